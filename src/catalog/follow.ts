@@ -1,0 +1,73 @@
+// Keeps a catalog current from a store's change feed: applies changes in order, catches up over gaps,
+// and reloads a snapshot when the feed cannot fill one. Serving goes on from the old view meanwhile.
+import type { Catalog } from './catalog.ts';
+import type { Change, Store } from '../store/types.ts';
+
+export interface FollowLog {
+  warn(obj: object, msg: string): void;
+}
+
+export class CatalogFollower {
+  private stop: (() => void) | undefined;
+  private syncing: Promise<void> | undefined;
+  private closed = false;
+  private readonly store: Store;
+  private readonly catalog: Catalog;
+  private readonly log: FollowLog;
+
+  constructor(store: Store, catalog: Catalog, log: FollowLog) {
+    this.store = store;
+    this.catalog = catalog;
+    this.log = log;
+  }
+
+  /** Loads the catalog and starts following the feed. */
+  async start(): Promise<void> {
+    this.catalog.reset(await this.store.snapshot());
+    this.subscribe();
+  }
+
+  private subscribe(): void {
+    this.stop?.();
+    this.stop = this.store.follow(this.catalog.revision, {
+      change: (c) => this.onChange(c),
+      reset: () => { void this.reload('feed reset'); },
+    });
+  }
+
+  private onChange(change: Change): void {
+    if (this.catalog.apply(change)) return;
+    void this.catchUp();
+  }
+
+  /** Brings the catalog to the store's head (used before retrying a conflicting write, too). */
+  catchUp(): Promise<void> {
+    this.syncing ??= this.doCatchUp().finally(() => { this.syncing = undefined; });
+    return this.syncing;
+  }
+
+  private async doCatchUp(): Promise<void> {
+    const changes = await this.store.changesSince(this.catalog.revision);
+    if (changes === null) return this.doReload('feed no longer holds the missing changes');
+    for (const c of changes) {
+      if (!this.catalog.apply(c)) return this.doReload('gap in the change feed');
+    }
+  }
+
+  private reload(reason: string): Promise<void> {
+    this.syncing ??= this.doReload(reason).finally(() => { this.syncing = undefined; });
+    return this.syncing;
+  }
+
+  private async doReload(reason: string): Promise<void> {
+    if (this.closed) return;
+    this.log.warn({ reason, revision: this.catalog.revision }, 'reloading the catalog from the store');
+    this.catalog.reset(await this.store.snapshot());
+    this.subscribe();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stop?.();
+  }
+}

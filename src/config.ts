@@ -1,0 +1,171 @@
+// Every setting in one table: its flag, environment variable, default and parser. A bad value stops the
+// start with one line naming the flag, the value and what was expected.
+import { parseArgs } from 'node:util';
+import ipaddr from 'ipaddr.js';
+
+export class ConfigError extends Error {}
+
+type Parser<T> = (raw: string) => T;
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+export const duration: Parser<number> = (raw) => {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(raw.trim());
+  if (!m) throw new Error('a duration with a unit, e.g. 500ms, 2s, 1m, 30d');
+  return Math.round(Number(m[1]) * durationUnits[m[2]!]!);
+};
+const int = (min: number, max: number): Parser<number> => (raw) => {
+  if (!/^\d+$/.test(raw.trim())) throw new Error(`a whole number from ${min} to ${max}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new Error(`a whole number from ${min} to ${max}`);
+  return n;
+};
+const port = int(0, 65535);
+const str: Parser<string> = (raw) => {
+  if (raw.trim() === '') throw new Error('a non-empty value');
+  return raw.trim();
+};
+const host: Parser<string> = (raw) => {
+  if (!ipaddr.isValid(raw.trim()) && !/^[a-zA-Z0-9.-]+$/.test(raw.trim())) throw new Error('an IP address or host name');
+  return raw.trim();
+};
+export const cidr: Parser<[ipaddr.IPv4 | ipaddr.IPv6, number]> = (raw) => {
+  try {
+    return ipaddr.parseCIDR(raw.trim());
+  } catch {
+    throw new Error('a CIDR such as 10.0.0.0/16 or fd00::/8');
+  }
+};
+const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
+  if (!(values as string[]).includes(raw)) throw new Error(`one of ${values.join(', ')}`);
+  return raw as T;
+};
+const account: Parser<string> = (raw) => {
+  if (!/^\d{12}$/.test(raw)) throw new Error('12 digits');
+  return raw;
+};
+const redisUrl: Parser<string> = (raw) => {
+  if (!/^rediss?:\/\//.test(raw) && !/^redis\+sentinel:\/\//.test(raw)) throw new Error('a redis:// or rediss:// URL');
+  return raw;
+};
+
+export interface VpcConfig { id: string; cidrs: string[] }
+const vpc: Parser<VpcConfig> = (raw) => {
+  const m = /^([^=\s]+)=(.+)$/.exec(raw.trim());
+  if (!m) throw new Error('ID=CIDR[,CIDR...], e.g. vpc-1=10.0.0.0/16');
+  const cidrs = m[2]!.split(',').map((c) => c.trim());
+  for (const c of cidrs) cidr(c);
+  return { id: m[1]!, cidrs };
+};
+const hostPort = (defaultPort: number): Parser<{ host: string; port: number }> => (raw) => {
+  const v = raw.trim();
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(v);
+  let h: string; let p = defaultPort;
+  if (bracket) { h = bracket[1]!; if (bracket[2]) p = Number(bracket[2]); }
+  else if (ipaddr.IPv6.isValid(v)) h = v;
+  else { const parts = v.split(':'); h = parts[0]!; if (parts[1] !== undefined) p = Number(parts[1]); }
+  if (!ipaddr.isValid(h) || !Number.isInteger(p) || p < 1 || p > 65535) throw new Error('HOST[:PORT] with an IP address, e.g. 1.1.1.1 or 9.9.9.9:53');
+  return { host: h, port: p };
+};
+const credentials: Parser<{ accessKeyId: string; secretAccessKey: string }> = (raw) => {
+  const i = raw.indexOf(':');
+  if (i <= 0 || i === raw.length - 1) throw new Error('ACCESS_KEY_ID:SECRET_ACCESS_KEY');
+  return { accessKeyId: raw.slice(0, i), secretAccessKey: raw.slice(i + 1) };
+};
+const list = <T>(p: Parser<T>): Parser<T[]> => (raw) => raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map(p);
+
+interface Setting<T, D extends string | undefined = string | undefined, R extends boolean = boolean> {
+  parse: Parser<T>;
+  default: D;
+  repeatable: R;
+  help: string;
+}
+function setting<T, D extends string | undefined, R extends boolean = false>(parse: Parser<T>, def: D, help: string, repeatable?: R): Setting<T, D, R> {
+  return { parse, default: def, help, repeatable: (repeatable ?? false) as R };
+}
+
+/** The table of settings: flag name → parser and default. The README's settings table mirrors it. */
+export const settings = {
+  'api-host': setting(host, '0.0.0.0', 'address the HTTP API listens on'),
+  'api-port': setting(port, '8080', 'port of the HTTP API'),
+  'dns-host': setting(host, '0.0.0.0', 'address the DNS server listens on (UDP and TCP)'),
+  'dns-port': setting(port, '8053', 'port of the DNS server (UDP and TCP)'),
+  'redis-url': setting(redisUrl, undefined, 'Redis URL; without it cairn uses an embedded in-memory store'),
+  'redis-prefix': setting(str, 'cairn', 'prefix of every Redis key (the hash tag keeps them in one Cluster slot)'),
+  region: setting(str, 'us-east-1', 'the region in ARNs'),
+  'account-id': setting(account, '123456789012', 'the account in ARNs and owner fields'),
+  vpc: setting(vpc, undefined, 'VPC id and its CIDRs, ID=CIDR[,CIDR...]; decides who sees a private namespace', true),
+  'log-level': setting(oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info', 'log level'),
+  credentials: setting(credentials, undefined, 'ACCESS_KEY_ID:SECRET accepted by SigV4 verification; without any, requests are not verified', true),
+  'sigv4-max-skew': setting(duration, '5m', 'largest clock difference a signed request may have'),
+  'max-namespaces': setting(int(1, 1_000_000), '50', 'namespaces per region'),
+  'max-instances-per-namespace': setting(int(1, 10_000_000), '2000', 'instances per namespace'),
+  'max-instances-per-service': setting(int(1, 10_000_000), '1000', 'instances per service'),
+  'operation-retention': setting(duration, '30d', 'how long operations are kept'),
+  'discover-rate-limit': setting(int(0, 10_000_000), '0', 'DiscoverInstances calls per second before RequestLimitExceeded (0: no limit)'),
+  'dns-max-udp-payload': setting(int(512, 4096), '1232', 'EDNS payload size advertised and applied'),
+  'dns-default-soa-ttl': setting(int(0, 2147483647), '15', 'SOA TTL of a namespace created without Properties'),
+  'dns-ns-names': setting(list(str), undefined, 'NS names of every zone (default ns1.<apex>)'),
+  'dns-ns-addresses': setting(list(host), undefined, 'addresses of the NS names, answered and used as glue'),
+  'dns-soa-rname': setting(str, undefined, 'SOA RNAME (default hostmaster.<apex>)'),
+  'dns-ns-ttl': setting(int(0, 2147483647), '172800', 'TTL of NS records and glue'),
+  'dns-tcp-idle-timeout': setting(duration, '10s', 'idle DNS TCP connections are closed after this'),
+  upstream: setting(hostPort(53), undefined, 'upstream resolver HOST[:PORT] for names outside every namespace', true),
+  'recursion-cidr': setting(cidr, undefined, 'clients allowed to use forwarding (default loopback and private ranges)', true),
+  'upstream-timeout': setting(duration, '2s', 'time allowed to each upstream try'),
+  'health-check-interval': setting(duration, '10s', 'how often each checked instance is probed (across all replicas)'),
+  'health-check-timeout': setting(duration, '2s', 'time a probe may take'),
+  'health-check-concurrency': setting(int(1, 100_000), '256', 'probes in flight at once on one replica'),
+  'custom-health-delay': setting(duration, '0s', 'delay before a custom health change applies (AWS: 30s)'),
+  'replica-id': setting(str, undefined, 'name of this replica (default host name and pid)'),
+} satisfies Record<string, Setting<unknown, string | undefined, boolean>>;
+
+type Settings = typeof settings;
+type ValueOf<K extends keyof Settings> = Settings[K] extends Setting<infer T, infer _D, infer _R> ? T : never;
+export type Config = {
+  [K in keyof Settings as CamelCase<K & string>]: Settings[K]['repeatable'] extends true
+    ? ValueOf<K>[]
+    : Settings[K]['default'] extends string ? ValueOf<K> : ValueOf<K> | undefined;
+};
+type CamelCase<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
+
+export const envName = (flag: string): string => `CAIRN_${flag.toUpperCase().replace(/-/g, '_')}`;
+const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Reads flags (which win) and CAIRN_* environment variables. Throws ConfigError with one clear line. */
+export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Config {
+  const options = Object.fromEntries(
+    Object.entries(settings).map(([flag, s]) => [flag, { type: 'string' as const, multiple: s.repeatable === true }]),
+  );
+  let values: Record<string, string | string[] | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [flag, s] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    const fromFlag = values[flag];
+    const fromEnv = env[envName(flag)];
+    let raws: string[];
+    let source: string;
+    if (fromFlag !== undefined) {
+      raws = Array.isArray(fromFlag) ? fromFlag : [fromFlag];
+      source = `--${flag}`;
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      raws = s.repeatable ? fromEnv.split(/\s+/).filter((v) => v !== '') : [fromEnv];
+      source = envName(flag);
+    } else {
+      raws = s.default === undefined ? [] : [s.default];
+      source = `--${flag}`;
+    }
+    const parsed = raws.map((raw) => {
+      try {
+        return s.parse(raw);
+      } catch (e) {
+        throw new ConfigError(`${source}: '${raw}' is not valid; expected ${(e as Error).message}`);
+      }
+    });
+    out[camel(flag)] = s.repeatable ? parsed : parsed[0];
+  }
+  return out as Config;
+}

@@ -1,0 +1,61 @@
+// The one way anything is written: plan against the catalog, commit atomically if the store is still at
+// the catalog's revision, apply locally (read-your-writes), and on a conflict catch up and plan again.
+import type { Catalog } from '../catalog/catalog.ts';
+import type { CatalogFollower } from '../catalog/follow.ts';
+import type { Mutation, Store } from '../store/types.ts';
+import { CloudMapError, ServiceUnavailable } from '../model/errors.ts';
+
+export interface Plan<T> {
+  mutations: Mutation[];
+  result: T;
+}
+/** Reads the catalog, enforces the rules (throwing typed errors) and says what to write. Must be pure. */
+export type Planner<T> = (catalog: Catalog) => Plan<T>;
+
+const MAX_ATTEMPTS = 20;
+
+export class Writer {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly store: Store;
+  private readonly catalog: Catalog;
+  private readonly follower: CatalogFollower;
+
+  constructor(store: Store, catalog: Catalog, follower: CatalogFollower) {
+    this.store = store;
+    this.catalog = catalog;
+    this.follower = follower;
+  }
+
+  /** Writes are serialised within a replica, so concurrent requests never plan from the same revision. */
+  write<T>(planner: Planner<T>): Promise<T> {
+    const run = this.queue.then(() => this.attempt(planner));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async attempt<T>(planner: Planner<T>): Promise<T> {
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const expected = this.catalog.revision;
+      const plan = planner(this.catalog);
+      if (plan.mutations.length === 0) return plan.result;
+      let outcome;
+      try {
+        outcome = await this.store.commit(expected, plan.mutations);
+      } catch (e) {
+        if (e instanceof CloudMapError) throw e;
+        throw new ServiceUnavailable(`The registry store is unavailable: ${(e as Error).message}`);
+      }
+      if (outcome.ok) {
+        this.catalog.apply({ revision: outcome.revision, mutations: plan.mutations });
+        return plan.result;
+      }
+      // Another replica wrote first: read what it wrote, then decide again on the new state.
+      try {
+        await this.follower.catchUp();
+      } catch (e) {
+        throw new ServiceUnavailable(`The registry store is unavailable: ${(e as Error).message}`);
+      }
+    }
+    throw new ServiceUnavailable('Too many concurrent writes; try again');
+  }
+}
