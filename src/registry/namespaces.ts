@@ -1,13 +1,13 @@
 // Namespaces: HTTP, public DNS and private DNS. Identity, idempotent creation, HttpName uniqueness,
 // the per-region limit, and the rules for update and delete.
 import type { Catalog } from '../catalog/catalog.ts';
-import { InvalidInput, NamespaceAlreadyExists, NamespaceNotFound, ResourceLimitExceeded } from '../model/errors.ts';
-import { idFromIdOrArn } from '../model/ids.ts';
+import { InvalidInput, NamespaceAlreadyExists, ResourceLimitExceeded } from '../model/errors.ts';
 import type { CreateHttpNamespaceRequest, CreatePrivateDnsNamespaceRequest, CreatePublicDnsNamespaceRequest, GetNamespaceRequest, Tag } from '../model/inputs.ts';
 import type { NamespaceRecord, NamespaceType } from '../model/records.ts';
 import type { Mutation } from '../store/types.ts';
 import type { RegistryContext } from './context.ts';
 import { findByRequestId, newOperation } from './operations-log.ts';
+import { requireNamespace } from './lookup.ts';
 import { checkTags } from './tag-rules.ts';
 import { namespaceView } from './views.ts';
 
@@ -107,14 +107,6 @@ export const createPrivateDnsNamespace = (ctx: RegistryContext, input: CreatePri
     soaTtl: input.Properties?.DnsProperties.SOA.TTL, vpc: input.Vpc,
   });
 };
-
-/** The namespace named by an id or ARN, or NamespaceNotFound. */
-export function requireNamespace(ctx: RegistryContext, idOrArn: string): NamespaceRecord {
-  const id = idFromIdOrArn(ctx.account, idOrArn, 'namespace');
-  const ns = id === undefined ? undefined : ctx.catalog.namespace(id);
-  if (!ns) throw new NamespaceNotFound(idOrArn);
-  return ns;
-}
 
 export function getNamespace(ctx: RegistryContext, input: GetNamespaceRequest) {
   const ns = requireNamespace(ctx, input.Id);
