@@ -6,8 +6,15 @@ import { CloudMapError, InternalFailure, InvalidInput, SerializationException } 
 
 export const JSON_TYPE = 'application/x-amz-json-1.1';
 
+/** A response body already serialised (hot paths build it from cached fragments). */
+export class RawJson {
+  readonly text: string;
+  constructor(text: string) { this.text = text; }
+}
+
 export function sendOk(reply: FastifyReply, body: unknown): FastifyReply {
-  return reply.code(200).header('content-type', JSON_TYPE).send(JSON.stringify(body ?? {}));
+  const text = body instanceof RawJson ? body.text : JSON.stringify(body ?? {});
+  return reply.code(200).header('content-type', JSON_TYPE).send(text);
 }
 
 export function sendError(reply: FastifyReply, error: CloudMapError): FastifyReply {

@@ -55,7 +55,7 @@ function createNamespace(ctx: RegistryContext, req: NewNamespace): Promise<{ Ope
     const id = ctx.ids.namespace();
     const record: NamespaceRecord = {
       id,
-      name: req.type === 'HTTP' ? req.name : req.name.toLowerCase(),
+      name: req.name,
       type: req.type,
       httpName: uniqueHttpName(catalog, req.name, ctx.ids.hex),
       createDate: ctx.now(),
