@@ -11,6 +11,7 @@ import { defaultLimits, type RegistryContext } from './registry/context.ts';
 import { Writer } from './registry/writer.ts';
 import { openStore, type Store } from './store/index.ts';
 import { buildApi } from './api/app.ts';
+import { sigv4Verifier } from './api/sigv4.ts';
 
 export interface Server {
   config: Config;
@@ -61,7 +62,11 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   };
 
   let ready = false;
-  const api = buildApi({ ctx, logger: log.child({ part: 'api' }), ready: () => ready });
+  const authenticate = config.credentials.length > 0
+    ? sigv4Verifier({ credentials: config.credentials, maxSkewMs: config.sigv4MaxSkew })
+    : undefined;
+  if (!authenticate) log.info('no --credentials: API requests are accepted without verifying signatures');
+  const api = buildApi({ ctx, logger: log.child({ part: 'api' }), ready: () => ready, ...(authenticate ? { authenticate } : {}) });
   await api.listen({ host: config.apiHost, port: config.apiPort });
   const addr = api.server.address();
   const apiAddress = typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: config.apiHost, port: config.apiPort };

@@ -14,7 +14,7 @@ export interface ApiOptions {
   ctx: RegistryContext;
   logger?: FastifyBaseLogger;
   /** Called with the raw request before dispatch; throws a typed error to refuse it (SigV4). */
-  authenticate?: (request: { method: string; url: string; rawHeaders: string[]; body: Buffer }) => void;
+  authenticate?: (request: { method: string; url: string; rawHeaders: string[]; body: Buffer }) => Promise<void> | void;
   /** Extra gate per operation (rate limits); throws a typed error to refuse. */
   admit?: (operation: string) => void;
   /** false while the server is not ready to serve (e.g. loading the catalog). */
@@ -46,7 +46,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     reply.header('x-amzn-RequestId', request.id);
     try {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      options.authenticate?.({ method: request.method, url: request.url, rawHeaders: request.raw.rawHeaders, body });
+      await options.authenticate?.({ method: request.method, url: request.url, rawHeaders: request.raw.rawHeaders, body });
       const target = String(request.headers['x-amz-target'] ?? '');
       const dot = target.lastIndexOf('.');
       const prefix = target.slice(0, dot);

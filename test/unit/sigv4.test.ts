@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { sigv4Verifier, type RawRequest } from '../../src/api/sigv4.ts';
+
+// The AWS CLI v1 request recorded in the API spec (§1.4): key x / secret y.
+const body = Buffer.from('{"Name": "kouzie.com", "CreatorRequestId": "req-1", "Properties": {"DnsProperties": {"SOA": {"TTL": 15}}}}');
+const cliRequest = (overrides: Partial<Record<string, string>> = {}): RawRequest => {
+  const headers: Record<string, string> = {
+    Host: '127.0.0.1:5055',
+    'Content-Type': 'application/x-amz-json-1.1',
+    'X-Amz-Date': '20261127T055549Z',
+    'X-Amz-Target': 'Route53AutoNaming_v20170314.CreatePublicDnsNamespace',
+    Authorization: 'AWS4-HMAC-SHA256 Credential=x/20261127/us-east-1/servicediscovery/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=df010fdfb931c3d858f9c85a6fb5224aebae3e90ea61180dc0916896dc309131',
+    ...overrides,
+  };
+  return { method: 'POST', url: '/', rawHeaders: Object.entries(headers).filter(([, v]) => v !== '').flat(), body };
+};
+const signedAt = Date.UTC(2026, 10, 27, 5, 55, 49);
+const verify = sigv4Verifier({ credentials: [{ accessKeyId: 'x', secretAccessKey: 'y' }], maxSkewMs: 300_000, now: () => signedAt + 1000 });
+
+describe('SigV4 verification', () => {
+  it('accepts the AWS CLI test vector', async () => {
+    await expect(verify(cliRequest())).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['no Authorization header', { Authorization: '' }, 'MissingAuthenticationTokenException'],
+    ['a malformed Authorization header', { Authorization: 'AWS4-HMAC-SHA256 garbage' }, 'IncompleteSignatureException'],
+    ['an unknown access key', { Authorization: cliRequest().rawHeaders[9]!.replace('Credential=x/', 'Credential=nobody/') }, 'UnrecognizedClientException'],
+    ['a changed target', { 'X-Amz-Target': 'Route53AutoNaming_v20170314.DeleteNamespace' }, 'InvalidSignatureException'],
+    ['a changed host', { Host: '127.0.0.1:5056' }, 'InvalidSignatureException'],
+    ['a scope date unlike X-Amz-Date', { 'X-Amz-Date': '20261128T055549Z' }, 'IncompleteSignatureException'],
+  ])('refuses %s', async (_what, overrides, code) => {
+    await expect(verify(cliRequest(overrides))).rejects.toMatchObject({ code });
+  });
+
+  it('refuses a changed body', async () => {
+    const req = cliRequest();
+    await expect(verify({ ...req, body: Buffer.from(body.toString().replace('15', '16')) })).rejects.toMatchObject({ code: 'InvalidSignatureException' });
+  });
+
+  it('refuses a request signed more than the allowed skew ago', async () => {
+    const late = sigv4Verifier({ credentials: [{ accessKeyId: 'x', secretAccessKey: 'y' }], maxSkewMs: 300_000, now: () => signedAt + 301_000 });
+    await expect(late(cliRequest())).rejects.toMatchObject({ code: 'InvalidSignatureException', message: expect.stringContaining('Signature expired') });
+  });
+});
