@@ -1,0 +1,26 @@
+# cairn: multi-stage build. The first stage installs everything and type-checks; the runtime stage has
+# production dependencies only and runs the TypeScript sources with Node 24's type stripping.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+RUN npm ci --no-audit --no-fund
+COPY src ./src
+RUN node_modules/.bin/tsc --noEmit -p tsconfig.build.json
+
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:24-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+# Copied from the build stage so the type check gates the image (BuildKit skips unused stages).
+COPY --from=build /app/src ./src
+USER node
+EXPOSE 8053/udp 8053/tcp 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.CAIRN_API_PORT || 8080) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "src/main.ts"]
