@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig([], {});
+    expect(c).toMatchObject({
+      apiHost: '0.0.0.0', apiPort: 8080, dnsHost: '0.0.0.0', dnsPort: 8053, redisUrl: undefined,
+      region: 'us-east-1', accountId: '123456789012', vpc: [], logLevel: 'info',
+      healthCheckInterval: 10_000, healthCheckTimeout: 2_000, dnsMaxUdpPayload: 1232,
+    });
+  });
+
+  it('lets flags win over the environment', () => {
+    const c = loadConfig(['--dns-port', '5353'], { CAIRN_DNS_PORT: '9999', CAIRN_API_PORT: '9090' });
+    expect(c.dnsPort).toBe(5353);
+    expect(c.apiPort).toBe(9090);
+  });
+
+  it('takes repeatable values as repeated flags or space-separated in the environment', () => {
+    expect(loadConfig(['--vpc', 'vpc-a=10.0.0.0/16,fd00::/8', '--vpc', 'vpc-b=127.0.0.0/8'], {}).vpc).toEqual([
+      { id: 'vpc-a', cidrs: ['10.0.0.0/16', 'fd00::/8'] },
+      { id: 'vpc-b', cidrs: ['127.0.0.0/8'] },
+    ]);
+    expect(loadConfig([], { CAIRN_VPC: 'vpc-a=10.0.0.0/16 vpc-b=10.1.0.0/16' }).vpc.map((v) => v.id)).toEqual(['vpc-a', 'vpc-b']);
+    expect(loadConfig([], { CAIRN_UPSTREAM: '1.1.1.1 [::1]:5353' }).upstream).toEqual([{ host: '1.1.1.1', port: 53 }, { host: '::1', port: 5353 }]);
+  });
+
+  it('parses durations with units', () => {
+    expect(loadConfig(['--health-check-interval', '500ms', '--health-check-timeout', '1.5s', '--operation-retention', '2d'], {}))
+      .toMatchObject({ healthCheckInterval: 500, healthCheckTimeout: 1500, operationRetention: 172_800_000 });
+  });
+
+  it.each([
+    [['--dns-port', 'abc'], "--dns-port: 'abc' is not valid; expected a whole number from 0 to 65535"],
+    [['--api-port', '70000'], "--api-port: '70000' is not valid"],
+    [['--vpc', 'vpc-1'], "--vpc: 'vpc-1' is not valid; expected ID=CIDR"],
+    [['--vpc', 'vpc-1=10.0.0.0/99'], 'expected a CIDR'],
+    [['--health-check-interval', '10'], 'expected a duration with a unit'],
+    [['--account-id', '42'], 'expected 12 digits'],
+    [['--redis-url', 'localhost:6379'], 'expected a redis:// or rediss:// URL'],
+    [['--upstream', 'resolver.example'], 'expected HOST[:PORT]'],
+    [['--log-level', 'loud'], 'expected one of fatal, error'],
+    [['--no-such-flag', 'x'], "Unknown option '--no-such-flag'"],
+  ])('refuses %j with one line naming the flag', (argv, fragment) => {
+    expect(() => loadConfig(argv, {})).toThrow(ConfigError);
+    expect(() => loadConfig(argv, {})).toThrow(fragment);
+  });
+
+  it('names the environment variable when the bad value came from it', () => {
+    expect(() => loadConfig([], { CAIRN_DNS_PORT: 'x' })).toThrow("CAIRN_DNS_PORT: 'x' is not valid");
+  });
+});
