@@ -1,0 +1,45 @@
+// The server as a user runs it: `node src/main.ts <flags>` in its own process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../support/redis-global.ts';
+
+function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['src/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitHealthy(port: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.status === 200) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not become healthy');
+}
+
+describe('the cairn process', () => {
+  it('serves /healthz, warns that the embedded store is not durable, and exits 0 on SIGTERM', async () => {
+    const apiPort = await freePort();
+    const dnsPort = await freePort();
+    const p = run(['--api-host', '127.0.0.1', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort)]);
+    await waitHealthy(apiPort);
+    expect(p.output()).toContain('nothing survives a restart');
+    const started = Date.now();
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses a bad flag value with one line naming it and exit code 2', async () => {
+    const p = run(['--dns-port', 'fifty']);
+    expect(await p.exited).toBe(2);
+    expect(p.output().trim()).toBe("cairn: --dns-port: 'fifty' is not valid; expected a whole number from 0 to 65535");
+  });
+});
