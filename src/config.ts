@@ -44,7 +44,7 @@ const account: Parser<string> = (raw) => {
   return raw;
 };
 const redisUrl: Parser<string> = (raw) => {
-  if (!/^rediss?:\/\//.test(raw) && !/^redis\+sentinel:\/\//.test(raw)) throw new Error('a redis:// or rediss:// URL');
+  if (!/^rediss?:\/\//.test(raw) && !/^redis\+sentinel:\/\//.test(raw)) throw new Error('a redis://, rediss:// or redis+sentinel:// URL');
   return raw;
 };
 

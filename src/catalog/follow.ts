@@ -1,5 +1,6 @@
 // Keeps a catalog current from a store's change feed: applies changes in order, catches up over gaps,
-// and reloads a snapshot when the feed cannot fill one. Serving goes on from the old view meanwhile.
+// and reloads a snapshot when the feed cannot fill one. Serving goes on from the old view meanwhile,
+// and a failed catch-up or reload (the store is away) is retried with back-off, never left to crash.
 import type { Catalog } from './catalog.ts';
 import type { Change, Store } from '../store/types.ts';
 
@@ -7,10 +8,15 @@ export interface FollowLog {
   warn(obj: object, msg: string): void;
 }
 
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5000;
+
 export class CatalogFollower {
   private stop: (() => void) | undefined;
   private syncing: Promise<void> | undefined;
   private closed = false;
+  private retryMs = RETRY_MIN_MS;
+  private retryTimer: NodeJS.Timeout | undefined;
   private readonly store: Store;
   private readonly catalog: Catalog;
   private readonly log: FollowLog;
@@ -31,13 +37,25 @@ export class CatalogFollower {
     this.stop?.();
     this.stop = this.store.follow(this.catalog.revision, {
       change: (c) => this.onChange(c),
-      reset: () => { void this.reload('feed reset'); },
+      reset: () => { this.background(this.reload('feed reset')); },
     });
   }
 
   private onChange(change: Change): void {
     if (this.catalog.apply(change)) return;
-    void this.catchUp();
+    this.background(this.catchUp());
+  }
+
+  /** Runs a sync off the request path; on failure retries a full reload with back-off. */
+  private background(sync: Promise<void>): void {
+    sync.then(() => { this.retryMs = RETRY_MIN_MS; }, (e: unknown) => {
+      if (this.closed) return;
+      this.log.warn({ err: (e as Error).message, retryInMs: this.retryMs }, 'catalog sync failed; serving the last known state');
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.background(this.reload('retry after a failed sync')), this.retryMs);
+      this.retryTimer.unref();
+      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+    });
   }
 
   /** Brings the catalog to the store's head (used before retrying a conflicting write, too). */
@@ -62,12 +80,15 @@ export class CatalogFollower {
   private async doReload(reason: string): Promise<void> {
     if (this.closed) return;
     this.log.warn({ reason, revision: this.catalog.revision }, 'reloading the catalog from the store');
-    this.catalog.reset(await this.store.snapshot());
+    const snapshot = await this.store.snapshot();
+    if (this.closed) return;
+    this.catalog.reset(snapshot);
     this.subscribe();
   }
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     this.stop?.();
   }
 }

@@ -12,7 +12,12 @@ export interface Plan<T> {
 /** Reads the catalog, enforces the rules (throwing typed errors) and says what to write. Must be pure. */
 export type Planner<T> = (catalog: Catalog) => Plan<T>;
 
-const MAX_ATTEMPTS = 20;
+/**
+ * How long a write keeps retrying after conflicts. A time budget rather than a count: the loser of a
+ * race is always one round trip behind, so a count runs out while another replica's burst of writes
+ * is still going, and that burst ends well within this.
+ */
+const RETRY_BUDGET_MS = 5000;
 
 export class Writer {
   private queue: Promise<unknown> = Promise.resolve();
@@ -34,7 +39,8 @@ export class Writer {
   }
 
   private async attempt<T>(planner: Planner<T>): Promise<T> {
-    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    const deadline = Date.now() + RETRY_BUDGET_MS;
+    while (Date.now() < deadline) {
       const expected = this.catalog.revision;
       const plan = planner(this.catalog);
       if (plan.mutations.length === 0) return plan.result;

@@ -38,7 +38,7 @@ describe('configuration', () => {
     [['--vpc', 'vpc-1=10.0.0.0/99'], 'expected a CIDR'],
     [['--health-check-interval', '10'], 'expected a duration with a unit'],
     [['--account-id', '42'], 'expected 12 digits'],
-    [['--redis-url', 'localhost:6379'], 'expected a redis:// or rediss:// URL'],
+    [['--redis-url', 'localhost:6379'], 'expected a redis://, rediss:// or redis+sentinel:// URL'],
     [['--upstream', 'resolver.example'], 'expected HOST[:PORT]'],
     [['--log-level', 'loud'], 'expected one of fatal, error'],
     [['--no-such-flag', 'x'], "Unknown option '--no-such-flag'"],

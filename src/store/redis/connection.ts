@@ -1,0 +1,92 @@
+// Turns a cairn Redis URL into ioredis options tuned to fail fast, and opens connections with them.
+// A command never waits in an offline queue: when Redis is away it is rejected at once, so a write
+// answers ServiceUnavailable instead of hanging, while the client keeps reconnecting in the background.
+import { Redis, type RedisOptions } from 'ioredis';
+import { ServiceUnavailable } from '../../model/errors.ts';
+
+/** Where Redis is: a redis:// or rediss:// URL (standalone), or Sentinel. */
+export type RedisTarget =
+  | { kind: 'standalone'; url: string }
+  | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string; username?: string; password?: string; db?: number };
+
+const SENTINEL_URL = /^redis\+sentinel:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/]+)\/([^/?#]+)(?:\/(\d+))?\/?$/;
+
+/** Parses `redis://…`, `rediss://…` and `redis+sentinel://[user:pass@]host:port,host:port/masterName[/db]`. */
+export function parseRedisTarget(url: string): RedisTarget {
+  if (/^rediss?:\/\//.test(url)) return { kind: 'standalone', url };
+  const m = SENTINEL_URL.exec(url);
+  if (!m) throw new ServiceUnavailable(`Not a Redis URL this store understands: ${redact(url)}`);
+  const sentinels = m[3]!.split(',').map((hp) => {
+    const at = hp.lastIndexOf(':');
+    const host = at > 0 ? hp.slice(0, at).replace(/^\[|\]$/g, '') : hp;
+    const port = at > 0 ? Number(hp.slice(at + 1)) : 26379;
+    if (!host || !Number.isInteger(port) || port < 1 || port > 65535) throw new ServiceUnavailable(`Bad Sentinel address '${hp}' in ${redact(url)}`);
+    return { host, port };
+  });
+  return {
+    kind: 'sentinel',
+    sentinels,
+    name: decodeURIComponent(m[4]!),
+    ...(m[1] ? { username: decodeURIComponent(m[1]) } : {}),
+    ...(m[2] !== undefined ? { password: decodeURIComponent(m[2]) } : {}),
+    ...(m[5] !== undefined ? { db: Number(m[5]) } : {}),
+  };
+}
+
+/** The URL with its password masked, for logs and errors. */
+export const redact = (url: string): string => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+
+export interface Timing {
+  /** Time allowed to open a TCP connection. */
+  connectTimeoutMs: number;
+  /** A connection that owes a reply and receives nothing for this long is dropped (half-open networks). */
+  socketTimeoutMs: number;
+}
+
+/** Options shared by every connection: no offline queue, no resending, reconnect forever with a short back-off. */
+function failFastOptions(timing: Timing): RedisOptions {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    // 0: commands in flight when the connection drops are rejected at once, never resent after a reconnect
+    // (a commit is conditional anyway; the writer answers 503 and the client retries).
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    connectTimeout: timing.connectTimeoutMs,
+    socketTimeout: timing.socketTimeoutMs,
+    retryStrategy: (times) => Math.min(100 * times, 1000),
+    sentinelRetryStrategy: (times) => Math.min(100 * times, 1000),
+  };
+}
+
+/** A new, not yet connected client for the target. */
+export function createClient(target: RedisTarget, timing: Timing): Redis {
+  const options = failFastOptions(timing);
+  if (target.kind === 'standalone') return new Redis(target.url, options);
+  const { sentinels, name, username, password, db } = target;
+  return new Redis({ ...options, sentinels, name, username, password, db });
+}
+
+/** Resolves when the client is ready; rejects after `ms` (the client keeps retrying in the background). */
+export function whenReady(client: Redis, ms: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  if (client.status === 'end') return Promise.reject(new ServiceUnavailable('The Redis connection was closed'));
+  if (client.status === 'wait') client.connect().catch(() => undefined);
+  return new Promise((resolve, reject) => {
+    const done = (): void => { clearTimeout(timer); client.off('ready', onReady); client.off('end', onEnd); };
+    const onReady = (): void => { done(); resolve(); };
+    const onEnd = (): void => { done(); reject(new ServiceUnavailable('The Redis connection was closed')); };
+    const timer = setTimeout(() => { done(); reject(new ServiceUnavailable(`Redis is not reachable (waited ${ms} ms)`)); }, ms);
+    client.on('ready', onReady);
+    client.on('end', onEnd);
+  });
+}
+
+/** Closes a client politely, or abruptly when Redis does not answer in time; never hangs. */
+export async function closeClient(client: Redis, ms = 1000): Promise<void> {
+  if (client.status === 'end') return;
+  if (client.status === 'ready') {
+    await Promise.race([client.quit().catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())]);
+  }
+  client.disconnect();
+}

@@ -1,0 +1,147 @@
+// The Store contract over Redis: tables as hashes, one Lua script per commit (conditional on the head
+// revision, appending the change to a stream), snapshots by scanning and replaying the feed, a change feed
+// read with XREAD, and replica liveness in a sorted set. Fails fast when Redis is away; the caller keeps
+// serving what it has.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { tableNames } from '../../model/records.ts';
+import { ServiceUnavailable } from '../../model/errors.ts';
+import type { Change, CommitResult, FeedHandlers, Mutation, Snapshot, Store } from '../types.ts';
+import { encodeCommit } from './codec.ts';
+import { closeClient, createClient, parseRedisTarget, redact, whenReady } from './connection.ts';
+import { FeedFollower } from './feed-follower.ts';
+import { changesUpTo, headAndFirstPage } from './feed-range.ts';
+import { keysFor, otherEpoch, type Keys } from './keys.ts';
+import { silentLog, type StoreLog } from './log.ts';
+import { defineScripts, type ScriptedRedis } from './scripts.ts';
+import { readSnapshot } from './snapshot-reader.ts';
+
+export interface RedisStoreOptions {
+  /** redis://, rediss:// or redis+sentinel://host:port[,host:port]/masterName */
+  url: string;
+  /** Every key lives under the hash tag `{prefix}`. */
+  prefix: string;
+  /** About how many changes the feed keeps for readers that fall behind (trimmed approximately). */
+  feedLength?: number;
+  log?: StoreLog;
+  /** How long connect() waits for Redis before giving up. */
+  startTimeoutMs?: number;
+  /** TCP connect timeout, and how long a connection may owe a reply without receiving anything. */
+  connectTimeoutMs?: number;
+  socketTimeoutMs?: number;
+  /** How long one XREAD blocks; an idle feed re-checks the head this often. */
+  followBlockMs?: number;
+}
+
+export class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+  private readonly client: ScriptedRedis;
+  private readonly keys: Keys;
+  private readonly tableKeys: string[];
+  private readonly feedLength: number;
+  private readonly followBlockMs: number;
+  private readonly log: StoreLog;
+  private readonly followers = new Set<FeedFollower>();
+  /** The epoch of the data last loaded or written through this store (undefined: not known yet). */
+  private epoch: string | null | undefined;
+  private connected = false;
+  private wasConnected = false;
+  private closing = false;
+
+  private constructor(client: Redis, options: RedisStoreOptions) {
+    this.client = defineScripts(client);
+    this.keys = keysFor(options.prefix);
+    this.tableKeys = tableNames.map((t) => this.keys.tables[t]);
+    this.feedLength = options.feedLength ?? 100_000;
+    this.followBlockMs = options.followBlockMs ?? 2000;
+    this.log = options.log ?? silentLog;
+    client.on('error', () => undefined); // state changes are logged below, once each, not every retry
+    client.on('ready', () => {
+      if (this.wasConnected) this.log.info({}, 'the connection to Redis is back');
+      this.connected = true;
+      this.wasConnected = true;
+    });
+    client.on('close', () => {
+      if (this.connected && !this.closing) this.log.warn({}, 'lost the connection to Redis; writes fail with ServiceUnavailable until it is back');
+      this.connected = false;
+    });
+  }
+
+  /** Connects and waits (up to startTimeoutMs) until Redis answers. */
+  static async connect(options: RedisStoreOptions): Promise<RedisStore> {
+    const client = createClient(parseRedisTarget(options.url), {
+      connectTimeoutMs: options.connectTimeoutMs ?? 1000,
+      socketTimeoutMs: options.socketTimeoutMs ?? 1000,
+    });
+    const store = new RedisStore(client, options);
+    try {
+      await whenReady(client, options.startTimeoutMs ?? 5000);
+    } catch (e) {
+      client.disconnect();
+      throw new ServiceUnavailable(`Cannot reach Redis at ${redact(options.url)}: ${(e as Error).message}`);
+    }
+    store.log.info({ redis: redact(options.url), prefix: options.prefix }, 'connected to Redis');
+    return store;
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    const { snapshot, epoch } = await readSnapshot(this.client, this.keys);
+    this.epoch = epoch;
+    return snapshot;
+  }
+
+  async commit(expected: number, mutations: Mutation[]): Promise<CommitResult> {
+    const { args, feed } = encodeCommit(mutations);
+    const [ok, revision, epoch] = await this.client.cairnCommit(
+      this.keys.rev, this.keys.epoch, this.keys.feed, ...this.tableKeys,
+      expected, this.epoch ?? '', randomBytes(8).toString('hex'), this.feedLength, feed, ...args,
+    );
+    if (ok !== 1) return { ok: false, head: revision };
+    this.epoch = epoch;
+    return { ok: true, revision };
+  }
+
+  async changesSince(revision: number): Promise<Change[] | null> {
+    const { head, epoch, page } = await headAndFirstPage(this.client, this.keys, revision);
+    // A head behind the reader, or another epoch: Redis lost the data the reader has.
+    if (head < revision || otherEpoch(this.epoch, epoch)) return null;
+    return changesUpTo(this.client, this.keys, revision, head, this.epoch ?? epoch, page);
+  }
+
+  follow(revision: number, handlers: FeedHandlers): () => void {
+    const connection = this.client.duplicate({ socketTimeout: undefined, commandTimeout: this.followBlockMs + 1500 });
+    const follower = new FeedFollower({
+      connection,
+      keys: this.keys,
+      from: revision,
+      epoch: this.epoch,
+      blockMs: this.followBlockMs,
+      handlers,
+      log: this.log,
+      beforeReset: () => whenReady(this.client, 5000).catch(() => undefined),
+    });
+    this.followers.add(follower);
+    return () => {
+      this.followers.delete(follower);
+      follower.stop();
+    };
+  }
+
+  async heartbeat(replicaId: string, ttlMs: number): Promise<string[]> {
+    const live = await this.client.cairnHeartbeat(this.keys.replicas, replicaId, Math.max(0, Math.round(ttlMs)));
+    return live.sort();
+  }
+
+  async leave(replicaId: string): Promise<void> {
+    await this.client.zrem(this.keys.replicas, replicaId);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const stopping = [...this.followers].map((f) => { f.stop(); return f.done; });
+    this.followers.clear();
+    // The client first: a follower waiting for it to be ready (before a reset) then stops waiting.
+    await closeClient(this.client);
+    await Promise.all(stopping);
+  }
+}

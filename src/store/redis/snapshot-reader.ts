@@ -1,0 +1,56 @@
+// Loads every table without holding Redis in one big MULTI: read the head, scan each hash in pages
+// (HSCAN: small replies, low peak memory, Redis never blocked for long), then read the head again with
+// the changes committed meanwhile and replay them. Every value is a whole record, so replaying the
+// changes after the first head over what the scan saw gives exactly the state at the second head.
+import type { Redis } from 'ioredis';
+import { tableNames, type TableName } from '../../model/records.ts';
+import { ServiceUnavailable } from '../../model/errors.ts';
+import { emptyTables, type Snapshot, type Tables } from '../types.ts';
+import { decodeFields } from './codec.ts';
+import { changesUpTo, headAndFirstPage } from './feed-range.ts';
+import { otherEpoch, type Keys } from './keys.ts';
+
+const SCAN_COUNT = 1000;
+const ATTEMPTS = 5;
+
+export interface LoadedSnapshot {
+  snapshot: Snapshot;
+  /** The epoch of the data (null: nothing was ever committed). */
+  epoch: string | null;
+}
+
+export async function readSnapshot(client: Redis, keys: Keys): Promise<LoadedSnapshot> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const loaded = await tryReadSnapshot(client, keys);
+    if (loaded) return loaded;
+  }
+  throw new ServiceUnavailable('Could not load a consistent snapshot from Redis: the data changed or was lost while reading');
+}
+
+async function tryReadSnapshot(client: Redis, keys: Keys): Promise<LoadedSnapshot | null> {
+  const [rev, epoch] = await client.mget(keys.rev, keys.epoch);
+  const start = Number(rev ?? 0);
+  const tables = emptyTables();
+  await Promise.all(tableNames.map((t) => scanTable(client, keys.tables[t], t, tables)));
+  const after = await headAndFirstPage(client, keys, start);
+  if (after.head < start || otherEpoch(epoch ?? null, after.epoch)) return null;
+  const changes = await changesUpTo(client, keys, start, after.head, after.epoch, after.page);
+  if (changes === null) return null;
+  for (const change of changes) {
+    for (const m of change.mutations) {
+      const table = tables[m.table] as Map<string, unknown>;
+      if (m.value === null) table.delete(m.key);
+      else table.set(m.key, m.value);
+    }
+  }
+  return { snapshot: { revision: changes.at(-1)?.revision ?? start, tables }, epoch: after.epoch };
+}
+
+async function scanTable(client: Redis, hashKey: string, table: TableName, tables: Tables): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, flat] = await client.hscan(hashKey, cursor, 'COUNT', SCAN_COUNT);
+    decodeFields(table, hashKey, flat, tables[table]);
+    cursor = next;
+  } while (cursor !== '0');
+}
