@@ -5,10 +5,10 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { inputSchema, dropNulls } from '../model/input-schema.ts';
 import { targetPrefix } from '../model/service-model.ts';
 import type { OperationInputs } from '../model/inputs.ts';
-import { SerializationException, UnknownOperation } from '../model/errors.ts';
+import { CloudMapError, SerializationException, UnknownOperation } from '../model/errors.ts';
 import type { RegistryContext } from '../registry/context.ts';
 import { handlers, type Handler } from './operations.ts';
-import { sendError, sendOk, toCloudMapError, JSON_TYPE } from './wire.ts';
+import { sendError, sendOk, toCloudMapError } from './wire.ts';
 
 export interface ApiOptions {
   ctx: RegistryContext;
@@ -64,7 +64,11 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     }
   });
 
-  app.setNotFoundHandler((_req, reply) => reply.code(404).header('content-type', JSON_TYPE).send(JSON.stringify({ __type: 'UnknownOperationException', message: 'Not found', Message: 'Not found' })));
+  // Same error shape and headers as every other error, so clients and logs can tell what happened.
+  app.setNotFoundHandler((req, reply) => sendError(
+    reply.header('x-amzn-RequestId', req.id),
+    new CloudMapError('UnknownOperationException', `Not found: ${req.method} ${req.url.slice(0, 200)} (the API is POST /)`, 404),
+  ));
   app.setErrorHandler((error, request, reply) => {
     // fastify's own failures (body too large, bad content length) still get the AWS error shape.
     const status = (error as { statusCode?: number }).statusCode ?? 500;

@@ -16,6 +16,8 @@ export class Catalog {
   private servicesByNamespace = new Map<string, Set<string>>();
   private instancesByService = new Map<string, Map<string, InstanceRecord>>();
   private namespaceByHttpName = new Map<string, string>();
+  /** CreatorRequestId/UpdaterRequestId → operation ids: idempotency checks must not scan every operation. */
+  private operationsByRequestId = new Map<string, Set<string>>();
   private readonly listeners = new Set<CatalogListener>();
 
   listen(listener: CatalogListener): () => void {
@@ -30,6 +32,8 @@ export class Catalog {
     this.servicesByNamespace = new Map();
     this.instancesByService = new Map();
     this.namespaceByHttpName = new Map();
+    this.operationsByRequestId = new Map();
+    for (const op of this.tables.operations.values()) this.indexOperation(op);
     for (const ns of this.tables.namespaces.values()) this.namespaceByHttpName.set(ns.httpName, ns.id);
     for (const s of this.tables.services.values()) this.indexService(s);
     const instances = [...this.tables.instances.values()].sort((a, b) => a.seq - b.seq);
@@ -72,6 +76,13 @@ export class Catalog {
         else if (old) { this.tables.instances.delete(m.key); this.instancesByService.get(old.serviceId)?.delete(old.id); }
         return;
       }
+      case 'operations': {
+        const old = this.tables.operations.get(m.key);
+        if (old?.requestId !== undefined) this.operationsByRequestId.get(old.requestId)?.delete(old.id);
+        if (m.value) { this.tables.operations.set(m.key, m.value); this.indexOperation(m.value); }
+        else this.tables.operations.delete(m.key);
+        return;
+      }
       default: {
         const table = this.tables[m.table] as Map<string, unknown>;
         if (m.value === null) table.delete(m.key);
@@ -84,6 +95,13 @@ export class Catalog {
     let set = this.servicesByNamespace.get(s.namespaceId);
     if (!set) this.servicesByNamespace.set(s.namespaceId, (set = new Set()));
     set.add(s.id);
+  }
+
+  private indexOperation(op: OperationRecord): void {
+    if (op.requestId === undefined) return;
+    let set = this.operationsByRequestId.get(op.requestId);
+    if (!set) this.operationsByRequestId.set(op.requestId, (set = new Set()));
+    set.add(op.id);
   }
 
   private indexInstance(i: InstanceRecord): void {
@@ -120,6 +138,12 @@ export class Catalog {
   }
   operation(id: string): OperationRecord | undefined { return this.tables.operations.get(id); }
   operations(): Iterable<OperationRecord> { return this.tables.operations.values(); }
+  /** Operations made with this CreatorRequestId / UpdaterRequestId. */
+  operationsByRequest(requestId: string): OperationRecord[] {
+    const ids = this.operationsByRequestId.get(requestId);
+    if (!ids) return [];
+    return [...ids].map((id) => this.tables.operations.get(id)).filter((o): o is OperationRecord => o !== undefined);
+  }
   tags(resourceId: string): TagsRecord { return this.tables.tags.get(resourceId) ?? []; }
 }
 

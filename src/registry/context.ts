@@ -37,4 +37,8 @@ export interface RegistryContext {
   customHealthDelayMs: number;
   /** Random number in [0,1): discovery shuffles with it. */
   random: () => number;
+  /** VPC ids configured with --vpc: CreatePrivateDnsNamespace accepts only these. */
+  vpcs: ReadonlySet<string>;
+  /** Operations older than this (ms) are no longer returned and are pruned by later writes. */
+  operationRetentionMs: number;
 }

@@ -1,13 +1,19 @@
 // Namespaces: HTTP, public DNS and private DNS. Identity, idempotent creation, HttpName uniqueness,
 // the per-region limit, and the rules for update and delete.
 import type { Catalog } from '../catalog/catalog.ts';
-import { InvalidInput, NamespaceAlreadyExists, ResourceLimitExceeded } from '../model/errors.ts';
-import type { CreateHttpNamespaceRequest, CreatePrivateDnsNamespaceRequest, CreatePublicDnsNamespaceRequest, GetNamespaceRequest, Tag } from '../model/inputs.ts';
+import { DuplicateRequest, InvalidInput, NamespaceAlreadyExists, ResourceInUse, ResourceLimitExceeded } from '../model/errors.ts';
+import type {
+  CreateHttpNamespaceRequest, CreatePrivateDnsNamespaceRequest, CreatePublicDnsNamespaceRequest, DeleteNamespaceRequest, GetNamespaceRequest,
+  ListNamespacesRequest, NamespaceFilter, Tag, UpdateHttpNamespaceRequest, UpdatePrivateDnsNamespaceRequest, UpdatePublicDnsNamespaceRequest,
+} from '../model/inputs.ts';
 import type { NamespaceRecord, NamespaceType } from '../model/records.ts';
 import type { Mutation } from '../store/types.ts';
 import type { RegistryContext } from './context.ts';
 import { findByRequestId, newOperation } from './operations-log.ts';
 import { requireNamespace } from './lookup.ts';
+import { conditionOf, oldestFirstKey, resourceOwnerKeeps, sortByKey, stringMatcher } from './list-query.ts';
+import { isExpired, pruneExpiredOperations } from './operations.ts';
+import { paginate } from './paginate.ts';
 import { checkTags } from './tag-rules.ts';
 import { namespaceView } from './views.ts';
 
@@ -43,7 +49,7 @@ function createNamespace(ctx: RegistryContext, req: NewNamespace): Promise<{ Ope
   return ctx.writer.write((catalog) => {
     const existing = [...catalog.namespaces()].find((ns) => sameIdentity(ns, req));
     if (existing) {
-      const op = findByRequestId(catalog, 'CREATE_NAMESPACE', req.creatorRequestId, (o) => o.targets.NAMESPACE === existing.id);
+      const op = findByRequestId(catalog, 'CREATE_NAMESPACE', req.creatorRequestId, (o) => o.targets.NAMESPACE === existing.id && !isExpired(ctx, o));
       if (op) return { mutations: [], result: { OperationId: op.id } };
       throw new NamespaceAlreadyExists(req.name, existing.id, existing.creatorRequestId);
     }
@@ -69,7 +75,7 @@ function createNamespace(ctx: RegistryContext, req: NewNamespace): Promise<{ Ope
       targets: { NAMESPACE: id },
       ...(req.creatorRequestId !== undefined ? { requestId: req.creatorRequestId } : {}),
     });
-    const mutations: Mutation[] = [{ table: 'namespaces', key: id, value: record }, op.mutation];
+    const mutations: Mutation[] = [{ table: 'namespaces', key: id, value: record }, op.mutation, ...pruneExpiredOperations(ctx, catalog)];
     if (req.tags && req.tags.length > 0) mutations.push({ table: 'tags', key: id, value: dedupeTags(req.tags) });
     return { mutations, result: { OperationId: op.record.id } };
   });
@@ -102,6 +108,10 @@ export const createPublicDnsNamespace = (ctx: RegistryContext, input: CreatePubl
 
 export const createPrivateDnsNamespace = (ctx: RegistryContext, input: CreatePrivateDnsNamespaceRequest) => {
   if (input.Vpc === '') throw new InvalidInput('Vpc must not be empty');
+  // Visibility of a private namespace is decided by the --vpc map; a VPC it lacks would be seen by nobody.
+  if (!ctx.vpcs.has(input.Vpc)) {
+    throw new InvalidInput(`Vpc ${input.Vpc} is not configured in cairn: start cairn with --vpc ${input.Vpc}=CIDR[,CIDR...] (or CAIRN_VPC) to say which clients see its namespaces`);
+  }
   return createNamespace(ctx, {
     name: input.Name, type: 'DNS_PRIVATE', creatorRequestId: input.CreatorRequestId, description: input.Description, tags: input.Tags,
     soaTtl: input.Properties?.DnsProperties.SOA.TTL, vpc: input.Vpc,
@@ -111,4 +121,110 @@ export const createPrivateDnsNamespace = (ctx: RegistryContext, input: CreatePri
 export function getNamespace(ctx: RegistryContext, input: GetNamespaceRequest) {
   const ns = requireNamespace(ctx, input.Id);
   return { Namespace: namespaceView(ctx.account, ctx.catalog, ns, true) };
+}
+
+const namespaceTypes: readonly NamespaceType[] = ['HTTP', 'DNS_PUBLIC', 'DNS_PRIVATE'];
+
+function namespacePredicate(f: NamespaceFilter): (ns: NamespaceRecord) => boolean {
+  switch (f.Name) {
+    case 'TYPE': {
+      // IN is not in today's docs but older ones listed it; accepting it costs nothing.
+      const c = conditionOf(f, ['EQ', 'BEGINS_WITH', 'IN']);
+      for (const v of f.Values) {
+        const known = c === 'BEGINS_WITH' ? namespaceTypes.some((t) => t.startsWith(v)) : (namespaceTypes as readonly string[]).includes(v);
+        if (!known) throw new InvalidInput(`Filter TYPE value ${v} is not ${c === 'BEGINS_WITH' ? 'the start of ' : ''}one of ${namespaceTypes.join(', ')}`);
+      }
+      const match = stringMatcher(c, f.Values);
+      return (ns) => match(ns.type);
+    }
+    case 'NAME':
+    case 'HTTP_NAME': {
+      const match = stringMatcher(conditionOf(f, ['EQ', 'BEGINS_WITH']), f.Values);
+      return f.Name === 'NAME' ? (ns) => match(ns.name) : (ns) => match(ns.httpName);
+    }
+    case 'RESOURCE_OWNER': {
+      const keep = resourceOwnerKeeps(f);
+      return () => keep;
+    }
+  }
+}
+
+const namespaceKey = (ns: NamespaceRecord): string => oldestFirstKey(ns.createDate, ns.id);
+
+export function listNamespaces(ctx: RegistryContext, input: ListNamespacesRequest) {
+  const preds = (input.Filters ?? []).map(namespacePredicate);
+  const items = [...ctx.catalog.namespaces()].filter((ns) => preds.every((p) => p(ns)));
+  const page = paginate(sortByKey(items, namespaceKey), input.MaxResults, input.NextToken, namespaceKey);
+  return {
+    Namespaces: page.items.map((ns) => namespaceView(ctx.account, ctx.catalog, ns, false)),
+    ...(page.nextToken !== undefined ? { NextToken: page.nextToken } : {}),
+  };
+}
+
+const updaterOf: Record<NamespaceType, string> = {
+  HTTP: 'UpdateHttpNamespace',
+  DNS_PUBLIC: 'UpdatePublicDnsNamespace',
+  DNS_PRIVATE: 'UpdatePrivateDnsNamespace',
+};
+
+interface NamespaceChange { description?: string; soaTtl?: number }
+
+function updateNamespace(ctx: RegistryContext, idOrArn: string, type: NamespaceType, updaterRequestId: string | undefined, change: NamespaceChange) {
+  const requestKey = JSON.stringify(change);
+  return ctx.writer.write((catalog) => {
+    const ns = requireNamespace(ctx, idOrArn, catalog);
+    if (ns.type !== type) {
+      throw new InvalidInput(`Namespace ${ns.id} is a ${ns.type} namespace: update it with ${updaterOf[ns.type]}, not ${updaterOf[type]}`);
+    }
+    const earlier = findByRequestId(catalog, 'UPDATE_NAMESPACE', updaterRequestId, (op) => op.targets.NAMESPACE === ns.id && !isExpired(ctx, op));
+    if (earlier) {
+      // A retry resends the same body; the same token with another change is a caller's mistake.
+      if (earlier.requestKey !== undefined && earlier.requestKey !== requestKey) {
+        throw new DuplicateRequest(`UpdaterRequestId ${updaterRequestId} was already used for another update of namespace ${ns.id} (operation ${earlier.id})`, earlier.id);
+      }
+      return { mutations: [], result: { OperationId: earlier.id } };
+    }
+    const updated: NamespaceRecord = {
+      ...ns,
+      ...(change.description !== undefined ? { description: change.description } : {}),
+      ...(change.soaTtl !== undefined ? { soaTtl: change.soaTtl } : {}),
+    };
+    const op = newOperation(ctx, {
+      type: 'UPDATE_NAMESPACE',
+      targets: { NAMESPACE: ns.id },
+      ...(updaterRequestId !== undefined ? { requestId: updaterRequestId } : {}),
+      requestKey,
+    });
+    const mutations: Mutation[] = [{ table: 'namespaces', key: ns.id, value: updated }, op.mutation, ...pruneExpiredOperations(ctx, catalog)];
+    return { mutations, result: { OperationId: op.record.id } };
+  });
+}
+
+export const updateHttpNamespace = (ctx: RegistryContext, input: UpdateHttpNamespaceRequest) =>
+  updateNamespace(ctx, input.Id, 'HTTP', input.UpdaterRequestId, { description: input.Namespace.Description });
+
+export const updatePublicDnsNamespace = (ctx: RegistryContext, input: UpdatePublicDnsNamespaceRequest) =>
+  updateNamespace(ctx, input.Id, 'DNS_PUBLIC', input.UpdaterRequestId, {
+    ...(input.Namespace.Description !== undefined ? { description: input.Namespace.Description } : {}),
+    ...(input.Namespace.Properties !== undefined ? { soaTtl: input.Namespace.Properties.DnsProperties.SOA.TTL } : {}),
+  });
+
+export const updatePrivateDnsNamespace = (ctx: RegistryContext, input: UpdatePrivateDnsNamespaceRequest) =>
+  updateNamespace(ctx, input.Id, 'DNS_PRIVATE', input.UpdaterRequestId, {
+    ...(input.Namespace.Description !== undefined ? { description: input.Namespace.Description } : {}),
+    ...(input.Namespace.Properties !== undefined ? { soaTtl: input.Namespace.Properties.DnsProperties.SOA.TTL } : {}),
+  });
+
+export function deleteNamespace(ctx: RegistryContext, input: DeleteNamespaceRequest) {
+  return ctx.writer.write((catalog) => {
+    const ns = requireNamespace(ctx, input.Id, catalog);
+    const services = catalog.serviceCount(ns.id);
+    if (services > 0) {
+      throw new ResourceInUse(`Namespace ${ns.id} still has ${services} service${services > 1 ? 's' : ''}: delete ${services > 1 ? 'them' : 'it'} first`);
+    }
+    const op = newOperation(ctx, { type: 'DELETE_NAMESPACE', targets: { NAMESPACE: ns.id } });
+    const mutations: Mutation[] = [{ table: 'namespaces', key: ns.id, value: null }, op.mutation, ...pruneExpiredOperations(ctx, catalog)];
+    if (catalog.tags(ns.id).length > 0) mutations.push({ table: 'tags', key: ns.id, value: null });
+    return { mutations, result: { OperationId: op.record.id } };
+  });
 }

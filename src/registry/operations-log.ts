@@ -33,8 +33,5 @@ export function newOperation(ctx: RegistryContext, op: NewOperation): { record: 
 /** The earlier operation of this type made with the same request token, if any. */
 export function findByRequestId(catalog: Catalog, type: OperationType, requestId: string | undefined, where: (op: OperationRecord) => boolean = () => true): OperationRecord | undefined {
   if (requestId === undefined) return undefined;
-  for (const op of catalog.operations()) {
-    if (op.type === type && op.requestId === requestId && where(op)) return op;
-  }
-  return undefined;
+  return catalog.operationsByRequest(requestId).find((op) => op.type === type && where(op));
 }

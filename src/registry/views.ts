@@ -73,3 +73,11 @@ export function operationView(a: Account, op: OperationRecord): Record<string, u
     Targets: op.targets,
   };
 }
+
+export function operationSummaryView(op: OperationRecord): Record<string, unknown> {
+  return { Id: op.id, Status: op.status };
+}
+
+export function serviceAttributesView(a: Account, s: ServiceRecord): Record<string, unknown> {
+  return { ServiceArn: serviceArn(a, s.id), ResourceOwner: a.accountId, Attributes: s.attributes };
+}

@@ -1,0 +1,100 @@
+// GetOperation and ListOperations, and the retention of operation records: an operation older than
+// --operation-retention is no longer returned, and later writes prune it from the store.
+import type { Catalog } from '../catalog/catalog.ts';
+import { InvalidInput, OperationNotFound } from '../model/errors.ts';
+import { idFromIdOrArn } from '../model/ids.ts';
+import type { GetOperationRequest, ListOperationsRequest, OperationFilter } from '../model/inputs.ts';
+import { OperationStatus, OperationType, type OperationRecord } from '../model/records.ts';
+import type { Mutation } from '../store/types.ts';
+import type { RegistryContext } from './context.ts';
+import { conditionOf, newestFirstKey, sortByKey, stringMatcher } from './list-query.ts';
+import { paginate } from './paginate.ts';
+import { operationSummaryView, operationView } from './views.ts';
+
+export const isExpired = (ctx: RegistryContext, op: OperationRecord, now: number = ctx.now()): boolean =>
+  op.createDate < now - ctx.operationRetentionMs;
+
+/** Bounds the size of one commit; what is left is pruned by the next write. */
+const PRUNE_BATCH = 200;
+/** Per catalog: no operation can expire before this time, so writes until then skip the scan. */
+const nextExpiry = new WeakMap<Catalog, number>();
+
+/**
+ * Deletions of expired operations, to be added to a write's mutations. Reads only the catalog; the scan
+ * runs at most once per expiry time since new operations are always newer than the oldest one.
+ */
+export function pruneExpiredOperations(ctx: RegistryContext, catalog: Catalog): Mutation[] {
+  const now = ctx.now();
+  if ((nextExpiry.get(catalog) ?? 0) > now) return [];
+  const out: Mutation[] = [];
+  let oldestKept = Infinity;
+  for (const op of catalog.operations()) {
+    if (isExpired(ctx, op, now)) {
+      if (out.length < PRUNE_BATCH) out.push({ table: 'operations', key: op.id, value: null });
+    } else oldestKept = Math.min(oldestKept, op.createDate);
+  }
+  // Operations written from now on are no older than `now`. After pruning, scan again on the next write
+  // (this commit may lose a race and be planned again, or the batch may have been full).
+  nextExpiry.set(catalog, out.length > 0 ? now : Math.min(oldestKept, now) + ctx.operationRetentionMs);
+  return out;
+}
+
+export function getOperation(ctx: RegistryContext, input: GetOperationRequest) {
+  const op = ctx.catalog.operation(input.OperationId);
+  if (!op || isExpired(ctx, op) || (input.OwnerAccount !== undefined && input.OwnerAccount !== ctx.account.accountId)) {
+    throw new OperationNotFound(input.OperationId);
+  }
+  return { Operation: operationView(ctx.account, op) };
+}
+
+const statuses: readonly string[] = OperationStatus.options;
+const types: readonly string[] = OperationType.options;
+
+/** A date value of UPDATE_DATE: epoch seconds (as the API returns them) or an ISO 8601 date. */
+function dateValue(v: string): number {
+  const n = /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) * 1000 : Date.parse(v);
+  if (Number.isNaN(n)) throw new InvalidInput(`Filter UPDATE_DATE value ${v} is not a date: give epoch seconds or an ISO 8601 date`);
+  return n;
+}
+
+function operationPredicate(ctx: RegistryContext, f: OperationFilter): (op: OperationRecord) => boolean {
+  switch (f.Name) {
+    case 'NAMESPACE_ID':
+    case 'SERVICE_ID': {
+      conditionOf(f, ['EQ']);
+      const kind = f.Name === 'NAMESPACE_ID' ? 'namespace' : 'service';
+      const id = idFromIdOrArn(ctx.account, f.Values[0] ?? '', kind);
+      const target = f.Name === 'NAMESPACE_ID' ? 'NAMESPACE' : 'SERVICE';
+      return (op) => id !== undefined && op.targets[target] === id;
+    }
+    case 'STATUS':
+    case 'TYPE': {
+      const c = conditionOf(f, ['EQ', 'IN']);
+      const known = f.Name === 'STATUS' ? statuses : types;
+      for (const v of f.Values) {
+        if (!known.includes(v)) throw new InvalidInput(`Filter ${f.Name} value ${v} is not one of ${known.join(', ')}`);
+      }
+      const match = stringMatcher(c, f.Values);
+      return f.Name === 'STATUS' ? (op) => match(op.status) : (op) => match(op.type);
+    }
+    case 'UPDATE_DATE': {
+      conditionOf(f, ['BETWEEN']);
+      const [from, to] = f.Values.map(dateValue) as [number, number];
+      if (from > to) throw new InvalidInput(`Filter UPDATE_DATE takes the start date first: ${f.Values[0]} is after ${f.Values[1]}`);
+      return (op) => op.updateDate >= from && op.updateDate <= to;
+    }
+  }
+}
+
+const opKey = (op: OperationRecord): string => newestFirstKey(op.createDate, op.id);
+
+export function listOperations(ctx: RegistryContext, input: ListOperationsRequest) {
+  const preds = (input.Filters ?? []).map((f) => operationPredicate(ctx, f));
+  const now = ctx.now();
+  const items = [...ctx.catalog.operations()].filter((op) => !isExpired(ctx, op, now) && preds.every((p) => p(op)));
+  const page = paginate(sortByKey(items, opKey), input.MaxResults, input.NextToken, opKey);
+  return {
+    Operations: page.items.map(operationSummaryView),
+    ...(page.nextToken !== undefined ? { NextToken: page.nextToken } : {}),
+  };
+}
