@@ -6,10 +6,10 @@ import { CloudMapError, InternalFailure, InvalidInput, SerializationException } 
 
 export const JSON_TYPE = 'application/x-amz-json-1.1';
 
-/** A response body already serialised (hot paths build it from cached fragments). */
+/** A response body already serialised (hot paths build it from cached fragments), as text or UTF-8 bytes. */
 export class RawJson {
-  readonly text: string;
-  constructor(text: string) { this.text = text; }
+  readonly text: string | Uint8Array;
+  constructor(text: string | Uint8Array) { this.text = text; }
 }
 
 export function sendOk(reply: FastifyReply, body: unknown): FastifyReply {
