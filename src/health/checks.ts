@@ -1,0 +1,236 @@
+// Active health checks of one replica: keeps the set of probe targets in step with the catalog, probes the
+// share that rendezvous hashing gives this replica, counts results against the stored status and writes a
+// flip through the registry writer when FailureThreshold consecutive results disagree with it.
+import type { Catalog } from '../catalog/catalog.ts';
+import type { HealthCheckType, HealthStatus } from '../model/records.ts';
+import { setHealth } from '../registry/health.ts';
+import type { Writer } from '../registry/writer.ts';
+import type { Change, Store } from '../store/types.ts';
+import { Membership } from './membership.ts';
+import type { Probe } from './probe.ts';
+import { probes as defaultProbes } from './probes.ts';
+import { Scheduler, type SchedulerStats } from './scheduler.ts';
+import { owns } from './sharing.ts';
+import { observe, type Streak } from './threshold.ts';
+import { allTargets, sameTarget, serviceFingerprint, targetOf, targetsOfService, type ProbeTarget } from './targets.ts';
+
+export interface HealthLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface HealthCheckOptions {
+  catalog: Catalog;
+  writer: Pick<Writer, 'write'>;
+  store: Pick<Store, 'heartbeat'>;
+  replicaId: string;
+  intervalMs: number;
+  timeoutMs: number;
+  concurrency: number;
+  now: () => number;
+  log: HealthLog;
+  probes?: Record<HealthCheckType, Probe>;
+}
+
+export interface HealthCheckStats extends SchedulerStats {
+  /** Checked instances in the whole registry. */
+  targets: number;
+  replicas: number;
+  /** Probe results that said unhealthy (refused, timed out, bad status). */
+  failures: number;
+  flips: number;
+}
+
+export class HealthChecks {
+  /** Every checked instance, whoever probes it (ownership is recomputed from it when replicas change). */
+  private readonly targets = new Map<string, ProbeTarget>();
+  private readonly keysByService = new Map<string, Set<string>>();
+  private readonly fingerprints = new Map<string, string>();
+  private readonly streaks = new Map<string, Streak>();
+  private readonly writes = new Set<Promise<unknown>>();
+  private readonly scheduler: Scheduler<ProbeTarget>;
+  private readonly membership: Membership;
+  private replicas: readonly string[];
+  private unlisten: (() => void) | undefined;
+  private flips = 0;
+  private failures = 0;
+  private readonly o: HealthCheckOptions;
+
+  constructor(options: HealthCheckOptions) {
+    this.o = options;
+    this.replicas = [options.replicaId];
+    const probes = options.probes ?? defaultProbes;
+    this.scheduler = new Scheduler<ProbeTarget>({
+      intervalMs: options.intervalMs,
+      timeoutMs: options.timeoutMs,
+      concurrency: options.concurrency,
+      probe: (t, signal) => probes[t.type](t, signal),
+      onResult: (t, healthy) => this.onResult(t, healthy),
+    });
+    // A heartbeat lives a little less than one interval and is renewed four times per interval: a replica
+    // that dies is dropped within one interval, and its instances are probed by the others at their next
+    // phase, so within two intervals of its death.
+    const everyMs = Math.max(10, Math.round(options.intervalMs / 4));
+    this.membership = new Membership({
+      store: options.store,
+      replicaId: options.replicaId,
+      ttlMs: Math.max(3 * everyMs, Math.round(options.intervalMs * 0.75)),
+      everyMs,
+      onChange: (replicas) => this.onReplicas(replicas),
+      log: options.log,
+    });
+  }
+
+  async start(): Promise<void> {
+    this.replicas = await this.membership.start();
+    this.unlisten = this.o.catalog.listen({
+      changed: (change) => this.onChange(change),
+      reset: () => this.rebuild(),
+    });
+    this.rebuild();
+  }
+
+  /** Stops probing and waits for probes and flip writes in flight (before the store closes). */
+  async stop(): Promise<void> {
+    this.unlisten?.();
+    this.membership.stop();
+    await this.scheduler.stop();
+    await Promise.allSettled([...this.writes]);
+  }
+
+  stats(): HealthCheckStats {
+    return { ...this.scheduler.stats(), targets: this.targets.size, replicas: this.replicas.length, failures: this.failures, flips: this.flips };
+  }
+
+  /** Keys of the instances this replica probes. */
+  probedKeys(): string[] { return [...this.scheduler.keys()]; }
+
+  // ---- following the catalog ------------------------------------------------------------------
+
+  /** Incremental: only the services and instances a change touches are looked at. */
+  private onChange(change: Change): void {
+    const catalog = this.o.catalog;
+    for (const m of change.mutations) {
+      if (m.table === 'services') {
+        const service = catalog.service(m.key);
+        const fp = serviceFingerprint(service, service && catalog.namespace(service.namespaceId));
+        // Registrations and flips rewrite the service (InstancesRevision) without changing its check.
+        if (fp === this.fingerprints.get(m.key)) continue;
+        this.refreshService(m.key);
+      } else if (m.table === 'instances') {
+        // Only RegisterInstance writes an instance: a re-registered instance starts its counts over.
+        this.streaks.delete(m.key);
+        const slash = m.key.indexOf('/');
+        this.refreshInstance(m.key.slice(0, slash), m.key.slice(slash + 1), m.key);
+      }
+    }
+  }
+
+  private refreshService(serviceId: string): void {
+    const catalog = this.o.catalog;
+    const service = catalog.service(serviceId);
+    const fp = serviceFingerprint(service, service && catalog.namespace(service.namespaceId));
+    if (fp === undefined) this.fingerprints.delete(serviceId);
+    else this.fingerprints.set(serviceId, fp);
+    const next = service ? targetsOfService(catalog, service) : [];
+    const keep = new Set(next.map((t) => t.key));
+    for (const key of [...(this.keysByService.get(serviceId) ?? [])]) if (!keep.has(key)) this.remove(key);
+    for (const t of next) this.upsert(t);
+  }
+
+  private refreshInstance(serviceId: string, instanceId: string, key: string): void {
+    const catalog = this.o.catalog;
+    const service = catalog.service(serviceId);
+    const instance = catalog.instance(serviceId, instanceId);
+    const target = service && instance ? targetOf(service, catalog.namespace(service.namespaceId), instance) : undefined;
+    if (target) this.upsert(target);
+    else this.remove(key);
+  }
+
+  /** Full scan: at start and after the catalog was reloaded from a snapshot. */
+  private rebuild(): void {
+    const catalog = this.o.catalog;
+    this.fingerprints.clear();
+    for (const s of catalog.services()) {
+      const fp = serviceFingerprint(s, catalog.namespace(s.namespaceId));
+      if (fp !== undefined) this.fingerprints.set(s.id, fp);
+    }
+    const next = allTargets(catalog);
+    const keep = new Set(next.map((t) => t.key));
+    for (const key of [...this.targets.keys()]) if (!keep.has(key)) this.remove(key);
+    for (const t of next) this.upsert(t);
+  }
+
+  private upsert(target: ProbeTarget): void {
+    const previous = this.targets.get(target.key);
+    if (previous && sameTarget(previous, target)) return;
+    // New, re-registered or probed differently: its counts start over.
+    this.streaks.delete(target.key);
+    this.targets.set(target.key, target);
+    let keys = this.keysByService.get(target.serviceId);
+    if (!keys) this.keysByService.set(target.serviceId, (keys = new Set()));
+    keys.add(target.key);
+    if (owns(this.o.replicaId, target.key, this.replicas)) this.scheduler.set(target);
+  }
+
+  private remove(key: string): void {
+    const target = this.targets.get(key);
+    if (!target) return;
+    this.targets.delete(key);
+    const keys = this.keysByService.get(target.serviceId);
+    keys?.delete(key);
+    if (keys?.size === 0) this.keysByService.delete(target.serviceId);
+    this.streaks.delete(key);
+    this.scheduler.delete(key);
+  }
+
+  // ---- sharing ---------------------------------------------------------------------------------
+
+  private onReplicas(replicas: readonly string[]): void {
+    this.replicas = replicas;
+    let gained = 0;
+    let lost = 0;
+    for (const [key, target] of this.targets) {
+      const mine = owns(this.o.replicaId, key, replicas);
+      if (mine && !this.scheduler.has(key)) { this.scheduler.set(target); gained++; }
+      else if (!mine && this.scheduler.has(key)) { this.scheduler.delete(key); this.streaks.delete(key); lost++; }
+    }
+    this.o.log.info({ replicas, probing: this.scheduler.size, gained, lost }, 'health check replicas changed');
+  }
+
+  // ---- results ---------------------------------------------------------------------------------
+
+  private onResult(target: ProbeTarget, healthy: boolean): void {
+    if (!healthy) this.failures++;
+    if (this.targets.get(target.key) !== target) return; // changed or removed while the probe ran
+    const catalog = this.o.catalog;
+    if (!catalog.instance(target.serviceId, target.instanceId)) return;
+    const stored: HealthStatus = catalog.health(target.serviceId, target.instanceId)?.status ?? 'HEALTHY';
+    const { streak, flipTo } = observe(this.streaks.get(target.key), stored, healthy, target.failureThreshold);
+    this.streaks.set(target.key, streak);
+    if (flipTo) this.flip(target, flipTo);
+  }
+
+  private flip(target: ProbeTarget, status: HealthStatus): void {
+    const plan = setHealth(target.serviceId, target.instanceId, status, this.o.now());
+    // Planned when the writer gets to it: by then the check may be gone or the instance re-registered.
+    const write = this.o.writer.write((catalog) => (stillChecked(catalog, target) ? plan(catalog) : { mutations: [], result: false }))
+      .then((changed) => {
+        if (!changed) return;
+        this.flips++;
+        this.o.log.info({ service: target.serviceId, instance: target.instanceId, status, address: `${target.host}:${target.port}` }, 'instance health changed');
+      })
+      .catch((e: unknown) => {
+        // The streak is kept: the next disagreeing result asks for the flip again.
+        this.o.log.warn({ service: target.serviceId, instance: target.instanceId, status, err: (e as Error).message }, 'health flip not written');
+      })
+      .finally(() => { this.writes.delete(write); });
+    this.writes.add(write);
+  }
+}
+
+/** Whether the service still has a check and the instance is the registration that was probed. */
+function stillChecked(catalog: Catalog, target: ProbeTarget): boolean {
+  return catalog.service(target.serviceId)?.healthCheckConfig !== undefined
+    && catalog.instance(target.serviceId, target.instanceId)?.createDate === target.registeredAt;
+}
