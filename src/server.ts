@@ -11,7 +11,10 @@ import { defaultLimits, type RegistryContext } from './registry/context.ts';
 import { Writer } from './registry/writer.ts';
 import { openStore, type Store } from './store/index.ts';
 import { buildApi } from './api/app.ts';
+import { startHealthChecks, type HealthChecks } from './health/index.ts';
+import { discoveryRateLimit } from './api/rate-limit.ts';
 import { sigv4Verifier } from './api/sigv4.ts';
+import { startDns, type DnsServer } from './dns/index.ts';
 
 export interface Server {
   config: Config;
@@ -23,6 +26,12 @@ export interface Server {
   replicaId: string;
   /** Where the API listens (resolved when the port was 0). */
   apiAddress: { host: string; port: number };
+  /** Active health checks (HealthCheckConfig) of this replica. */
+  health: HealthChecks;
+  /** The authoritative DNS server (answers from the catalog). */
+  dns: DnsServer;
+  /** Where DNS listens, UDP and TCP on one port (resolved when the port was 0). */
+  dnsAddress: { host: string; port: number };
   stop(): Promise<void>;
 }
 
@@ -33,7 +42,7 @@ export interface ServerHooks {
 export async function startServer(config: Config, hooks: ServerHooks = {}): Promise<Server> {
   const log = hooks.log ?? pino({ level: config.logLevel, base: { app: 'cairn' } });
   const replicaId = config.replicaId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
-  const store = await openStore({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix });
+  const store = await openStore({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, log: log.child({ part: 'store' }) });
   if (store.kind === 'memory') {
     log.warn('no --redis-url: using the embedded in-memory store; nothing survives a restart');
   }
@@ -59,6 +68,8 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     defaultSoaTtl: config.dnsDefaultSoaTtl,
     customHealthDelayMs: config.customHealthDelay,
     random: Math.random,
+    vpcs: new Set(config.vpc.map((v) => v.id)),
+    operationRetentionMs: config.operationRetention,
   };
 
   let ready = false;
@@ -66,10 +77,20 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     ? sigv4Verifier({ credentials: config.credentials, maxSkewMs: config.sigv4MaxSkew })
     : undefined;
   if (!authenticate) log.info('no --credentials: API requests are accepted without verifying signatures');
-  const api = buildApi({ ctx, logger: log.child({ part: 'api' }), ready: () => ready, ...(authenticate ? { authenticate } : {}) });
+  const api = buildApi({ ctx, logger: log.child({ part: 'api' }), ready: () => ready, ...(authenticate ? { authenticate } : {}),
+    ...(config.discoverRateLimit > 0 ? { admit: discoveryRateLimit(config.discoverRateLimit) } : {}) });
   await api.listen({ host: config.apiHost, port: config.apiPort });
   const addr = api.server.address();
   const apiAddress = typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: config.apiHost, port: config.apiPort };
+  // Health checks: probes run on their own timers (never in a request) and flip through the writer.
+  const health = await startHealthChecks({
+    catalog, writer, store, replicaId, now: ctx.now, log: log.child({ part: 'health' }),
+    intervalMs: config.healthCheckInterval, timeoutMs: config.healthCheckTimeout, concurrency: config.healthCheckConcurrency,
+  });
+
+  // DNS: answers from the catalog only; its index follows every change before the writer returns.
+  const dns = await startDns(config, catalog, log.child({ part: 'dns' }));
+
   ready = true;
   log.info({ api: `${apiAddress.host}:${apiAddress.port}`, replica: replicaId }, 'cairn is serving');
 
@@ -78,11 +99,13 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     stopping ??= (async () => {
       ready = false;
       await api.close();
+      await dns.stop();
+      await health.stop(); // before the store closes: its flips in flight are writes
       follower.close();
       await store.leave(replicaId).catch(() => undefined);
       await store.close();
     })();
     return stopping;
   };
-  return { config, log, store, catalog, ctx, api, replicaId, apiAddress, stop };
+  return { config, log, store, catalog, ctx, api, replicaId, apiAddress, health, dns, dnsAddress: dns.address, stop };
 }
