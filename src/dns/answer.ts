@@ -6,7 +6,8 @@ import type { Aliases } from './alias.ts';
 import type { Reply } from './reply.ts';
 import type { RrSet } from './rrset.ts';
 import type { ClientView } from './views.ts';
-import { RCODE, TYPE, type AliasTarget, type Rr } from './wire.ts';
+import type { HostRef } from './records.ts';
+import { RCODE, TYPE, targetOffset, type AliasTarget } from './wire.ts';
 import { Zone } from './zone.ts';
 import type { Zones } from './zones.ts';
 
@@ -18,8 +19,9 @@ export class Answerer {
   private readonly aliases: Aliases;
   private readonly random: () => number;
   // Scratch space reused by every answer (all of this runs synchronously).
-  private readonly picked: Rr[] = [];
-  private readonly extraRr: Rr[] = [];
+  private readonly picked = new Uint32Array(1024);
+  private readonly extraSet: RrSet[] = [];
+  private readonly extraIndex: number[] = [];
   private readonly extraAt: number[] = [];
   private readonly chain: string[] = [];
   private extras = 0;
@@ -49,16 +51,17 @@ export class Answerer {
         const cname = node.find(TYPE.CNAME);
         if (cname) {
           if (this.chain.length >= MAX_CHAIN || cname.pick(this.picked, this.random) === 0) return RCODE.NOERROR;
-          const rr = this.picked[0]!;
-          const at = r.out.record(ownerAt, rr.tail);
+          const i = this.picked[0]!;
+          const at = r.out.record(ownerAt, cname.blob, cname.starts[i]!, cname.starts[i + 1]!);
           r.an++;
           this.chain.push(name);
-          const next = this.zones.find(rr.targetKey, view);
+          const target = cname.targetKey(i);
+          const next = this.zones.find(target, view);
           // Out of every visible zone: the chain ends here with NOERROR; a resolver follows it.
-          if (!(next instanceof Zone) || this.chain.includes(rr.targetKey)) return RCODE.NOERROR;
+          if (!(next instanceof Zone) || this.chain.includes(target)) return RCODE.NOERROR;
           z = next;
-          name = rr.targetKey;
-          ownerAt = at + rr.targetAt;
+          name = target;
+          ownerAt = at + targetOffset(TYPE.CNAME);
           continue;
         }
       }
@@ -67,6 +70,7 @@ export class Answerer {
       for (const set of node.sets) {
         if (qtype === TYPE.ANY || set.type === qtype) wrote += this.writeSet(r, set, ownerAt);
       }
+      if (node.hosts.length > 0 && (qtype === TYPE.A || qtype === TYPE.AAAA || qtype === TYPE.ANY)) wrote += writeHost(r, node.hosts, ownerAt, qtype);
       if (wrote === 0) return negative(r, z, RCODE.NOERROR);
       if (this.extras > 0) this.writeExtras(r);
       return RCODE.NOERROR;
@@ -75,18 +79,21 @@ export class Answerer {
 
   private writeSet(r: Reply, set: RrSet, ownerAt: number): number {
     const n = set.pick(this.picked, this.random);
+    const { blob, starts, extras, aliases } = set;
     let wrote = 0;
-    for (let i = 0; i < n; i++) {
-      const rr = this.picked[i]!;
-      if (rr.alias !== undefined) {
-        wrote += this.writeAlias(r, rr.alias, ownerAt);
+    for (let k = 0; k < n; k++) {
+      const i = this.picked[k]!;
+      const alias = aliases?.[i];
+      if (alias !== undefined) {
+        wrote += this.writeAlias(r, alias, ownerAt);
         continue;
       }
-      const at = r.out.record(ownerAt, rr.tail);
+      const at = r.out.record(ownerAt, blob, starts[i]!, starts[i + 1]!);
       wrote++;
-      if (rr.extra.length > 0) {
-        this.extraRr[this.extras] = rr;
-        this.extraAt[this.extras] = at + rr.targetAt;
+      if (extras !== undefined && extras[i + 1]! > extras[i]!) {
+        this.extraSet[this.extras] = set;
+        this.extraIndex[this.extras] = i;
+        this.extraAt[this.extras] = at + targetOffset(set.type);
         this.extras++;
       }
     }
@@ -105,7 +112,7 @@ export class Answerer {
     }
     const ttl = Math.max(0, Math.floor((found.expires - now) / 1000));
     for (const t of found.tails) {
-      const at = r.out.record(ownerAt, t);
+      const at = r.out.record(ownerAt, t, 0, t.length);
       r.out.setU16(at + 4, ttl >>> 16);
       r.out.setU16(at + 6, ttl & 0xffff);
     }
@@ -114,14 +121,37 @@ export class Answerer {
 
   private writeExtras(r: Reply): void {
     r.beginAdditional();
-    for (let i = 0; i < this.extras; i++) {
-      const rr = this.extraRr[i]!;
-      for (const t of rr.extra) {
-        r.out.record(this.extraAt[i]!, t);
+    for (let k = 0; k < this.extras; k++) {
+      const set = this.extraSet[k]!;
+      const i = this.extraIndex[k]!;
+      const blob = set.blob;
+      const ownerAt = this.extraAt[k]!;
+      for (let p = set.extras![i]!, to = set.extras![i + 1]!; p < to;) {
+        const end = p + 10 + ((blob[p + 8]! << 8) | blob[p + 9]!);
+        r.out.record(ownerAt, blob, p, end);
         r.ar++;
+        p = end;
       }
     }
   }
+}
+
+/** The A/AAAA of SRV target host names: the additional records of their SRV record. */
+function writeHost(r: Reply, hosts: readonly HostRef[], ownerAt: number, qtype: number): number {
+  let wrote = 0;
+  for (const h of hosts) {
+    const blob = h.set.blob;
+    for (let p = h.set.extras![h.index]!, to = h.set.extras![h.index + 1]!; p < to;) {
+      const end = p + 10 + ((blob[p + 8]! << 8) | blob[p + 9]!);
+      if (qtype === TYPE.ANY || ((blob[p]! << 8) | blob[p + 1]!) === qtype) {
+        r.out.record(ownerAt, blob, p, end);
+        wrote++;
+      }
+      p = end;
+    }
+  }
+  r.an += wrote;
+  return wrote;
 }
 
 /** NXDOMAIN or NODATA: the zone's SOA in the authority section (RFC 2308). */

@@ -1,16 +1,25 @@
 // What a namespace and its services put in DNS: owner names and their record sets, encoded once when
 // the catalog changes (spec §3, §4, §6).
 import type { Catalog } from '../catalog/catalog.ts';
-import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../model/records.ts';
+import type { NamespaceRecord, ServiceRecord } from '../model/records.ts';
 import { healthOf } from '../registry/health.ts';
-import { POLICY, RrSet, type Policy } from './rrset.ts';
-import {
-  aaaaTail, addressRr, aliasRr, aTail, asciiLower, cnameRr, fullRecord, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, nsRr, soaRr, soaTail, srvRr,
-  TYPE, validLabels, type Labels, type Rr,
-} from './wire.ts';
+import { POLICY, RrSetBuilder, type Policy, type RrSet } from './rrset.ts';
+import { aliasTarget, asciiLower, fullRecord, ipv6Bytes, keyOf, labelsOf, lowerKey, TYPE, validLabels, type Labels } from './wire.ts';
 
-/** Owner key → record sets one source puts there. */
-export type Owners = Map<string, RrSet[]>;
+/** An SRV target host name `<InstanceId>.D`: its A/AAAA are the additional records of SRV record `index`. */
+export interface HostRef {
+  readonly set: RrSet;
+  readonly index: number;
+}
+
+/** What one source puts at one owner name. */
+export interface OwnerData {
+  sets: RrSet[];
+  hosts: HostRef[];
+}
+
+/** Owner key → what one source puts there. */
+export type Owners = Map<string, OwnerData>;
 
 /** Settings that shape every zone's apex (spec §0, §6). */
 export interface ApexSettings {
@@ -34,6 +43,35 @@ export function serviceLabels(ns: NamespaceRecord, service: ServiceRecord): stri
   return service.name === '.' ? apex : [...labelsOf(asciiLower(service.name)), ...apex];
 }
 
+function ownerData(owners: Owners, key: string): OwnerData {
+  let d = owners.get(key);
+  if (!d) owners.set(key, (d = { sets: [], hosts: [] }));
+  return d;
+}
+
+const v4Scratch = Buffer.alloc(4);
+/** Parses a dotted quad into the shared 4-byte scratch buffer (no allocation per instance). */
+function ipv4(text: string | undefined): Buffer | undefined {
+  if (text === undefined) return undefined;
+  let part = 0;
+  let value = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (value < 0 || part > 3) return undefined;
+      v4Scratch[part++] = value;
+      value = -1;
+    } else if (c >= 48 && c <= 57) {
+      if (value === 0) return undefined; // no leading zeros
+      value = value < 0 ? c - 48 : value * 10 + c - 48;
+      if (value > 255) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return part === 4 ? v4Scratch : undefined;
+}
+
 export interface Apex {
   owners: Owners;
   /** The SOA written out in full, for the authority section of negative answers. */
@@ -45,58 +83,41 @@ export function apexRecords(ns: NamespaceRecord, settings: ApexSettings): Apex {
   const apex = apexLabels(ns);
   const apexKey = keyOf(apex);
   const soaTtl = ns.soaTtl ?? settings.defaultSoaTtl;
-  const nsNames = settings.nsNames?.map(labelsOf) ?? [['ns1', ...apex]];
+  const nsNames = (settings.nsNames?.map(labelsOf) ?? [['ns1', ...apex]]).filter(validLabels);
   const rname = settings.soaRname ? labelsOf(settings.soaRname.replace('@', '.')) : ['hostmaster', ...apex];
   const soa = { mname: nsNames[0] ?? ['ns1', ...apex], rname, serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: soaTtl };
-
   const owners: Owners = new Map();
-  const add = (key: string, set: RrSet): void => {
-    const sets = owners.get(key);
-    if (sets) sets.push(set); else owners.set(key, [set]);
-  };
-  add(apexKey, new RrSet(TYPE.SOA, POLICY.ALL, APEX_SOURCE, [soaRr(soaTtl, soa)], []));
 
-  const addresses = settings.nsAddresses.map((a) => ipv4Bytes(a) ?? ipv6Bytes(a)).filter((b): b is Buffer => b !== undefined);
-  const nsSet: Rr[] = [];
+  const soaSet = new RrSetBuilder(TYPE.SOA);
+  soaSet.w.soa(soaTtl, soa);
+  soaSet.add(true);
+  ownerData(owners, apexKey).sets.push(soaSet.build(POLICY.ALL, APEX_SOURCE)!);
+
+  const addresses = settings.nsAddresses.map((a) => ipv4(a) ? Buffer.from(ipv4(a)!) : ipv6Bytes(a)).filter((b): b is Buffer => b !== undefined);
+  const nsSet = new RrSetBuilder(TYPE.NS);
   for (const name of nsNames) {
-    if (!validLabels(name)) continue;
     const key = keyOf(name);
-    const inside = key === apexKey || key.endsWith(apexKey) && isLabelBoundary(key, key.length - apexKey.length);
-    const glue = inside ? addresses.map((a) => (a.length === 4 ? aTail(settings.nsTtl, a) : aaaaTail(settings.nsTtl, a))) : [];
-    nsSet.push(nsRr(settings.nsTtl, name, glue));
+    const inside = key === apexKey || (key.endsWith(apexKey) && isLabelBoundary(key, key.length - apexKey.length));
+    if (inside) for (const a of addresses) nsSet.extra.address(settings.nsTtl, a);
+    nsSet.w.nameRecord(TYPE.NS, settings.nsTtl, name);
+    nsSet.add(true);
     if (inside && addresses.length > 0) {
       for (const type of [TYPE.A, TYPE.AAAA]) {
-        const rrs = addresses.filter((a) => (a.length === 4) === (type === TYPE.A)).map((a) => addressRr(settings.nsTtl, a));
-        if (rrs.length > 0) add(key, new RrSet(type, POLICY.ALL, APEX_SOURCE, rrs, []));
+        const b = new RrSetBuilder(type);
+        for (const a of addresses.filter((x) => (x.length === 4) === (type === TYPE.A))) { b.w.address(settings.nsTtl, a); b.add(true); }
+        const set = b.build(POLICY.ALL, APEX_SOURCE);
+        if (set) ownerData(owners, key).sets.push(set);
       }
     }
   }
-  if (nsSet.length > 0) add(apexKey, new RrSet(TYPE.NS, POLICY.ALL, APEX_SOURCE, nsSet, []));
-  return { owners, soaAuthority: fullRecord(apex, soaTail(soaTtl, soa)) };
+  const nsBuilt = nsSet.build(POLICY.ALL, APEX_SOURCE);
+  if (nsBuilt) ownerData(owners, apexKey).sets.push(nsBuilt);
+  return { owners, soaAuthority: fullRecord(apex, (w) => w.soa(soaTtl, soa)) };
 }
 
 function isLabelBoundary(key: string, at: number): boolean {
   for (let off = 0; off < key.length; off += key.charCodeAt(off) + 1) if (off === at) return true;
   return false;
-}
-
-/** One candidate record and whether its instance counts as healthy. */
-interface Candidate { rr: Rr; healthy: boolean }
-
-/** Collects candidates, merging identical records (two instances with one address give one record). */
-class CandidateSet {
-  private readonly byBytes = new Map<string, Candidate>();
-  add(rr: Rr, healthy: boolean): void {
-    const id = rr.alias ? `alias:${rr.alias.key}` : rr.tail.toString('latin1');
-    const seen = this.byBytes.get(id);
-    if (seen) seen.healthy ||= healthy;
-    else this.byBytes.set(id, { rr, healthy });
-  }
-  toSet(type: number, policy: Policy, source: string): RrSet | undefined {
-    if (this.byBytes.size === 0) return undefined;
-    const all = [...this.byBytes.values()];
-    return new RrSet(type, policy, source, all.filter((c) => c.healthy).map((c) => c.rr), all.map((c) => c.rr));
-  }
 }
 
 const port = (text: string | undefined): number | undefined => {
@@ -115,53 +136,54 @@ export function serviceRecords(catalog: Catalog, ns: NamespaceRecord, service: S
   if (!config) return owners;
   const d = serviceLabels(ns, service);
   if (!validLabels(d)) return owners;
-  const dKey = keyOf(d);
-  const instances = [...catalog.instancesOf(service.id).values()];
-  if (instances.length === 0) return owners;
-  const healthy = new Map<InstanceRecord, boolean>(instances.map((i) => [i, healthOf(catalog, service, i.id) !== 'UNHEALTHY']));
+  const instances = catalog.instancesOf(service.id);
+  if (instances.size === 0) return owners;
   const routing: Policy = config.routingPolicy === 'WEIGHTED' ? POLICY.ONE : POLICY.MULTI;
-  const atD: RrSet[] = [];
-  const hosts: Owners = new Map();
   const src = service.id;
+  const atD: RrSet[] = [];
 
   for (const { type, ttl } of config.dnsRecords) {
-    const set = new CandidateSet();
-    for (const inst of instances) {
+    const b = new RrSetBuilder(TYPE[type]);
+    const hostIndexes: { key: string; index: number }[] = [];
+    for (const inst of instances.values()) {
       const a = inst.attributes;
+      const healthy = healthOf(catalog, service, inst.id) !== 'UNHEALTHY';
       if (type === 'A' || type === 'AAAA') {
-        const addr = type === 'A' ? ipv4Bytes(a.AWS_INSTANCE_IPV4 ?? '') : ipv6Bytes(a.AWS_INSTANCE_IPV6 ?? '');
-        const alias = labelsOf(a.AWS_ALIAS_DNS_NAME ?? '');
-        if (addr) set.add(addressRr(ttl, addr), healthy.get(inst)!);
-        else if (alias.length > 0 && validLabels(alias)) set.add(aliasRr(TYPE[type], alias), healthy.get(inst)!);
+        const addr = type === 'A' ? ipv4(a.AWS_INSTANCE_IPV4) : ipv6Bytes(a.AWS_INSTANCE_IPV6 ?? '');
+        if (addr) {
+          b.w.address(ttl, addr);
+          b.add(healthy);
+        } else if (a.AWS_ALIAS_DNS_NAME) {
+          const alias = labelsOf(a.AWS_ALIAS_DNS_NAME);
+          if (alias.length > 0 && validLabels(alias)) b.add(healthy, aliasTarget(TYPE[type], alias));
+        }
       } else if (type === 'CNAME') {
         const target = labelsOf(a.AWS_INSTANCE_CNAME ?? '');
-        if (target.length > 0 && validLabels(target)) set.add(cnameRr(ttl, target), healthy.get(inst)!);
-      } else if (type === 'SRV') {
+        if (target.length === 0 || !validLabels(target)) continue;
+        b.w.nameRecord(TYPE.CNAME, ttl, target);
+        b.add(healthy);
+      } else {
         const p = port(a.AWS_INSTANCE_PORT);
         const target: Labels = [...labelsOf(inst.id), ...d];
         if (p === undefined || !validLabels(target)) continue;
-        const v4 = ipv4Bytes(a.AWS_INSTANCE_IPV4 ?? '');
+        const v4 = ipv4(a.AWS_INSTANCE_IPV4);
+        if (v4) b.extra.address(ttl, v4);
         const v6 = ipv6Bytes(a.AWS_INSTANCE_IPV6 ?? '');
-        const extra = [...(v4 ? [aTail(ttl, v4)] : []), ...(v6 ? [aaaaTail(ttl, v6)] : [])];
-        const rr = srvRr(ttl, 1, 1, p, target, extra);
-        set.add(rr, healthy.get(inst)!);
+        if (v6) b.extra.address(ttl, v6);
+        const start = b.w.pos;
+        b.w.srv(ttl, 1, 1, p, target);
+        const key = lowerKey(b.w.buf, start + 16, b.w.pos - 1);
+        const index = b.add(healthy);
         // Host names carry one instance and answer whatever its health (spec §4).
-        const hostSets = hosts.get(rr.targetKey) ?? [];
-        if (v4) hostSets.push(new RrSet(TYPE.A, POLICY.ALL, src, [addressRr(ttl, v4)], []));
-        if (v6) hostSets.push(new RrSet(TYPE.AAAA, POLICY.ALL, src, [addressRr(ttl, v6)], []));
-        if (hostSets.length > 0) hosts.set(rr.targetKey, hostSets);
+        if (v4 || v6) hostIndexes.push({ key, index });
       }
     }
-    const typeCode = TYPE[type];
     // A CNAME set holds exactly one record whatever the policy (RFC 1034 §3.6.2).
-    const rrset = set.toSet(typeCode, type === 'CNAME' ? POLICY.ONE : routing, src);
-    if (rrset) atD.push(rrset);
+    const set = b.build(type === 'CNAME' ? POLICY.ONE : routing, src);
+    if (!set) continue;
+    atD.push(set);
+    for (const h of hostIndexes) ownerData(owners, h.key).hosts.push({ set, index: h.index });
   }
-
-  if (atD.length > 0) owners.set(dKey, atD);
-  for (const [key, sets] of hosts) {
-    const existing = owners.get(key);
-    if (existing) existing.push(...sets); else owners.set(key, sets);
-  }
+  if (atD.length > 0) ownerData(owners, keyOf(d)).sets.push(...atD);
   return owners;
 }

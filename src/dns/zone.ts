@@ -1,13 +1,18 @@
 // One zone (a DNS namespace): its names, each with the record sets several sources put there, and
 // the bookkeeping that makes a name exist exactly while it, or a name below it, owns a record.
 import type { NamespaceRecord } from '../model/records.ts';
-import { APEX_SOURCE, apexLabels, apexRecords, type ApexSettings, type Owners } from './records.ts';
+import { APEX_SOURCE, apexLabels, apexRecords, type ApexSettings, type HostRef, type OwnerData, type Owners } from './records.ts';
 import type { RrSet } from './rrset.ts';
 import { keyOf, parentKey } from './wire.ts';
 
+const NO_SETS: readonly RrSet[] = Object.freeze([]);
+const NO_HOSTS: readonly HostRef[] = Object.freeze([]);
+
 export class NameNode {
-  sets: RrSet[] = [];
-  /** Owned names at or below this one (an empty non-terminal has sets = [] and refs > 0). */
+  sets: readonly RrSet[] = NO_SETS;
+  /** SRV target host names: their A/AAAA are the additional records of an SRV record. */
+  hosts: readonly HostRef[] = NO_HOSTS;
+  /** Owned names at or below this one (an empty non-terminal owns nothing and has refs > 0). */
   refs = 0;
 
   /** The first set of a type, for the CNAME check. */
@@ -25,7 +30,8 @@ export class Zone {
   readonly createDate: number;
   soaAuthority: Buffer = Buffer.alloc(0);
   readonly names = new Map<string, NameNode>();
-  private readonly sources = new Map<string, Owners>();
+  /** Owner keys of each source, to take its records away again. */
+  private readonly sources = new Map<string, string[]>();
 
   constructor(ns: NamespaceRecord, settings: ApexSettings) {
     this.id = ns.id;
@@ -49,10 +55,11 @@ export class Zone {
   /** Replaces everything `source` contributes with `owners` (undefined or empty: removes it). */
   setSource(source: string, owners: Owners | undefined): void {
     const old = this.sources.get(source);
-    if (old) for (const key of old.keys()) this.detach(key, source);
+    if (old) for (const key of old) this.detach(key, source);
     if (owners && owners.size > 0) {
-      this.sources.set(source, owners);
-      for (const [key, sets] of owners) this.attach(key, sets);
+      const keys: string[] = [];
+      for (const [key, data] of owners) if (this.attach(key, data)) keys.push(key);
+      this.sources.set(source, keys);
     } else {
       this.sources.delete(source);
     }
@@ -62,20 +69,25 @@ export class Zone {
     return this.sources.has(source);
   }
 
-  private attach(key: string, sets: RrSet[]): void {
-    if (!this.within(key)) return;
+  private attach(key: string, data: OwnerData): boolean {
+    if (!this.within(key)) return false;
     for (let k: string | undefined = key; k !== undefined && k !== this.apexKey; k = parentKey(k)) {
       let node = this.names.get(k);
       if (!node) this.names.set(k, (node = new NameNode()));
       node.refs++;
     }
-    this.names.get(key)!.sets.push(...sets);
+    const node = this.names.get(key)!;
+    if (data.sets.length > 0) node.sets = [...node.sets, ...data.sets];
+    if (data.hosts.length > 0) node.hosts = node.hosts.length === 0 ? data.hosts : [...node.hosts, ...data.hosts];
+    return true;
   }
 
   private detach(key: string, source: string): void {
-    if (!this.within(key)) return;
     const node = this.names.get(key);
-    if (node) node.sets = node.sets.filter((s) => s.source !== source);
+    if (node) {
+      if (node.sets.length > 0) node.sets = node.sets.filter((s) => s.source !== source);
+      if (node.hosts.length > 0) node.hosts = node.hosts.filter((h) => h.set.source !== source);
+    }
     for (let k: string | undefined = key; k !== undefined && k !== this.apexKey; k = parentKey(k)) {
       const n = this.names.get(k);
       if (!n) continue;

@@ -10,29 +10,44 @@ import { readQuery } from '../../src/dns/query.ts';
 import { writeOpt } from '../../src/dns/edns.ts';
 import { Zones } from '../../src/dns/zones.ts';
 import { pino } from 'pino';
-import {
-  addressRr, cnameRr, encodeName, framed, keyOf, labelsOf, nameOfKey, nsRr, Out, soaRr, srvRr, aTail, aaaaTail, ipv4Bytes, ipv6Bytes, type Rr,
-} from '../../src/dns/wire.ts';
+import { POLICY, RrSetBuilder, type RrSet } from '../../src/dns/rrset.ts';
+import { encodeName, framed, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, nameOfKey, Out, TailWriter, targetOffset, TYPE } from '../../src/dns/wire.ts';
 import { encodeQuery } from './dns-client.ts';
 
-/** A response with the question `name` and `records` owned by it (pointer to offset 12), plus extras. */
-function build(name: string, records: Rr[]): Buffer {
+/** One record set of one record, written with `write` (and its additional records with `extra`). */
+function set(type: number, write: (w: TailWriter) => void, extra?: (w: TailWriter) => void): RrSet {
+  const b = new RrSetBuilder(type);
+  if (extra) extra(b.extra);
+  write(b.w);
+  b.add(true);
+  return b.build(POLICY.ALL, 'test')!;
+}
+
+/** A response with the question `name` and the records of `sets` owned by it (pointer to offset 12). */
+function build(name: string, sets: RrSet[]): Buffer {
   const out = new Out();
   out.begin();
   out.reserve(12);
   out.bytes(encodeName(labelsOf(name)));
   out.u16(1); out.u16(1);
-  const extras: { at: number; t: Buffer }[] = [];
-  for (const rr of records) {
-    const at = out.record(12, rr.tail);
-    for (const t of rr.extra) extras.push({ at: at + rr.targetAt, t });
+  const extras: { at: number; s: RrSet }[] = [];
+  for (const s of sets) {
+    const at = out.record(12, s.blob, s.starts[0]!, s.starts[1]!);
+    if (s.extras) extras.push({ at: at + targetOffset(s.type), s });
   }
-  for (const e of extras) out.record(e.at, e.t);
+  let ar = 0;
+  for (const e of extras) {
+    for (let p = e.s.extras![0]!; p < e.s.extras![1]!; ar++) {
+      const end = p + 10 + e.s.blob.readUInt16BE(p + 8);
+      out.record(e.at, e.s.blob, p, end);
+      p = end;
+    }
+  }
   writeOpt(out, 1232, 16, true);
   out.setU16(2, 0x8400);
   out.setU16(4, 1);
-  out.setU16(6, records.length);
-  out.setU16(10, extras.length + 1);
+  out.setU16(6, sets.length);
+  out.setU16(10, ar + 1);
   return out.take();
 }
 
@@ -41,12 +56,12 @@ describe('prepared records', () => {
     const v4 = ipv4Bytes('192.0.2.1')!;
     const v6 = ipv6Bytes('2001:db8::ff00:42:8329')!;
     const msg = build('Svc.Example.com', [
-      addressRr(60, v4),
-      addressRr(61, v6),
-      srvRr(30, 1, 1, 8080, ['i-1', 'svc', 'example', 'com'], [aTail(30, v4), aaaaTail(30, v6)]),
-      cnameRr(300, labelsOf('target.example.net')),
-      nsRr(172800, labelsOf('ns1.example.com'), []),
-      soaRr(15, { mname: labelsOf('ns1.example.com'), rname: labelsOf('hostmaster.example.com'), serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: 15 }),
+      set(TYPE.A, (w) => w.address(60, v4)),
+      set(TYPE.AAAA, (w) => w.address(61, v6)),
+      set(TYPE.SRV, (w) => w.srv(30, 1, 1, 8080, ['i-1', 'svc', 'example', 'com']), (x) => { x.address(30, v4); x.address(30, v6); }),
+      set(TYPE.CNAME, (w) => w.nameRecord(TYPE.CNAME, 300, labelsOf('target.example.net'))),
+      set(TYPE.NS, (w) => w.nameRecord(TYPE.NS, 172800, labelsOf('ns1.example.com'))),
+      set(TYPE.SOA, (w) => w.soa(15, { mname: labelsOf('ns1.example.com'), rname: labelsOf('hostmaster.example.com'), serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: 15 })),
     ]);
     const p = dnsPacket.decode(msg);
     expect(p.flag_aa).toBe(true);
@@ -69,16 +84,39 @@ describe('prepared records', () => {
   });
 
   it('hands out each message with its TCP length prefix in front, never overwritten by the next', () => {
-    const first = build('a.example', [addressRr(1, ipv4Bytes('10.0.0.1')!)]);
+    const first = build('a.example', [set(TYPE.A, (w) => w.address(1, ipv4Bytes('10.0.0.1')!))]);
     const copy = Buffer.from(first);
-    const second = build('b.example', [addressRr(1, ipv4Bytes('10.0.0.2')!)]);
+    const second = build('b.example', [set(TYPE.A, (w) => w.address(1, ipv4Bytes('10.0.0.2')!))]);
     expect(first).toEqual(copy);
     expect(framed(second).readUInt16BE(0)).toBe(second.length);
     expect(framed(second).subarray(2)).toEqual(second);
   });
 
-  it('rejects nothing it should encode: :: forms and IPv4-mapped addresses give 16 bytes', () => {
-    for (const text of ['::', '::1', 'fe80::1', '::ffff:10.0.0.1', '2001:db8:0:0:0:0:0:1']) expect(ipv6Bytes(text)).toHaveLength(16);
+  it('merges identical records and keeps the healthy ones as the pool', () => {
+    const b = new RrSetBuilder(TYPE.A);
+    for (const [addr, healthy] of [['10.0.0.1', false], ['10.0.0.2', false], ['10.0.0.1', true]] as const) { b.w.address(5, ipv4Bytes(addr)!); b.add(healthy); }
+    const s = b.build(POLICY.MULTI, 'x')!;
+    expect(s.size).toBe(2);
+    const picked = new Uint32Array(8);
+    expect(s.pick(picked, Math.random)).toBe(1);
+    expect(s.blob.subarray(s.starts[picked[0]!]! + 10, s.starts[picked[0]! + 1])).toEqual(ipv4Bytes('10.0.0.1'));
+  });
+
+  it.each([
+    ['::', '00000000000000000000000000000000'],
+    ['::1', '00000000000000000000000000000001'],
+    ['1::', '00010000000000000000000000000000'],
+    ['FD00::A', 'fd00000000000000000000000000000a'],
+    ['2001:db8::ff00:42:8329', '20010db8000000000000ff0000428329'],
+    ['1:2:3:4:5:6:7:8', '00010002000300040005000600070008'],
+    ['::ffff:10.0.0.1', '00000000000000000000ffff0a000001'],
+    ['64:ff9b::192.0.2.33', '0064ff9b0000000000000000c0000221'],
+  ])('encodes the IPv6 address %s in 16 bytes', (text, hex) => {
+    expect(ipv6Bytes(text)?.toString('hex')).toBe(hex);
+  });
+
+  it('rejects what is not an address', () => {
+    for (const bad of [':::', '1:2:3:4:5:6:7:8:9', '1::2::3', 'g::1', '12345::', '1.2.3.4', '', ':1', '1:', '::1.2.3']) expect(ipv6Bytes(bad)).toBeUndefined();
     for (const bad of ['10.0.0', '10.0.0.256', 'x', '']) expect(ipv4Bytes(bad)).toBeUndefined();
   });
 
