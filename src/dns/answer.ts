@@ -6,7 +6,7 @@ import type { Aliases } from './alias.ts';
 import type { Reply } from './reply.ts';
 import type { RrSet } from './rrset.ts';
 import type { ClientView } from './views.ts';
-import type { HostRef } from './records.ts';
+import type { HostRef } from './rrset.ts';
 import { RCODE, TYPE, targetOffset, type AliasTarget } from './wire.ts';
 import { Zone } from './zone.ts';
 import type { Zones } from './zones.ts';

@@ -1,21 +1,12 @@
-// What a namespace and its services put in DNS: owner names and their record sets, encoded once when
-// the catalog changes (spec §3, §4, §6).
-import type { Catalog } from '../catalog/catalog.ts';
-import type { NamespaceRecord, ServiceRecord } from '../model/records.ts';
-import { healthOf } from '../registry/health.ts';
-import { POLICY, RrSetBuilder, type Policy, type RrSet } from './rrset.ts';
-import { aliasTarget, asciiLower, fullRecord, ipv6Bytes, keyOf, labelsOf, lowerKey, TYPE, validLabels, type Labels } from './wire.ts';
+// What a namespace and its instances put in DNS: the apex records, and the record an instance puts in
+// each of its service's record sets, encoded once when the catalog changes (spec §3, §4, §6).
+import type { RecordType, InstanceRecord, NamespaceRecord, ServiceRecord } from '../model/records.ts';
+import { POLICY, RrSetBuilder, type RrSet } from './rrset.ts';
+import { aliasTarget, asciiLower, fullRecord, ipv6Bytes, keyOf, labelsOf, TYPE, validLabels, type AliasTarget, type Labels, type TailWriter } from './wire.ts';
 
-/** An SRV target host name `<InstanceId>.D`: its A/AAAA are the additional records of SRV record `index`. */
-export interface HostRef {
-  readonly set: RrSet;
-  readonly index: number;
-}
-
-/** What one source puts at one owner name. */
+/** What the apex puts at one owner name. */
 export interface OwnerData {
   sets: RrSet[];
-  hosts: HostRef[];
 }
 
 /** Owner key → what one source puts there. */
@@ -45,7 +36,7 @@ export function serviceLabels(ns: NamespaceRecord, service: ServiceRecord): stri
 
 function ownerData(owners: Owners, key: string): OwnerData {
   let d = owners.get(key);
-  if (!d) owners.set(key, (d = { sets: [], hosts: [] }));
+  if (!d) owners.set(key, (d = { sets: [] }));
   return d;
 }
 
@@ -126,64 +117,55 @@ const port = (text: string | undefined): number | undefined => {
   return n <= 65535 ? n : undefined;
 };
 
-/**
- * The owners and record sets of one service (spec §3): A/AAAA/SRV/CNAME at D, and for SRV the host
- * names `<InstanceId>.D` with the instance's addresses. A name with no record is not returned.
- */
-export function serviceRecords(catalog: Catalog, ns: NamespaceRecord, service: ServiceRecord): Owners {
-  const owners: Owners = new Map();
-  const config = service.dnsConfig;
-  if (!config) return owners;
-  const d = serviceLabels(ns, service);
-  if (!validLabels(d)) return owners;
-  const instances = catalog.instancesOf(service.id);
-  if (instances.size === 0) return owners;
-  const routing: Policy = config.routingPolicy === 'WEIGHTED' ? POLICY.ONE : POLICY.MULTI;
-  const src = service.id;
-  const atD: RrSet[] = [];
+/** What an instance's record of one type needs beyond its bytes: undefined when it has none. */
+export interface Encoded {
+  /** An AWS_ALIAS_DNS_NAME instance: the record's addresses are looked up at answer time. */
+  alias: AliasTarget | undefined;
+  /** An SRV record whose target host name `<InstanceId>.D` has addresses (spec §3). */
+  host: boolean;
+}
+const PLAIN: Encoded = Object.freeze({ alias: undefined, host: false });
+const WITH_HOST: Encoded = Object.freeze({ alias: undefined, host: true });
 
-  for (const { type, ttl } of config.dnsRecords) {
-    const b = new RrSetBuilder(TYPE[type]);
-    const hostIndexes: { key: string; index: number }[] = [];
-    for (const inst of instances.values()) {
-      const a = inst.attributes;
-      const healthy = healthOf(catalog, service, inst.id) !== 'UNHEALTHY';
-      if (type === 'A' || type === 'AAAA') {
-        const addr = type === 'A' ? ipv4(a.AWS_INSTANCE_IPV4) : ipv6Bytes(a.AWS_INSTANCE_IPV6 ?? '');
-        if (addr) {
-          b.w.address(ttl, addr);
-          b.add(healthy);
-        } else if (a.AWS_ALIAS_DNS_NAME) {
-          const alias = labelsOf(a.AWS_ALIAS_DNS_NAME);
-          if (alias.length > 0 && validLabels(alias)) b.add(healthy, aliasTarget(TYPE[type], alias));
-        }
-      } else if (type === 'CNAME') {
-        const target = labelsOf(a.AWS_INSTANCE_CNAME ?? '');
-        if (target.length === 0 || !validLabels(target)) continue;
-        b.w.nameRecord(TYPE.CNAME, ttl, target);
-        b.add(healthy);
-      } else {
-        const p = port(a.AWS_INSTANCE_PORT);
-        const target: Labels = [...labelsOf(inst.id), ...d];
-        if (p === undefined || !validLabels(target)) continue;
-        const v4 = ipv4(a.AWS_INSTANCE_IPV4);
-        if (v4) b.extra.address(ttl, v4);
-        const v6 = ipv6Bytes(a.AWS_INSTANCE_IPV6 ?? '');
-        if (v6) b.extra.address(ttl, v6);
-        const start = b.w.pos;
-        b.w.srv(ttl, 1, 1, p, target);
-        const key = lowerKey(b.w.buf, start + 16, b.w.pos - 1);
-        const index = b.add(healthy);
-        // Host names carry one instance and answer whatever its health (spec §4).
-        if (v4 || v6) hostIndexes.push({ key, index });
-      }
+/** Where a record is written: its tail, and (SRV) its additional records. */
+export interface RecordWriters {
+  readonly w: TailWriter;
+  readonly extra: TailWriter;
+}
+
+/**
+ * Writes one instance's record of one DnsRecords entry of a service named `d` (spec §3): A/AAAA from
+ * its addresses (or an alias), CNAME from AWS_INSTANCE_CNAME, SRV with the host's addresses as
+ * additional records. Returns undefined (and writes nothing) when the instance supplies no such record.
+ */
+export function encodeInstance(type: RecordType, ttl: number, inst: InstanceRecord, d: Labels, out: RecordWriters): Encoded | undefined {
+  const a = inst.attributes;
+  if (type === 'A' || type === 'AAAA') {
+    const addr = type === 'A' ? ipv4(a.AWS_INSTANCE_IPV4) : ipv6Bytes(a.AWS_INSTANCE_IPV6 ?? '');
+    if (addr) {
+      out.w.address(ttl, addr);
+      return PLAIN;
     }
-    // A CNAME set holds exactly one record whatever the policy (RFC 1034 §3.6.2).
-    const set = b.build(type === 'CNAME' ? POLICY.ONE : routing, src);
-    if (!set) continue;
-    atD.push(set);
-    for (const h of hostIndexes) ownerData(owners, h.key).hosts.push({ set, index: h.index });
+    if (a.AWS_ALIAS_DNS_NAME) {
+      const alias = labelsOf(a.AWS_ALIAS_DNS_NAME);
+      if (alias.length > 0 && validLabels(alias)) return { alias: aliasTarget(TYPE[type], alias), host: false };
+    }
+    return undefined;
   }
-  if (atD.length > 0) ownerData(owners, keyOf(d)).sets.push(...atD);
-  return owners;
+  if (type === 'CNAME') {
+    const target = labelsOf(a.AWS_INSTANCE_CNAME ?? '');
+    if (target.length === 0 || !validLabels(target)) return undefined;
+    out.w.nameRecord(TYPE.CNAME, ttl, target);
+    return PLAIN;
+  }
+  const p = port(a.AWS_INSTANCE_PORT);
+  const target: Labels = [...labelsOf(inst.id), ...d];
+  if (p === undefined || !validLabels(target)) return undefined;
+  const v4 = ipv4(a.AWS_INSTANCE_IPV4);
+  if (v4) out.extra.address(ttl, v4);
+  const v6 = ipv6Bytes(a.AWS_INSTANCE_IPV6 ?? '');
+  if (v6) out.extra.address(ttl, v6);
+  out.w.srv(ttl, 1, 1, p, target);
+  // Host names carry one instance and answer whatever its health (spec §4).
+  return v4 || v6 ? WITH_HOST : PLAIN;
 }

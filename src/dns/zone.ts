@@ -1,8 +1,8 @@
-// One zone (a DNS namespace): its names, each with the record sets several sources put there, and
-// the bookkeeping that makes a name exist exactly while it, or a name below it, owns a record.
+// One zone (a DNS namespace): its names, each with the record sets and host names put there, and the
+// bookkeeping that makes a name exist exactly while it, or a name below it, owns a record.
 import type { NamespaceRecord } from '../model/records.ts';
-import { APEX_SOURCE, apexLabels, apexRecords, type ApexSettings, type HostRef, type OwnerData, type Owners } from './records.ts';
-import type { RrSet } from './rrset.ts';
+import { apexLabels, apexRecords, type ApexSettings } from './records.ts';
+import type { HostRef, RrSet } from './rrset.ts';
 import { keyOf, parentKey } from './wire.ts';
 
 const NO_SETS: readonly RrSet[] = Object.freeze([]);
@@ -12,7 +12,7 @@ export class NameNode {
   sets: readonly RrSet[] = NO_SETS;
   /** SRV target host names: their A/AAAA are the additional records of an SRV record. */
   hosts: readonly HostRef[] = NO_HOSTS;
-  /** Owned names at or below this one (an empty non-terminal owns nothing and has refs > 0). */
+  /** Record sets and host names at or below this one (an empty non-terminal has none itself). */
   refs = 0;
 
   /** The first set of a type, for the CNAME check. */
@@ -30,8 +30,8 @@ export class Zone {
   readonly createDate: number;
   soaAuthority: Buffer = Buffer.alloc(0);
   readonly names = new Map<string, NameNode>();
-  /** Owner keys of each source, to take its records away again. */
-  private readonly sources = new Map<string, string[]>();
+  /** The apex records (SOA, NS, NS addresses) and where they are, to replace them. */
+  private apexSets: { key: string; set: RrSet }[] = [];
 
   constructor(ns: NamespaceRecord, settings: ApexSettings) {
     this.id = ns.id;
@@ -49,45 +49,54 @@ export class Zone {
   setApex(ns: NamespaceRecord, settings: ApexSettings): void {
     const apex = apexRecords(ns, settings);
     this.soaAuthority = apex.soaAuthority;
-    this.setSource(APEX_SOURCE, apex.owners);
+    for (const { key, set } of this.apexSets) this.removeSet(key, set);
+    this.apexSets = [];
+    for (const [key, data] of apex.owners) for (const set of data.sets) if (this.addSet(key, set)) this.apexSets.push({ key, set });
   }
 
-  /** Replaces everything `source` contributes with `owners` (undefined or empty: removes it). */
-  setSource(source: string, owners: Owners | undefined): void {
-    const old = this.sources.get(source);
-    if (old) for (const key of old) this.detach(key, source);
-    if (owners && owners.size > 0) {
-      const keys: string[] = [];
-      for (const [key, data] of owners) if (this.attach(key, data)) keys.push(key);
-      this.sources.set(source, keys);
-    } else {
-      this.sources.delete(source);
-    }
+  /** Puts a set at `key` (after the sets already there); false when the key is outside the zone. */
+  addSet(key: string, set: RrSet): boolean {
+    const node = this.claim(key);
+    if (!node) return false;
+    node.sets = [...node.sets, set];
+    return true;
   }
 
-  hasSource(source: string): boolean {
-    return this.sources.has(source);
+  removeSet(key: string, set: RrSet): void {
+    const node = this.names.get(key);
+    if (!node || !node.sets.includes(set)) return;
+    node.sets = node.sets.filter((s) => s !== set);
+    this.release(key);
   }
 
-  private attach(key: string, data: OwnerData): boolean {
-    if (!this.within(key)) return false;
+  /** Puts a host name at its key; false when the key is outside the zone. */
+  addHost(host: HostRef): boolean {
+    const node = this.claim(host.key);
+    if (!node) return false;
+    node.hosts = [...node.hosts, host];
+    return true;
+  }
+
+  removeHost(host: HostRef): void {
+    const node = this.names.get(host.key);
+    if (!node || !node.hosts.includes(host)) return;
+    node.hosts = node.hosts.length === 1 ? NO_HOSTS : node.hosts.filter((h) => h !== host);
+    this.release(host.key);
+  }
+
+  /** Counts one more record set or host name at `key` and its ancestors; returns its node. */
+  private claim(key: string): NameNode | undefined {
+    if (!this.within(key)) return undefined;
     for (let k: string | undefined = key; k !== undefined && k !== this.apexKey; k = parentKey(k)) {
       let node = this.names.get(k);
       if (!node) this.names.set(k, (node = new NameNode()));
       node.refs++;
     }
-    const node = this.names.get(key)!;
-    if (data.sets.length > 0) node.sets = [...node.sets, ...data.sets];
-    if (data.hosts.length > 0) node.hosts = node.hosts.length === 0 ? data.hosts : [...node.hosts, ...data.hosts];
-    return true;
+    return this.names.get(key)!;
   }
 
-  private detach(key: string, source: string): void {
-    const node = this.names.get(key);
-    if (node) {
-      if (node.sets.length > 0) node.sets = node.sets.filter((s) => s.source !== source);
-      if (node.hosts.length > 0) node.hosts = node.hosts.filter((h) => h.set.source !== source);
-    }
+  /** Counts one fewer at `key` and its ancestors: a name with none left stops existing. */
+  private release(key: string): void {
     for (let k: string | undefined = key; k !== undefined && k !== this.apexKey; k = parentKey(k)) {
       const n = this.names.get(k);
       if (!n) continue;

@@ -1,11 +1,12 @@
-// Every DNS namespace as a zone, kept current from the catalog's change events (only the touched
-// namespaces and services are rebuilt, before the writer returns), and the choice of the zone that
-// answers a name for a client (spec §2).
+// Every DNS namespace as a zone, kept current from the catalog's change events before the writer
+// returns (a namespace or service change rebuilds that zone or service; an instance or health change
+// edits only that instance's records), and the choice of the zone that answers a name (spec §2).
 import type { Logger } from 'pino';
 import type { Catalog, CatalogListener } from '../catalog/catalog.ts';
 import type { NamespaceRecord } from '../model/records.ts';
 import type { Change } from '../store/types.ts';
-import { serviceRecords, type ApexSettings } from './records.ts';
+import type { ApexSettings } from './records.ts';
+import { dnsRelevantChange, ServiceNames } from './service-names.ts';
 import type { ClientView } from './views.ts';
 import { Zone } from './zone.ts';
 
@@ -20,8 +21,8 @@ const precedence = (a: Zone, b: Zone): number => Number(b.isPrivate) - Number(a.
 export class Zones implements CatalogListener {
   private readonly byApex = new Map<string, Zone[]>();
   private readonly byId = new Map<string, Zone>();
-  /** Zone of each service that has records, so a deleted service can be removed. */
-  private readonly serviceZone = new Map<string, Zone>();
+  /** The names of each service that puts any in DNS. */
+  private readonly services = new Map<string, ServiceNames>();
   /** Distinct label counts of the apexes, deepest first. */
   private depths: number[] = [];
   private readonly settings: ApexSettings;
@@ -68,7 +69,7 @@ export class Zones implements CatalogListener {
   reset(catalog: Catalog): void {
     this.byApex.clear();
     this.byId.clear();
-    this.serviceZone.clear();
+    this.services.clear();
     this.depths = [];
     for (const ns of catalog.namespaces()) this.syncNamespace(catalog, ns.id);
   }
@@ -76,21 +77,47 @@ export class Zones implements CatalogListener {
   changed(change: Change, catalog: Catalog): void {
     const namespaces = new Set<string>();
     const services = new Set<string>();
+    /** Service id → instance id → whether the instance itself changed (else only its health). */
+    const instances = new Map<string, Map<string, boolean>>();
     for (const m of change.mutations) {
       if (m.table === 'namespaces') namespaces.add(m.key);
       else if (m.table === 'services') services.add(m.key);
       else if (m.table === 'instances' || m.table === 'health') {
         // key = `${serviceId}/${instanceId}`; service ids hold no '/', instance ids may.
         const slash = m.key.indexOf('/');
-        if (slash > 0) services.add(m.key.slice(0, slash));
+        if (slash <= 0) continue;
+        const sid = m.key.slice(0, slash);
+        let changed = instances.get(sid);
+        if (!changed) instances.set(sid, (changed = new Map()));
+        const iid = m.key.slice(slash + 1);
+        changed.set(iid, m.table === 'instances' || changed.get(iid) === true);
       }
     }
-    for (const id of namespaces) this.syncNamespace(catalog, id);
-    for (const id of services) this.syncService(catalog, id);
+    const rebuilt = new Set<string>();
+    for (const id of namespaces) this.syncNamespace(catalog, id, rebuilt);
+    for (const id of services) {
+      if (rebuilt.has(id)) continue;
+      const names = this.services.get(id);
+      const service = catalog.service(id);
+      // Every instance write bumps the service's InstancesRevision: that alone changes nothing here.
+      if (names && service && !dnsRelevantChange(names.service, service)) names.service = service;
+      else this.syncService(catalog, id, rebuilt);
+    }
+    for (const [sid, changed] of instances) {
+      if (rebuilt.has(sid)) continue;
+      const names = this.services.get(sid);
+      if (!names) {
+        this.syncService(catalog, sid, rebuilt);
+        continue;
+      }
+      for (const [iid, instanceChanged] of changed) {
+        if (instanceChanged) names.updateInstance(catalog, iid); else names.updateHealth(catalog, iid);
+      }
+    }
   }
 
   /** Creates, updates (apex only) or removes the zone of a namespace. */
-  private syncNamespace(catalog: Catalog, id: string): void {
+  private syncNamespace(catalog: Catalog, id: string, rebuilt?: Set<string>): void {
     const ns = catalog.namespace(id);
     const existing = this.byId.get(id);
     if (!ns || !isDns(ns)) {
@@ -111,7 +138,7 @@ export class Zones implements CatalogListener {
     list.sort(precedence);
     this.byApex.set(zone.apexKey, list);
     this.updateDepths();
-    for (const s of catalog.servicesOf(id)) this.syncService(catalog, s.id);
+    for (const s of catalog.servicesOf(id)) this.syncService(catalog, s.id, rebuilt);
   }
 
   private removeZone(zone: Zone): void {
@@ -119,7 +146,7 @@ export class Zones implements CatalogListener {
     const list = (this.byApex.get(zone.apexKey) ?? []).filter((z) => z !== zone);
     if (list.length > 0) this.byApex.set(zone.apexKey, list); else this.byApex.delete(zone.apexKey);
     this.updateDepths();
-    for (const [sid, z] of this.serviceZone) if (z === zone) this.serviceZone.delete(sid);
+    for (const [sid, names] of this.services) if (names.zone === zone) this.services.delete(sid);
   }
 
   private updateDepths(): void {
@@ -132,18 +159,15 @@ export class Zones implements CatalogListener {
     this.depths = [...depths].sort((a, b) => b - a);
   }
 
-  /** Rebuilds one service's names (all of them: a service has at most a few thousand instances). */
-  private syncService(catalog: Catalog, id: string): void {
+  /** Rebuilds one service's names (all of them: its record sets and host names). */
+  private syncService(catalog: Catalog, id: string, rebuilt?: Set<string>): void {
+    rebuilt?.add(id);
+    this.services.get(id)?.detach();
+    this.services.delete(id);
     const service = catalog.service(id);
-    const previous = this.serviceZone.get(id);
     const zone = service ? this.byId.get(service.namespaceId) : undefined;
-    if (previous && previous !== zone) previous.setSource(id, undefined);
-    if (!service || !zone) {
-      this.serviceZone.delete(id);
-      return;
-    }
-    const ns = catalog.namespace(service.namespaceId)!;
-    zone.setSource(id, serviceRecords(catalog, ns, service));
-    if (zone.hasSource(id)) this.serviceZone.set(id, zone); else this.serviceZone.delete(id);
+    if (!service || !zone) return;
+    const names = ServiceNames.build(catalog, catalog.namespace(service.namespaceId)!, service, zone);
+    if (names) this.services.set(id, names);
   }
 }
