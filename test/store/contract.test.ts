@@ -191,11 +191,11 @@ describe.each(harnesses)('Store contract: $name', (harness) => {
       expect(snaps.at(-1)?.revision).toBe(commits);
     });
 
-    it('returns copies: changing a snapshot does not change the store', async () => {
+    it('cannot be changed through a snapshot (records are copies or frozen)', async () => {
       const { store } = await open();
       await store.commit(0, [nsMutation('ns-a')]);
       const first = await store.snapshot();
-      first.tables.namespaces.get('ns-a')!.name = 'changed';
+      try { first.tables.namespaces.get('ns-a')!.name = 'changed'; } catch { /* frozen: the memory store shares immutable records */ }
       first.tables.namespaces.delete('ns-a');
       expect((await store.snapshot()).tables.namespaces.get('ns-a')?.name).toBe('ns-a.example');
     });

@@ -23,11 +23,12 @@ export class MemoryStore implements Store {
     this.now = options.now ?? Date.now;
   }
 
+  // Records are immutable once written (the registry replaces them, never edits them), so the store
+  // shares them with its readers and copies only the maps: deep copies cost most of a write.
   async snapshot(): Promise<Snapshot> {
-    // Copies, so a reader never shares mutable state with the store (as with Redis).
     const tables = emptyTables();
     for (const name of Object.keys(tables) as (keyof Tables)[]) {
-      for (const [k, v] of this.tables[name]) (tables[name] as Map<string, unknown>).set(k, structuredClone(v));
+      for (const [k, v] of this.tables[name]) (tables[name] as Map<string, unknown>).set(k, v);
     }
     return { revision: this.revision, tables };
   }
@@ -37,10 +38,10 @@ export class MemoryStore implements Store {
     for (const m of mutations) {
       const table = this.tables[m.table] as Map<string, unknown>;
       if (m.value === null) table.delete(m.key);
-      else table.set(m.key, structuredClone(m.value));
+      else table.set(m.key, deepFreeze(m.value));
     }
     this.revision += 1;
-    const change: Change = { revision: this.revision, mutations: structuredClone(mutations) };
+    const change: Change = { revision: this.revision, mutations: [...mutations] };
     this.feed.push(change);
     if (this.feed.length > this.feedLength) this.feed.splice(0, this.feed.length - this.feedLength);
     queueMicrotask(() => this.deliver());
@@ -51,7 +52,7 @@ export class MemoryStore implements Store {
     if (revision >= this.revision) return [];
     const first = this.feed[0];
     if (!first || first.revision > revision + 1) return null;
-    return structuredClone(this.feed.filter((c) => c.revision > revision));
+    return this.feed.filter((c) => c.revision > revision);
   }
 
   follow(revision: number, handlers: FeedHandlers): () => void {
@@ -72,7 +73,7 @@ export class MemoryStore implements Store {
         }
         const change = this.feed[f.next - first.revision];
         f.next += 1;
-        if (change) f.handlers.change(structuredClone(change));
+        if (change) f.handlers.change(change);
       }
     }
   }
@@ -91,4 +92,13 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {
     this.followers.clear();
   }
+}
+
+/** Freezes a record and everything in it: a mutation of shared state then throws instead of spreading. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
