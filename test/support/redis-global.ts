@@ -2,25 +2,16 @@
 // user's 6379), unless REDIS_URL names one. Tests read the URL with inject('redisUrl').
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../../bench/lib/ports.ts';
+
+// One free-port helper for tests and benchmarks: free for TCP and UDP, never handed out twice.
+export { freePort };
 
 declare module 'vitest' {
   export interface ProvidedContext { redisUrl: string; redisPort: number }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startRedis(port: number, dir: string): Promise<ChildProcess> {
