@@ -44,9 +44,12 @@ function build(name: string, sets: RrSet[]): Buffer {
     }
   }
   writeOpt(out, 1232, 16, true);
+  // Every header field, as the server's reply writer does: the slab is not zeroed.
+  out.setU16(0, 0x1234);
   out.setU16(2, 0x8400);
   out.setU16(4, 1);
   out.setU16(6, sets.length);
+  out.setU16(8, 0);
   out.setU16(10, ar + 1);
   return out.take();
 }
