@@ -2,7 +2,7 @@
 // each of its service's record sets, encoded once when the catalog changes (spec §3, §4, §6).
 import type { RecordType, InstanceRecord, NamespaceRecord, ServiceRecord } from '../model/records.ts';
 import { POLICY, RrSetBuilder, type RrSet } from './rrset.ts';
-import { aliasTarget, asciiLower, fullRecord, ipv6Bytes, keyOf, labelsOf, TYPE, validLabels, type AliasTarget, type Labels, type TailWriter } from './wire.ts';
+import { aliasTarget, asciiLower, fullRecord, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, TYPE, validLabels, type AliasTarget, type Labels, type TailWriter } from './wire.ts';
 
 /** What the apex puts at one owner name. */
 export interface OwnerData {
@@ -41,27 +41,8 @@ function ownerData(owners: Owners, key: string): OwnerData {
 }
 
 const v4Scratch = Buffer.alloc(4);
-/** Parses a dotted quad into the shared 4-byte scratch buffer (no allocation per instance). */
-function ipv4(text: string | undefined): Buffer | undefined {
-  if (text === undefined) return undefined;
-  let part = 0;
-  let value = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 46;
-    if (c === 46) {
-      if (value < 0 || part > 3) return undefined;
-      v4Scratch[part++] = value;
-      value = -1;
-    } else if (c >= 48 && c <= 57) {
-      if (value === 0) return undefined; // no leading zeros
-      value = value < 0 ? c - 48 : value * 10 + c - 48;
-      if (value > 255) return undefined;
-    } else {
-      return undefined;
-    }
-  }
-  return part === 4 ? v4Scratch : undefined;
-}
+/** Parses into the shared 4-byte scratch buffer: no allocation per instance. */
+const ipv4 = (text: string | undefined): Buffer | undefined => ipv4Bytes(text, v4Scratch);
 
 export interface Apex {
   owners: Owners;
@@ -84,7 +65,7 @@ export function apexRecords(ns: NamespaceRecord, settings: ApexSettings): Apex {
   soaSet.add(true);
   ownerData(owners, apexKey).sets.push(soaSet.build(POLICY.ALL, APEX_SOURCE)!);
 
-  const addresses = settings.nsAddresses.map((a) => ipv4(a) ? Buffer.from(ipv4(a)!) : ipv6Bytes(a)).filter((b): b is Buffer => b !== undefined);
+  const addresses = settings.nsAddresses.map((a) => ipv4Bytes(a) ?? ipv6Bytes(a)).filter((b): b is Buffer => b !== undefined);
   const nsSet = new RrSetBuilder(TYPE.NS);
   for (const name of nsNames) {
     const key = keyOf(name);

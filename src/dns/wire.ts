@@ -1,6 +1,5 @@
 // DNS wire format: constants, name encoding, prepared resource-record bytes and the response writer.
 // Everything the hot path copies is built here once, when the catalog changes.
-import ipaddr from 'ipaddr.js';
 
 export const TYPE = { A: 1, NS: 2, CNAME: 5, SOA: 6, AAAA: 28, SRV: 33, OPT: 41, IXFR: 251, AXFR: 252, ANY: 255 } as const;
 export const CLASS_IN = 1;
@@ -89,10 +88,30 @@ export function parentKey(key: string): string | undefined {
 
 // ---- Prepared records --------------------------------------------------------------------------
 
-/** IPv4 text → 4 octets, or undefined when it is not a dotted quad. */
-export function ipv4Bytes(text: string): Buffer | undefined {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
-  return Buffer.from(ipaddr.IPv4.parse(text).toByteArray());
+/**
+ * IPv4 text → 4 octets written into `into` (a fresh buffer unless the caller passes a scratch one), or
+ * undefined when it is not a dotted quad without leading zeros. Hand-written, like ipv6Bytes: indexing
+ * 100,000 instances parses every address.
+ */
+export function ipv4Bytes(text: string | undefined, into: Buffer = Buffer.alloc(4)): Buffer | undefined {
+  if (text === undefined) return undefined;
+  let part = 0;
+  let value = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (value < 0 || part > 3) return undefined;
+      into[part++] = value;
+      value = -1;
+    } else if (c >= 48 && c <= 57) {
+      if (value === 0) return undefined; // no leading zeros
+      value = value < 0 ? c - 48 : value * 10 + c - 48;
+      if (value > 255) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return part === 4 ? into : undefined;
 }
 
 /**

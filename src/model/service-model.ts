@@ -27,4 +27,3 @@ export interface ServiceModel {
 
 export const serviceModel = model as unknown as ServiceModel;
 export const targetPrefix = serviceModel.metadata.targetPrefix;
-export const operationNames = Object.keys(serviceModel.operations).sort();
