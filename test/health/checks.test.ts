@@ -8,7 +8,7 @@ import {
 import type { NamespaceRecord } from '../../src/model/records.ts';
 import { seedNamespace } from '../support/seed.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { httpListener, selfSignedCert, tcpListener, waitFor, type HttpListener, type TcpListener } from './listeners.ts';
+import { httpListener, selfSignedCert, tcpListener, waitFor } from './listeners.ts';
 
 const INTERVAL = 200;
 const TIMEOUT = 100;
