@@ -12,7 +12,7 @@ import type { RegistryContext } from './context.ts';
 import { findByRequestId, newOperation } from './operations-log.ts';
 import { requireNamespace } from './lookup.ts';
 import { conditionOf, oldestFirstKey, resourceOwnerKeeps, sortByKey, stringMatcher } from './list-query.ts';
-import { isExpired, pruneExpiredOperations } from './operations.ts';
+import { isExpired } from './operations.ts';
 import { paginate } from './paginate.ts';
 import { checkTags } from './tag-rules.ts';
 import { namespaceView } from './views.ts';
@@ -75,7 +75,7 @@ function createNamespace(ctx: RegistryContext, req: NewNamespace): Promise<{ Ope
       targets: { NAMESPACE: id },
       ...(req.creatorRequestId !== undefined ? { requestId: req.creatorRequestId } : {}),
     });
-    const mutations: Mutation[] = [{ table: 'namespaces', key: id, value: record }, op.mutation, ...pruneExpiredOperations(ctx, catalog)];
+    const mutations: Mutation[] = [{ table: 'namespaces', key: id, value: record }, op.mutation];
     if (req.tags && req.tags.length > 0) mutations.push({ table: 'tags', key: id, value: dedupeTags(req.tags) });
     return { mutations, result: { OperationId: op.record.id } };
   });
@@ -195,7 +195,7 @@ function updateNamespace(ctx: RegistryContext, idOrArn: string, type: NamespaceT
       ...(updaterRequestId !== undefined ? { requestId: updaterRequestId } : {}),
       requestKey,
     });
-    const mutations: Mutation[] = [{ table: 'namespaces', key: ns.id, value: updated }, op.mutation, ...pruneExpiredOperations(ctx, catalog)];
+    const mutations: Mutation[] = [{ table: 'namespaces', key: ns.id, value: updated }, op.mutation];
     return { mutations, result: { OperationId: op.record.id } };
   });
 }
@@ -203,17 +203,17 @@ function updateNamespace(ctx: RegistryContext, idOrArn: string, type: NamespaceT
 export const updateHttpNamespace = (ctx: RegistryContext, input: UpdateHttpNamespaceRequest) =>
   updateNamespace(ctx, input.Id, 'HTTP', input.UpdaterRequestId, { description: input.Namespace.Description });
 
+/** The change a public or private DNS namespace update asks for (the two shapes are alike). */
+const dnsChange = (change: UpdatePublicDnsNamespaceRequest['Namespace'] | UpdatePrivateDnsNamespaceRequest['Namespace']) => ({
+  ...(change.Description !== undefined ? { description: change.Description } : {}),
+  ...(change.Properties !== undefined ? { soaTtl: change.Properties.DnsProperties.SOA.TTL } : {}),
+});
+
 export const updatePublicDnsNamespace = (ctx: RegistryContext, input: UpdatePublicDnsNamespaceRequest) =>
-  updateNamespace(ctx, input.Id, 'DNS_PUBLIC', input.UpdaterRequestId, {
-    ...(input.Namespace.Description !== undefined ? { description: input.Namespace.Description } : {}),
-    ...(input.Namespace.Properties !== undefined ? { soaTtl: input.Namespace.Properties.DnsProperties.SOA.TTL } : {}),
-  });
+  updateNamespace(ctx, input.Id, 'DNS_PUBLIC', input.UpdaterRequestId, dnsChange(input.Namespace));
 
 export const updatePrivateDnsNamespace = (ctx: RegistryContext, input: UpdatePrivateDnsNamespaceRequest) =>
-  updateNamespace(ctx, input.Id, 'DNS_PRIVATE', input.UpdaterRequestId, {
-    ...(input.Namespace.Description !== undefined ? { description: input.Namespace.Description } : {}),
-    ...(input.Namespace.Properties !== undefined ? { soaTtl: input.Namespace.Properties.DnsProperties.SOA.TTL } : {}),
-  });
+  updateNamespace(ctx, input.Id, 'DNS_PRIVATE', input.UpdaterRequestId, dnsChange(input.Namespace));
 
 export function deleteNamespace(ctx: RegistryContext, input: DeleteNamespaceRequest) {
   return ctx.writer.write((catalog) => {
@@ -223,7 +223,7 @@ export function deleteNamespace(ctx: RegistryContext, input: DeleteNamespaceRequ
       throw new ResourceInUse(`Namespace ${ns.id} still has ${services} service${services > 1 ? 's' : ''}: delete ${services > 1 ? 'them' : 'it'} first`);
     }
     const op = newOperation(ctx, { type: 'DELETE_NAMESPACE', targets: { NAMESPACE: ns.id } });
-    const mutations: Mutation[] = [{ table: 'namespaces', key: ns.id, value: null }, op.mutation, ...pruneExpiredOperations(ctx, catalog)];
+    const mutations: Mutation[] = [{ table: 'namespaces', key: ns.id, value: null }, op.mutation];
     if (catalog.tags(ns.id).length > 0) mutations.push({ table: 'tags', key: ns.id, value: null });
     return { mutations, result: { OperationId: op.record.id } };
   });
