@@ -9,6 +9,7 @@ import { CatalogFollower } from './catalog/follow.ts';
 import { idGenerator } from './model/ids.ts';
 import { defaultLimits, type RegistryContext } from './registry/context.ts';
 import { Writer } from './registry/writer.ts';
+import { pruneExpiredOperations } from './registry/operations.ts';
 import { openStore, type Store } from './store/index.ts';
 import { buildApi } from './api/app.ts';
 import { startHealthChecks, type HealthChecks } from './health/index.ts';
@@ -52,7 +53,8 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   await follower.start();
   log.info({ revision: catalog.revision, ms: Date.now() - started, store: store.kind }, 'catalog loaded');
 
-  const writer = new Writer(store, catalog, follower);
+  // Every write also prunes operations older than --operation-retention (ctx is read when it runs).
+  const writer = new Writer(store, catalog, follower, (c) => pruneExpiredOperations(ctx, c));
   const ctx: RegistryContext = {
     catalog,
     writer,

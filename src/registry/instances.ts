@@ -11,7 +11,6 @@ import type { RegistryContext } from './context.ts';
 import { bumpRevision, hasHealth, initialHealth } from './health.ts';
 import { requireInstance, requireService } from './lookup.ts';
 import { findByRequestId, newOperation } from './operations-log.ts';
-import { pruneExpiredOperations } from './operations.ts';
 import { paginate } from './paginate.ts';
 import { instanceView } from './views.ts';
 
@@ -82,7 +81,7 @@ export function registerInstance(ctx: RegistryContext, input: RegisterInstanceRe
     // (Re-)registration restarts health from its initial state; a service without health keeps none.
     if (hasHealth(service)) mutations.push({ table: 'health', key, value: { status: initialHealth(service, record), since: now } });
     else if (catalog.health(service.id, input.InstanceId)) mutations.push({ table: 'health', key, value: null });
-    mutations.push(bumpRevision(service), op.mutation, ...pruneExpiredOperations(ctx, catalog));
+    mutations.push(bumpRevision(service), op.mutation);
     return { mutations, result: { OperationId: op.record.id } };
   });
 }
@@ -98,7 +97,7 @@ export function deregisterInstance(ctx: RegistryContext, input: DeregisterInstan
     });
     const mutations: Mutation[] = [{ table: 'instances', key, value: null }];
     if (catalog.health(service.id, instance.id)) mutations.push({ table: 'health', key, value: null });
-    mutations.push(bumpRevision(service), op.mutation, ...pruneExpiredOperations(ctx, catalog));
+    mutations.push(bumpRevision(service), op.mutation);
     return { mutations, result: { OperationId: op.record.id } };
   });
 }

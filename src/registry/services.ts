@@ -14,7 +14,6 @@ import { conditionOf, oldestFirstKey, resourceOwnerKeeps, sortByKey } from './li
 import { requireNamespace, requireService } from './lookup.ts';
 import { dedupeTags } from './namespaces.ts';
 import { newOperation } from './operations-log.ts';
-import { pruneExpiredOperations } from './operations.ts';
 import { paginate } from './paginate.ts';
 import { checkTags } from './tag-rules.ts';
 import { serviceView } from './views.ts';
@@ -217,7 +216,6 @@ export function updateService(ctx: RegistryContext, input: UpdateServiceRequest)
     const op = newOperation(ctx, { type: 'UPDATE_SERVICE', targets: { SERVICE: s.id, NAMESPACE: s.namespaceId } });
     const mutations: Mutation[] = [{ table: 'services', key: s.id, value: updated }, op.mutation];
     if (s.healthCheckConfig && !healthCheckConfig) mutations.push(...dropHealth(catalog, s.id));
-    mutations.push(...pruneExpiredOperations(ctx, catalog));
     return { mutations, result: { OperationId: op.record.id } };
   });
 }

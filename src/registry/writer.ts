@@ -9,6 +9,9 @@ export interface Plan<T> {
   mutations: Mutation[];
   result: T;
 }
+/** Mutations that ride along with every write (reads the catalog only). */
+export type Housekeeping = (catalog: Catalog) => Mutation[];
+
 /** Reads the catalog, enforces the rules (throwing typed errors) and says what to write. Must be pure. */
 export type Planner<T> = (catalog: Catalog) => Plan<T>;
 
@@ -24,11 +27,17 @@ export class Writer {
   private readonly store: Store;
   private readonly catalog: Catalog;
   private readonly follower: CatalogFollower;
+  private readonly housekeeping: Housekeeping;
 
-  constructor(store: Store, catalog: Catalog, follower: CatalogFollower) {
+  /**
+   * `housekeeping` adds mutations to every write that changes something (pruning expired operations),
+   * so the rule lives here once instead of in each planner.
+   */
+  constructor(store: Store, catalog: Catalog, follower: CatalogFollower, housekeeping: Housekeeping = () => []) {
     this.store = store;
     this.catalog = catalog;
     this.follower = follower;
+    this.housekeeping = housekeeping;
   }
 
   /** Writes are serialised within a replica, so concurrent requests never plan from the same revision. */
@@ -44,15 +53,16 @@ export class Writer {
       const expected = this.catalog.revision;
       const plan = planner(this.catalog);
       if (plan.mutations.length === 0) return plan.result;
+      const mutations = [...plan.mutations, ...this.housekeeping(this.catalog)];
       let outcome;
       try {
-        outcome = await this.store.commit(expected, plan.mutations);
+        outcome = await this.store.commit(expected, mutations);
       } catch (e) {
         if (e instanceof CloudMapError) throw e;
         throw new ServiceUnavailable(`The registry store is unavailable: ${(e as Error).message}`);
       }
       if (outcome.ok) {
-        this.catalog.apply({ revision: outcome.revision, mutations: plan.mutations });
+        this.catalog.apply({ revision: outcome.revision, mutations });
         return plan.result;
       }
       // Another replica wrote first: read what it wrote, then decide again on the new state.
