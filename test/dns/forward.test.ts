@@ -15,7 +15,7 @@ type Behaviour = (query: Buffer, transport: 'udp' | 'tcp') => Buffer | null;
 interface Upstream { port: number; seen: { raw: Buffer; transport: 'udp' | 'tcp' }[]; close(): Promise<void> }
 
 /** A DNS server on one free port, UDP and TCP, answering with `behave`. */
-async function upstream(behave: Behaviour): Promise<Upstream> {
+async function upstream(behave: Behaviour, attempt = 1): Promise<Upstream> {
   const seen: Upstream['seen'] = [];
   const sock = dgram.createSocket('udp4');
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
@@ -34,7 +34,17 @@ async function upstream(behave: Behaviour): Promise<Upstream> {
     });
     c.on('error', () => undefined);
   });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+  } catch (e) {
+    // The UDP port's number may be taken for TCP by another process: start again on a fresh port.
+    sock.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 10) return upstream(behave, attempt + 1);
+    throw e;
+  }
   return {
     port, seen,
     close: async () => { sock.close(); await new Promise((r) => server.close(r)); },
