@@ -4,7 +4,7 @@
 //                     [--seconds 10] [--concurrency 64] [--load-budget 10 (min)] [--profile]
 import { parseArgs } from 'node:util';
 import { differences, sampleAnswers, type Fingerprints } from './lib/compare.ts';
-import { cpuPlan, stopAll } from './lib/proc.ts';
+import { cpuPlan, hasRealtime, stopAll } from './lib/proc.ts';
 import { dataset, mixes, queryFile, type Dataset } from './lib/dataset.ts';
 import { dnsperf, writeQueryFile, type DnsperfResult } from './lib/dnsperf.ts';
 import { startTarget, targetKinds, type RunningTarget, type TargetKind } from './lib/dns-targets.ts';
@@ -77,9 +77,7 @@ export async function benchDns(o: DnsBenchOptions): Promise<Table[]> {
           if (mix === o.halfRateMix) {
             const rate = Math.round(row.max.qps / 2);
             log(`dns: ${size} ${kind} ${mix}: half rate (${int(rate)}/s) for ${o.seconds} s`);
-            // Exactly rate × seconds queries sent once, every answer awaited: the loss count is exact.
-            const file = writeQueryFile(queryFile(d, mixes[mix]!, rate * o.seconds));
-            row.half = await dnsperf({ port: target.port, queries: file, passes: 1, cpu: cpus.load, rate, perQuery: true });
+            row.half = await halfRate(target.port, d, mixes[mix]!, rate, o.seconds, cpus.load);
           }
         }
       } catch (e) {
@@ -96,6 +94,35 @@ export async function benchDns(o: DnsBenchOptions): Promise<Table[]> {
   return tables;
 }
 
+/** Queries a probe sends per second during the half-rate run; the rest of the rate is the load. */
+const PROBE_RATE = 1_000;
+
+/**
+ * The server at `rate` queries/s: a load dnsperf without per-query output, and beside it a probe
+ * dnsperf at PROBE_RATE recording each query's latency. The latencies come from the probe only: with
+ * -v at tens of thousands of queries/s dnsperf's own printing delays the answers it times (Knot showed
+ * a 4-7 ms p99 that way). The probe runs real-time (chrt) where allowed: sharing a CPU with the load
+ * generator, it otherwise waits for its time slice and reports the scheduler's delay as the server's
+ * (10+ ms p99 for Knot at a fifth of its maximum). Both send a fixed number of queries once and await
+ * every answer, so the loss count is exact.
+ */
+async function halfRate(port: number, d: Dataset, mix: Record<string, number>, rate: number, seconds: number, cpu: number | undefined): Promise<DnsperfResult> {
+  const loadRate = Math.max(1, rate - PROBE_RATE);
+  const loadFile = writeQueryFile(queryFile(d, mix, loadRate * seconds));
+  const probeFile = writeQueryFile(queryFile(d, mix, PROBE_RATE * seconds));
+  const [load, probe] = await Promise.all([
+    dnsperf({ port, queries: loadFile, passes: 1, cpu, rate: loadRate }),
+    dnsperf({ port, queries: probeFile, passes: 1, cpu, rate: PROBE_RATE, perQuery: true, clients: 1, outstanding: 20, realtime: true }),
+  ]);
+  return {
+    ...probe,
+    sent: load.sent + probe.sent,
+    completed: load.completed + probe.completed,
+    lost: load.lost + probe.lost,
+    qps: load.qps + probe.qps,
+  };
+}
+
 function dnsTable(rows: Row[], o: DnsBenchOptions, pinned: boolean, notes: string[]): Table {
   const knotQps = (size: string, mix: string): number | undefined => rows.find((r) => r.size === size && r.mix === mix && r.server === 'knot')?.max?.qps;
   return {
@@ -108,6 +135,7 @@ function dnsTable(rows: Row[], o: DnsBenchOptions, pinned: boolean, notes: strin
     notes: [
       `Mixes: ${o.mixes.map((m) => `${m} = ${Object.entries(mixes[m]!).map(([k, w]) => `${w}% ${k}`).join(' + ')}`).join('; ')} (HOST = an SRV target's A; NX = unknown name → NXDOMAIN). EDNS on (dnsperf -e).`,
       'lost: queries with no answer within 2 s (dnsperf -t 2). The half-rate run sends a fixed number of queries once (-n 1) and waits for every answer, so none is cut off by a time limit.',
+      `Half rate: a load dnsperf at half the server's maximum minus ${int(PROBE_RATE)}/s, and a probe dnsperf at ${int(PROBE_RATE)}/s beside it${hasRealtime() ? ' (real-time priority, chrt -f 50)' : ' (chrt not allowed here: the probe waits for its CPU like any process, which inflates p99)'}; p50 and p99 are the probe's per-query latencies (dnsperf -v at the full rate delays the answers it times).`,
       `Data: services of 8 instances, each with A, AAAA and SRV records (an SRV answer carries 8 SRV + 16 address records). ${pinned ? 'Server pinned to the last CPU, dnsperf to CPU 0 (taskset).' : 'Not pinned (taskset missing or one CPU).'}`,
       ...notes,
     ],

@@ -109,6 +109,7 @@ export const settings = {
   'dns-soa-rname': setting(str, undefined, 'SOA RNAME (default hostmaster.<apex>)'),
   'dns-ns-ttl': setting(int(0, 2147483647), '172800', 'TTL of NS records and glue'),
   'dns-tcp-idle-timeout': setting(duration, '10s', 'idle DNS TCP connections are closed after this'),
+  'dns-udp-io': setting(oneOf('auto', 'batched', 'dgram'), 'auto', 'DNS UDP I/O: batched (native recvmmsg/sendmmsg, Linux), dgram (node:dgram), auto (batched when built)'),
   upstream: setting(hostPort(53), undefined, 'upstream resolver HOST[:PORT] for names outside every namespace', true),
   'recursion-cidr': setting(cidr, undefined, 'clients allowed to use forwarding (default loopback and private ranges)', true),
   'upstream-timeout': setting(duration, '2s', 'time allowed to each upstream try'),

@@ -22,6 +22,8 @@ export interface DnsperfOptions {
   perQuery?: boolean;
   clients?: number;
   outstanding?: number;
+  /** Real-time scheduling (see proc.ts): for a latency probe sharing its CPU with a load generator. */
+  realtime?: boolean;
 }
 
 export interface DnsperfResult {
@@ -55,7 +57,7 @@ export async function dnsperf(o: DnsperfOptions): Promise<DnsperfResult> {
   if (o.rate !== undefined) args.push('-Q', String(Math.max(1, Math.round(o.rate))));
   if (o.perQuery) args.push('-v');
   const out = join(scratchDir(), `dnsperf-${++files}.out`);
-  const p = start('dnsperf', tool('dnsperf'), args, { cpu: o.cpu, stdoutFile: out });
+  const p = start('dnsperf', tool('dnsperf'), args, { cpu: o.cpu, stdoutFile: out, ...(o.realtime ? { realtime: true } : {}) });
   const code = await p.exited;
   // Read afterwards, not during the run: parsing a line per query would steal CPU from the measurement.
   const latencies = new LatencyRecorder();

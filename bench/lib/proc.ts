@@ -22,6 +22,8 @@ export interface Proc {
 export interface StartOptions {
   /** CPU to pin the process to (taskset -c), when taskset exists. */
   cpu?: number | undefined;
+  /** Run under a real-time policy (chrt -f 50) when allowed: a latency probe must not wait for the CPU. */
+  realtime?: boolean;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** Called with each chunk of stdout as it arrives (e.g. to parse a load generator's output). */
@@ -54,11 +56,18 @@ export function cpuPlan(): { server: number | undefined; load: number | undefine
   return { server: n - 1, load: 0 };
 }
 
+let chrtChecked: boolean | undefined;
+export function hasRealtime(): boolean {
+  chrtChecked ??= spawnSync('chrt', ['-f', '50', 'true']).status === 0;
+  return chrtChecked;
+}
+
 let counter = 0;
 export function start(name: string, command: string, args: string[], options: StartOptions = {}): Proc {
-  const [cmd, argv] = options.cpu !== undefined && hasTaskset()
+  let [cmd, argv]: [string, string[]] = options.cpu !== undefined && hasTaskset()
     ? ['taskset', ['-c', String(options.cpu), command, ...args]]
     : [command, args];
+  if (options.realtime && hasRealtime()) [cmd, argv] = ['chrt', ['-f', '50', cmd, ...argv]];
   const logFile = join(scratchDir(), `${name.replace(/[^a-z0-9-]/gi, '_')}-${++counter}.log`);
   const out = createWriteStream(logFile);
   const stdoutFd = options.stdoutFile ? openSync(options.stdoutFile, 'w') : undefined;

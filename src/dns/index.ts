@@ -11,6 +11,8 @@ import { Zones } from './zones.ts';
 export interface DnsServer {
   /** Where UDP and TCP listen (the port resolved when 0 was asked for). */
   address: { host: string; port: number };
+  /** How UDP is read and written: batched through the native addon, or node:dgram. */
+  udpIo: 'batched' | 'dgram';
   zones: Zones;
   stop(): Promise<void>;
 }
@@ -51,6 +53,7 @@ export async function startDns(config: Config, catalog: Catalog, log: Logger, op
       host: config.dnsHost,
       port: config.dnsPort,
       tcpIdleTimeoutMs: config.dnsTcpIdleTimeout,
+      udpIo: config.dnsUdpIo,
       handler: (msg, address, transport) => responder.respond(msg, address, transport),
       log,
     });
@@ -59,9 +62,10 @@ export async function startDns(config: Config, catalog: Catalog, log: Logger, op
     throw e;
   }
   const s = sockets;
-  log.info({ dns: `${s.host}:${s.port}`, zones: zones.size }, 'dns is serving');
+  log.info({ dns: `${s.host}:${s.port}`, udpIo: s.udpIo, zones: zones.size }, 'dns is serving');
   return {
     address: { host: s.host, port: s.port },
+    udpIo: s.udpIo,
     zones,
     stop: async () => {
       unlisten();

@@ -45,7 +45,10 @@ export class Responder {
     this.answerer = new Answerer(o.zones, this.aliases, o.random ?? Math.random);
   }
 
-  /** The response to `msg` from `address`; null means send nothing; a promise when forwarded. */
+  /**
+   * The response to `msg` from `address`; null means send nothing; a promise when forwarded. `msg` may
+   * be a view of a receive buffer that is reused once this returns: what answers later copies it.
+   */
   respond(msg: Buffer, address: string, transport: Transport): Response | Promise<Response> {
     return this.respondOnce(msg, address, transport, true);
   }
@@ -72,7 +75,7 @@ export class Responder {
     if (zone === undefined) {
       const rd = (q.flags & 0x0100) !== 0;
       if (!this.forwarder || !view.recursion || !rd) return emptyReply(r, q, msg, RCODE.REFUSED, plain, payload);
-      return this.forward(this.forwarder, q, msg, limit);
+      return this.forward(this.forwarder, q, Buffer.from(msg), limit);
     }
 
     const flags = view.recursion ? AUTHORITATIVE_RA : AUTHORITATIVE;
@@ -87,7 +90,8 @@ export class Responder {
     if (this.answerer.missing.length > 0 && mayWait) {
       // Alias targets not in the cache: look them up, then answer again (once) from the cache.
       const targets = [...this.answerer.missing];
-      return this.aliases.resolve(targets).then(() => this.respondOnce(msg, address, transport, false));
+      const own = Buffer.from(msg);
+      return this.aliases.resolve(targets).then(() => this.respondOnce(own, address, transport, false));
     }
     return r.finish(rcode, flags, limit, payload);
   }

@@ -1,12 +1,18 @@
-// The sockets: dns2 creates and binds the UDP socket and the TCP server; cairn reads the raw bytes
-// itself (dns2's parse-then-encode path costs more than the whole answer, and its TCP reader cannot
-// hand over the question bytes) and writes prepared responses straight to the sockets.
+// The sockets: UDP through the native batching addon when it is built (udp-batched.ts), otherwise the
+// socket dns2 binds; TCP through the server dns2 creates. cairn reads the raw bytes itself (dns2's
+// parse-then-encode path costs more than the whole answer, and its TCP reader cannot hand over the
+// question bytes) and writes prepared responses straight to the sockets.
 import type dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import dns2 from 'dns2';
 import type { Logger } from 'pino';
 import type { Response, Transport } from './respond.ts';
+import { batchedUdpAddon, batchedUdpUnavailable, openBatchedUdp } from './udp-batched.ts';
 import { framed } from './wire.ts';
+
+/** --dns-udp-io: batched needs the native addon; auto uses it when it loads. */
+export type UdpIo = 'auto' | 'batched' | 'dgram';
 
 /** Answers one message; responses must come from Out#take (their TCP length prefix is in place). */
 export type Handler = (msg: Buffer, address: string, transport: Transport) => Response | Promise<Response>;
@@ -16,6 +22,7 @@ export interface ListenOptions {
   /** 0: any free port (the same one for UDP and TCP). */
   port: number;
   tcpIdleTimeoutMs: number;
+  udpIo: UdpIo;
   handler: Handler;
   log: Logger;
 }
@@ -23,6 +30,8 @@ export interface ListenOptions {
 export interface Sockets {
   host: string;
   port: number;
+  /** How UDP is read and written. */
+  udpIo: 'batched' | 'dgram';
   close(): Promise<void>;
 }
 
@@ -43,10 +52,15 @@ function throttledError(log: Logger): (err: unknown, what: string) => void {
 }
 
 export async function listen(o: ListenOptions): Promise<Sockets> {
+  const batched = o.udpIo === 'dgram' ? null : batchedUdpAddon();
+  if (!batched && o.udpIo === 'batched') throw new Error(`--dns-udp-io batched: ${batchedUdpUnavailable() ?? 'unavailable'}`);
+  if (!batched && o.udpIo === 'auto') o.log.warn({ reason: batchedUdpUnavailable() }, 'dns udp falls back to node:dgram (several times slower)');
+  // The addon binds numeric addresses only.
+  const host = batched && net.isIP(o.host) === 0 ? (await lookup(o.host)).address : o.host;
   const attempts = o.port === 0 ? 10 : 1;
   for (let i = 1; ; i++) {
     try {
-      return await bindOnce(o);
+      return batched ? await bindBatched(o, host, batched) : await bindDgram(o);
     } catch (e) {
       // With port 0 the port the OS gave UDP may be taken for TCP: try another one.
       if (i >= attempts || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
@@ -54,45 +68,81 @@ export async function listen(o: ListenOptions): Promise<Sockets> {
   }
 }
 
-async function bindOnce(o: ListenOptions): Promise<Sockets> {
-  const server = dns2.createServer({ udp: { type: net.isIPv6(o.host) ? 'udp6' : 'udp4' }, tcp: true });
-  const { udp, tcp } = (server as unknown as { servers: Dns2Servers }).servers;
+async function bindDgram(o: ListenOptions): Promise<Sockets> {
+  const server = dns2.createServer({ udp: { type: net.isIPv6(o.host) ? 'udp6' : 'udp4' } });
+  const { udp } = (server as unknown as { servers: Pick<Dns2Servers, 'udp'> }).servers;
   const fail = throttledError(o.log);
   server.on('error', (err: Error, transport: string) => fail(err, `dns ${transport} socket error`));
-  server.on('requestError', (err: Error) => o.log.debug({ err }, 'unparsable dns request'));
   udp.removeAllListeners('message');
-  tcp.removeAllListeners('connection');
   udp.on('message', udpHandler(udp, o.handler, fail));
-  const connections = new Set<net.Socket>();
-  tcp.on('connection', (socket: net.Socket) => tcpConnection(socket, connections, o, fail));
-
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);
     udp.bind(o.port, o.host, () => { udp.off('error', reject); resolve(); });
   });
   const port = udp.address().port;
+  const closeUdp = (): Promise<void> => new Promise<void>((resolve) => { try { udp.close(() => resolve()); } catch { resolve(); } });
+  const connections = new Set<net.Socket>();
+  let tcp: net.Server;
   try {
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen(port, o.host, () => { tcp.off('error', reject); resolve(); });
-    });
+    tcp = await listenTcp(o, port, connections, fail);
   } catch (e) {
-    udp.close();
+    await closeUdp();
     throw e;
   }
   // Bursts of queries should queue in the kernel, not be dropped (capped by net.core.rmem_max).
   try { udp.setRecvBufferSize(4 * 1024 * 1024); udp.setSendBufferSize(4 * 1024 * 1024); } catch { /* not allowed: keep defaults */ }
-
   return {
     host: o.host,
     port,
+    udpIo: 'dgram',
     close: async () => {
-      const tcpClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
-      for (const c of connections) c.destroy();
-      await new Promise<void>((resolve) => { try { udp.close(() => resolve()); } catch { resolve(); } });
+      const tcpClosed = closeTcp(tcp, connections);
+      await closeUdp();
       await tcpClosed;
     },
   };
+}
+
+async function bindBatched(o: ListenOptions, host: string, addon: NonNullable<ReturnType<typeof batchedUdpAddon>>): Promise<Sockets> {
+  const fail = throttledError(o.log);
+  const udp = openBatchedUdp(addon, host, o.port, o.handler, fail);
+  let tcp: net.Server;
+  const connections = new Set<net.Socket>();
+  try {
+    tcp = await listenTcp(o, udp.port, connections, fail);
+  } catch (e) {
+    udp.close();
+    throw e;
+  }
+  return {
+    host: o.host,
+    port: udp.port,
+    udpIo: 'batched',
+    close: async () => {
+      udp.close();
+      await closeTcp(tcp, connections);
+    },
+  };
+}
+
+/** dns2's TCP server on `port`, with cairn's connection handling. */
+async function listenTcp(o: ListenOptions, port: number, connections: Set<net.Socket>, fail: (err: unknown, what: string) => void): Promise<net.Server> {
+  const server = dns2.createServer({ tcp: true });
+  const { tcp } = (server as unknown as { servers: Pick<Dns2Servers, 'tcp'> }).servers;
+  server.on('error', (err: Error, transport: string) => fail(err, `dns ${transport} socket error`));
+  tcp.removeAllListeners('connection');
+  tcp.on('connection', (socket: net.Socket) => tcpConnection(socket, connections, o, fail));
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(port, o.host, () => { tcp.off('error', reject); resolve(); });
+  });
+  return tcp;
+}
+
+function closeTcp(tcp: net.Server, connections: Set<net.Socket>): Promise<void> {
+  const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+  for (const c of connections) c.destroy();
+  return closed;
 }
 
 function udpHandler(udp: dgram.Socket, handler: Handler, fail: (err: unknown, what: string) => void) {
