@@ -1,21 +1,25 @@
 # cairn: multi-stage build. The first stage installs everything and type-checks; the runtime stage has
-# production dependencies only and runs the TypeScript sources with Node 24's type stripping.
-FROM node:24-slim AS build
+# production dependencies and the native UDP addon only, and runs the TypeScript sources with Node 24's
+# type stripping. The addon is compiled in the full node:24 image (python3, make, g++).
+FROM node:24 AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json binding.gyp ./
+COPY native ./native
 RUN npm ci --no-audit --no-fund
 COPY src ./src
 RUN node_modules/.bin/tsc --noEmit -p tsconfig.build.json
 
-FROM node:24-slim AS deps
+FROM node:24 AS deps
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY package.json package-lock.json binding.gyp ./
+COPY native ./native
+RUN npm ci --omit=dev --no-audit --no-fund && test -f build/Release/udp_batch.node
 
 FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/build/Release/udp_batch.node ./build/Release/udp_batch.node
 COPY package.json ./
 # Copied from the build stage so the type check gates the image (BuildKit skips unused stages).
 COPY --from=build /app/src ./src

@@ -1,6 +1,6 @@
 // Benchmark: cairn's DNS (embedded store and Redis store) against Knot DNS under dnsperf, same data, same
 // run: queries/s at full speed, then p50/p99 and losses at half of each server's own maximum.
-//   node bench/dns.ts [--sizes 1k,100k] [--mixes A,mixed] [--servers knot,cairn-memory,cairn-redis]
+//   node bench/dns.ts [--sizes 1k,100k] [--mixes A,mixed] [--servers knot,cairn-memory,cairn-redis,cairn-dgram]
 //                     [--seconds 10] [--concurrency 64] [--load-budget 10 (min)] [--profile]
 import { parseArgs } from 'node:util';
 import { differences, sampleAnswers, type Fingerprints } from './lib/compare.ts';
@@ -90,7 +90,7 @@ export async function benchDns(o: DnsBenchOptions): Promise<Table[]> {
   }
   tables.push(dnsTable(rows, o, cpus.server !== undefined, notes));
   tables.push({ title: 'DNS data load (cairn: Cloud Map API calls through the AWS SDK; Knot: zone file)', columns: ['instances', 'server', 'load s', 'instances/s'], rows: loads });
-  if (o.profile) tables.push(await profileRun(o, cpus));
+  if (o.profile) for (const kind of ['cairn-memory', 'cairn-dgram'] as const) tables.push(await profileRun(o, cpus, kind));
   return tables;
 }
 
@@ -142,22 +142,26 @@ function dnsTable(rows: Row[], o: DnsBenchOptions, pinned: boolean, notes: strin
   };
 }
 
-/** A separate run of cairn (embedded store, small data) under node --cpu-prof, summarised by self time. */
-async function profileRun(o: DnsBenchOptions, cpus: { server: number | undefined; load: number | undefined }): Promise<Table> {
+/**
+ * A separate run of cairn (embedded store, small data) under node --cpu-prof, summarised by self time:
+ * once with UDP batched through the native addon, once through node:dgram (before and after).
+ */
+async function profileRun(o: DnsBenchOptions, cpus: { server: number | undefined; load: number | undefined }, kind: 'cairn-memory' | 'cairn-dgram'): Promise<Table> {
   const d: Dataset = dataset(sizes['1k']!.services, sizes['1k']!.perService);
-  const dir = profileDir(`dns-${Date.now()}`);
-  const target = await startTarget('cairn-memory', d, { cpu: cpus.server, concurrency: o.concurrency, cpuProfDir: dir });
+  const dir = profileDir(`dns-${kind}-${Date.now()}`);
+  const target = await startTarget(kind, d, { cpu: cpus.server, concurrency: o.concurrency, cpuProfDir: dir });
   let window;
   try {
     const file = writeQueryFile(queryFile(d, mixes[o.halfRateMix] ?? mixes.mixed!));
     const from = monotonicMicros();
     const r = await dnsperf({ port: target.port, queries: file, seconds: o.seconds, cpu: cpus.load });
     window = { from, to: monotonicMicros() };
-    log(`dns: profiled run ${int(r.qps)} QPS`);
+    log(`dns: profiled run (${kind}) ${int(r.qps)} QPS`);
   } finally {
     await target.stop();
   }
-  return summariseProfile(latestProfile(dir), window);
+  const t = summariseProfile(latestProfile(dir), window);
+  return { ...t, title: `${t.title} (${kind === 'cairn-dgram' ? 'UDP through node:dgram' : 'UDP batched through the native addon'})` };
 }
 
 const firstLine = (e: unknown): string => String((e as Error).message ?? e).split('\n')[0]!.slice(0, 120);

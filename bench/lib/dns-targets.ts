@@ -9,8 +9,9 @@ import { loadDataset } from './load.ts';
 import { waitFor } from './proc.ts';
 import { startRedis, type Redis } from './redis.ts';
 
-export type TargetKind = 'knot' | 'cairn-memory' | 'cairn-redis';
-export const targetKinds: readonly TargetKind[] = ['knot', 'cairn-memory', 'cairn-redis'];
+/** cairn-dgram: the embedded store with UDP through node:dgram instead of the native batching addon. */
+export type TargetKind = 'knot' | 'cairn-memory' | 'cairn-redis' | 'cairn-dgram';
+export const targetKinds: readonly TargetKind[] = ['knot', 'cairn-memory', 'cairn-redis', 'cairn-dgram'];
 
 export interface RunningTarget {
   kind: TargetKind;
@@ -47,6 +48,7 @@ export async function startTarget(kind: TargetKind, d: Dataset, o: TargetOptions
       maxInstancesPerNamespace: Math.max(2000, d.instanceCount),
       maxInstancesPerService: 1000,
       ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}),
+      ...(kind === 'cairn-dgram' ? { extraFlags: ['--dns-udp-io', 'dgram'] } : {}),
     });
     const client = sdkClient(cairn.endpoint, o.concurrency);
     let loaded;
