@@ -1,7 +1,11 @@
 // The in-memory view of the registry that DNS and discovery read. Built from a store snapshot and kept
 // current by applying changes in revision order; listeners (the DNS answer cache) hear of every change.
+// Instances are held once, in per-service maps (no second map by `${serviceId}/${instanceId}`), and
+// operations column by column (store/operation-table.ts): a replica holds every instance and a month of
+// operations, so each one costs as little as it can.
 import { instanceKey, type HealthRecord, type InstanceRecord, type NamespaceRecord, type OperationRecord, type ServiceRecord, type TagsRecord } from '../model/records.ts';
 import { emptyTables, type Change, type Mutation, type Snapshot, type Tables } from '../store/types.ts';
+import { OperationTable } from '../store/operation-table.ts';
 
 export interface CatalogListener {
   /** Called after a change is applied. */
@@ -10,14 +14,21 @@ export interface CatalogListener {
   reset(catalog: Catalog): void;
 }
 
+/** The tables the catalog keeps as they are; instances live in `instancesByService`, operations in `ops`. */
+type KeptTables = Omit<Tables, 'instances' | 'operations'>;
+
 export class Catalog {
   revision = 0;
-  private tables: Tables = emptyTables();
+  private tables: KeptTables = emptyTables();
+  private ops = new OperationTable();
   private servicesByNamespace = new Map<string, Set<string>>();
   private instancesByService = new Map<string, Map<string, InstanceRecord>>();
   private namespaceByHttpName = new Map<string, string>();
-  /** CreatorRequestId/UpdaterRequestId → operation ids: idempotency checks must not scan every operation. */
-  private operationsByRequestId = new Map<string, Set<string>>();
+  /**
+   * CreatorRequestId/UpdaterRequestId → operation id(s): idempotency checks must not scan every operation.
+   * Nearly every token has one operation: a bare id then, not a collection (a Set costs ~150 bytes).
+   */
+  private operationsByRequestId = new Map<string, string | string[]>();
   private readonly listeners = new Set<CatalogListener>();
 
   listen(listener: CatalogListener): () => void {
@@ -27,17 +38,20 @@ export class Catalog {
 
   /** Replaces everything with a snapshot. */
   reset(snapshot: Snapshot): void {
-    this.tables = snapshot.tables;
+    const { instances, operations, ...kept } = snapshot.tables;
+    this.tables = kept;
     this.revision = snapshot.revision;
     this.servicesByNamespace = new Map();
     this.instancesByService = new Map();
     this.namespaceByHttpName = new Map();
     this.operationsByRequestId = new Map();
-    for (const op of this.tables.operations.values()) this.indexOperation(op);
     for (const ns of this.tables.namespaces.values()) this.namespaceByHttpName.set(ns.httpName, ns.id);
     for (const s of this.tables.services.values()) this.indexService(s);
-    const instances = [...this.tables.instances.values()].sort((a, b) => a.seq - b.seq);
-    for (const i of instances) this.indexInstance(i);
+    for (const i of [...instances.values()].sort((a, b) => a.seq - b.seq)) this.indexInstance(i);
+    // The snapshot's table is taken over as it is; registrations then share their instances' strings.
+    this.ops = OperationTable.of(operations);
+    this.ops.shareStrings((serviceId, instanceId) => this.instance(serviceId, instanceId));
+    this.ops.forEachRequestId((id, requestId) => this.indexOperation(requestId, id));
     for (const l of this.listeners) l.reset(this);
   }
 
@@ -71,16 +85,19 @@ export class Catalog {
         return;
       }
       case 'instances': {
-        const old = this.tables.instances.get(m.key);
-        if (m.value) { this.tables.instances.set(m.key, m.value); this.indexInstance(m.value); }
-        else if (old) { this.tables.instances.delete(m.key); this.instancesByService.get(old.serviceId)?.delete(old.id); }
+        if (m.value) this.indexInstance(m.value);
+        else {
+          // key = `${serviceId}/${instanceId}`; service ids hold no '/', instance ids may.
+          const slash = m.key.indexOf('/');
+          if (slash > 0) this.instancesByService.get(m.key.slice(0, slash))?.delete(m.key.slice(slash + 1));
+        }
         return;
       }
       case 'operations': {
-        const old = this.tables.operations.get(m.key);
-        if (old?.requestId !== undefined) this.operationsByRequestId.get(old.requestId)?.delete(old.id);
-        if (m.value) { this.tables.operations.set(m.key, m.value); this.indexOperation(m.value); }
-        else this.tables.operations.delete(m.key);
+        const oldToken = this.ops.requestIdOf(m.key);
+        if (oldToken !== undefined) this.unindexOperation(oldToken, m.key);
+        if (m.value) this.addOperation(m.key, m.value);
+        else this.ops.delete(m.key);
         return;
       }
       default: {
@@ -97,11 +114,29 @@ export class Catalog {
     set.add(s.id);
   }
 
-  private indexOperation(op: OperationRecord): void {
-    if (op.requestId === undefined) return;
-    let set = this.operationsByRequestId.get(op.requestId);
-    if (!set) this.operationsByRequestId.set(op.requestId, (set = new Set()));
-    set.add(op.id);
+  private addOperation(key: string, op: OperationRecord): void {
+    const { SERVICE, INSTANCE } = op.targets;
+    // A registration's instance holds the same id and token: the table keeps one copy of each.
+    const alike = SERVICE !== undefined && INSTANCE !== undefined ? this.instance(SERVICE, INSTANCE) : undefined;
+    this.ops.put(op, alike, key);
+    const requestId = this.ops.requestIdOf(key);
+    if (requestId !== undefined) this.indexOperation(requestId, key);
+  }
+
+  private indexOperation(requestId: string, id: string): void {
+    const ids = this.operationsByRequestId.get(requestId);
+    if (ids === undefined) this.operationsByRequestId.set(requestId, id);
+    else if (typeof ids === 'string') { if (ids !== id) this.operationsByRequestId.set(requestId, [ids, id]); }
+    else if (!ids.includes(id)) ids.push(id);
+  }
+
+  private unindexOperation(requestId: string, id: string): void {
+    const ids = this.operationsByRequestId.get(requestId);
+    if (ids === id) this.operationsByRequestId.delete(requestId);
+    else if (Array.isArray(ids)) {
+      const rest = ids.filter((x) => x !== id);
+      this.operationsByRequestId.set(requestId, rest.length === 1 ? rest[0]! : rest);
+    }
   }
 
   private indexInstance(i: InstanceRecord): void {
@@ -131,18 +166,21 @@ export class Catalog {
   }
   instanceCount(serviceId: string): number { return this.instancesByService.get(serviceId)?.size ?? 0; }
   instance(serviceId: string, instanceId: string): InstanceRecord | undefined {
-    return this.tables.instances.get(instanceKey(serviceId, instanceId));
+    return this.instancesByService.get(serviceId)?.get(instanceId);
   }
   health(serviceId: string, instanceId: string): HealthRecord | undefined {
     return this.tables.health.get(instanceKey(serviceId, instanceId));
   }
-  operation(id: string): OperationRecord | undefined { return this.tables.operations.get(id); }
-  operations(): Iterable<OperationRecord> { return this.tables.operations.values(); }
+  /** Operation records are built on each read: equal to the stored ones, not the same objects. */
+  operation(id: string): OperationRecord | undefined { return this.ops.get(id); }
+  operations(): Iterable<OperationRecord> { return this.ops.values(); }
+  /** Each operation's id and create date, without building its record. */
+  forEachOperationDate(visit: (id: string, createDate: number) => void): void { this.ops.forEachCreateDate(visit); }
   /** Operations made with this CreatorRequestId / UpdaterRequestId. */
   operationsByRequest(requestId: string): OperationRecord[] {
     const ids = this.operationsByRequestId.get(requestId);
-    if (!ids) return [];
-    return [...ids].map((id) => this.tables.operations.get(id)).filter((o): o is OperationRecord => o !== undefined);
+    if (ids === undefined) return [];
+    return (typeof ids === 'string' ? [ids] : ids).map((id) => this.ops.get(id)).filter((o): o is OperationRecord => o !== undefined);
   }
   tags(resourceId: string): TagsRecord { return this.tables.tags.get(resourceId) ?? []; }
 }

@@ -54,6 +54,15 @@ function idHash(id: string): number {
 const ownerHash = (o: Owner): number => (typeof o === 'string' ? idHash(o) : 0);
 
 type Ints = Uint32Array | Int32Array | Uint8Array;
+/**
+ * `Ctor.from(items, f)` by index: `from` walks its source with the iteration protocol, an object per
+ * element that indexing 100,000 instances paid millions of times.
+ */
+function typed<T extends Ints, S>(Ctor: new (n: number) => T, items: readonly S[], f: (item: S) => number): T {
+  const out = new Ctor(items.length);
+  for (let i = 0; i < items.length; i++) out[i] = f(items[i]!);
+  return out;
+}
 /** `a`, or a copy with room for `need` entries (25% more, so appends reallocate rarely). */
 function room<T extends Ints>(a: T, need: number): T {
   if (a.length >= need) return a;
@@ -111,7 +120,7 @@ export class RrSet {
     this.aliases = b.aliases;
     this.healthy = b.healthy;
     this.owners = b.owners;
-    this.ownerHashes = b.owners ? Int32Array.from(b.owners, ownerHash) : new Int32Array(0);
+    this.ownerHashes = b.owners ? typed(Int32Array, b.owners, ownerHash) : new Int32Array(0);
     this.hosts = b.owners && b.type === TYPE.SRV ? new Array<HostRef | undefined>(b.owners.length) : undefined;
     this.pool = new Uint32Array(this.count);
     this.refreshPool();
@@ -428,10 +437,10 @@ export class RrSetBuilder {
       policy,
       source,
       blob,
-      starts: Uint32Array.from(this.starts),
-      extras: this.hasExtras ? Uint32Array.from(this.extraStarts, (o) => o + tailsEnd) : undefined,
+      starts: typed(Uint32Array, this.starts, (o) => o),
+      extras: this.hasExtras ? typed(Uint32Array, this.extraStarts, (o) => o + tailsEnd) : undefined,
       aliases: this.hasAliases ? this.aliases : undefined,
-      healthy: Uint8Array.from(this.healthy, (h) => (h ? 1 : 0)),
+      healthy: typed(Uint8Array, this.healthy, (h) => (h ? 1 : 0)),
       owners: editable ? this.owners : undefined,
     });
   }

@@ -73,7 +73,8 @@ export class Zone {
   addHost(host: HostRef): boolean {
     const node = this.claim(host.key);
     if (!node) return false;
-    node.hosts = [...node.hosts, host];
+    // Nearly every host name has one host: a one-slot array (a spread would reserve 17 slots).
+    node.hosts = node.hosts.length === 0 ? [host] : [...node.hosts, host];
     return true;
   }
 

@@ -1,17 +1,19 @@
 // What DiscoverInstances reads per service, prepared once and reused until the catalog changes that
-// service: each instance's attributes, effective health and serialised JSON fragment. Kept current by a
+// service: each instance's record, effective health and serialised JSON fragment. Kept current by a
 // catalog listener (any change to a service, its instances or their health drops that service's view;
 // namespace changes and reloads drop everything), so the hot path does no per-instance lookups.
+// A view's fragments sit back to back in one buffer: a buffer per instance costs more than its bytes.
 import type { Catalog } from '../catalog/catalog.ts';
 import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../model/records.ts';
 import type { Change } from '../store/types.ts';
 import { hasHealth, healthOf, type EffectiveHealth } from './health.ts';
 
 export interface DiscoveryEntry {
-  readonly attributes: Readonly<Record<string, string>>;
+  readonly record: InstanceRecord;
   readonly health: EffectiveHealth;
-  /** The instance as an HttpInstanceSummary, serialised to UTF-8. */
-  readonly json: Buffer;
+  /** The instance as an HttpInstanceSummary, serialised to UTF-8: the view's json[start, end). */
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface ServiceView {
@@ -21,19 +23,47 @@ export interface ServiceView {
   readonly tracked: boolean;
   /** Instances in registration order. */
   readonly entries: readonly DiscoveryEntry[];
+  /** Every entry's fragment, back to back. */
+  readonly json: Buffer;
 }
 
-interface Fragment { health: EffectiveHealth; namespaceName: string; serviceName: string; json: Buffer }
-// Records in the catalog are replaced, never mutated, so a record object identifies its content: a view
-// rebuilt after one instance changed re-serialises only that one.
-const fragments = new WeakMap<InstanceRecord, Fragment>();
+const fragment = (i: InstanceRecord, health: EffectiveHealth, namespaceName: string, serviceName: string): string =>
+  JSON.stringify({ InstanceId: i.id, NamespaceName: namespaceName, ServiceName: serviceName, HealthStatus: health, Attributes: i.attributes });
 
-function fragmentOf(i: InstanceRecord, health: EffectiveHealth, namespaceName: string, serviceName: string): Buffer {
-  const hit = fragments.get(i);
-  if (hit && hit.health === health && hit.namespaceName === namespaceName && hit.serviceName === serviceName) return hit.json;
-  const json = Buffer.from(JSON.stringify({ InstanceId: i.id, NamespaceName: namespaceName, ServiceName: serviceName, HealthStatus: health, Attributes: i.attributes }));
-  fragments.set(i, { health, namespaceName, serviceName, json });
-  return json;
+/**
+ * Builds a service's view. Records in the catalog are replaced, never mutated, so a record object
+ * identifies its content: a view rebuilt after one instance changed copies the other fragments from
+ * the view it replaces and serialises only that one.
+ */
+function buildView(catalog: Catalog, ns: NamespaceRecord, service: ServiceRecord, before: ServiceView | undefined): ServiceView {
+  const tracked = hasHealth(service);
+  const reusable = before && before.ns.httpName === ns.httpName && before.service.name === service.name ? before : undefined;
+  const old = new Map<InstanceRecord, DiscoveryEntry>();
+  if (reusable) for (const e of reusable.entries) old.set(e.record, e);
+  // First what each instance's fragment is (an earlier entry's bytes, or a new string), then one buffer.
+  const records: InstanceRecord[] = [];
+  const healths: EffectiveHealth[] = [];
+  const parts: (DiscoveryEntry | string)[] = [];
+  let size = 0;
+  for (const i of catalog.instancesOf(service.id).values()) {
+    const health = tracked ? healthOf(catalog, service, i.id) : 'UNKNOWN';
+    const hit = old.get(i);
+    const part = hit && hit.health === health ? hit : fragment(i, health, ns.httpName, service.name);
+    size += typeof part === 'string' ? Buffer.byteLength(part) : part.end - part.start;
+    records.push(i);
+    healths.push(health);
+    parts.push(part);
+  }
+  const json = Buffer.allocUnsafeSlow(size);
+  const entries: DiscoveryEntry[] = [];
+  let at = 0;
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k]!;
+    const start = at;
+    at += typeof part === 'string' ? json.write(part, at) : reusable!.json.copy(json, at, part.start, part.end);
+    entries.push({ record: records[k]!, health: healths[k]!, start, end: at });
+  }
+  return { ns, service, tracked, entries, json };
 }
 
 /** Bounds the name memo: DNS names are matched case-blind, so spellings of one name are unbounded. */
@@ -42,6 +72,8 @@ const MAX_NAMES = 10_000;
 export class DiscoveryCache {
   private readonly catalog: Catalog;
   private readonly views = new Map<string, ServiceView>();
+  /** Views dropped by a change, kept until their service is viewed again to reuse their fragments. */
+  private readonly stale = new Map<string, ServiceView>();
   /** `${NamespaceName}\n${ServiceName}` as asked → service id (hits only). */
   private readonly names = new Map<string, string>();
 
@@ -49,7 +81,8 @@ export class DiscoveryCache {
     this.catalog = catalog;
     catalog.listen({
       changed: (change) => this.changed(change),
-      reset: () => { this.views.clear(); this.names.clear(); },
+      // A reload brings new record objects: nothing can be reused.
+      reset: () => { this.views.clear(); this.stale.clear(); this.names.clear(); },
     });
   }
 
@@ -57,21 +90,29 @@ export class DiscoveryCache {
     for (const m of change.mutations) {
       switch (m.table) {
         case 'namespaces':
-          this.views.clear();
+          for (const id of this.views.keys()) this.drop(id);
           this.names.clear();
           return;
         case 'services':
-          this.views.delete(m.key);
+          this.drop(m.key);
+          if (m.value === null) this.stale.delete(m.key);
           this.names.clear();
           break;
         case 'instances':
         case 'health':
           // key is `${serviceId}/${instanceId}`; service ids hold no '/'.
-          this.views.delete(m.key.slice(0, m.key.indexOf('/')));
+          this.drop(m.key.slice(0, m.key.indexOf('/')));
           break;
         default:
       }
     }
+  }
+
+  private drop(serviceId: string): void {
+    const view = this.views.get(serviceId);
+    if (!view) return;
+    this.views.delete(serviceId);
+    this.stale.set(serviceId, view);
   }
 
   /** The service a DiscoverInstances call names (HttpName, then service name), or what is missing. */
@@ -97,13 +138,8 @@ export class DiscoveryCache {
     const service = this.catalog.service(serviceId);
     const ns = service && this.catalog.namespace(service.namespaceId);
     if (!service || !ns) return undefined;
-    const tracked = hasHealth(service);
-    const entries: DiscoveryEntry[] = [];
-    for (const i of this.catalog.instancesOf(serviceId).values()) {
-      const health = tracked ? healthOf(this.catalog, service, i.id) : 'UNKNOWN';
-      entries.push({ attributes: i.attributes, health, json: fragmentOf(i, health, ns.httpName, service.name) });
-    }
-    const view: ServiceView = { ns, service, tracked, entries };
+    const view = buildView(this.catalog, ns, service, this.stale.get(serviceId));
+    this.stale.delete(serviceId);
     this.views.set(serviceId, view);
     return view;
   }

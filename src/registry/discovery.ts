@@ -28,7 +28,7 @@ const entriesOf = (m: Record<string, string> | undefined): Pairs => (m ? Object.
 /** Steps 3 to 5: query pairs, health, optional pairs. Returns a fresh array the caller may reorder. */
 function select(view: ServiceView, input: DiscoverInstancesRequest): DiscoveryEntry[] {
   const query = entriesOf(input.QueryParameters);
-  let picked = query.length === 0 ? view.entries.slice() : view.entries.filter((e) => matchesAll(e.attributes, query));
+  let picked = query.length === 0 ? view.entries.slice() : view.entries.filter((e) => matchesAll(e.record.attributes, query));
 
   // Only services that track health filter by it; HEALTHY is the default.
   const wanted = input.HealthStatus ?? 'HEALTHY';
@@ -41,7 +41,7 @@ function select(view: ServiceView, input: DiscoverInstancesRequest): DiscoveryEn
   // Optional pairs narrow the set only when some instance matches them all.
   const optional = entriesOf(input.OptionalParameters);
   if (optional.length > 0) {
-    const kept = picked.filter((e) => matchesAll(e.attributes, optional));
+    const kept = picked.filter((e) => matchesAll(e.record.attributes, optional));
     if (kept.length > 0) picked = kept;
   }
   return picked;
@@ -61,15 +61,17 @@ export function discoverInstances(ctx: RegistryContext, input: DiscoverInstances
     const e = picked[j]!;
     picked[j] = picked[k]!;
     picked[k] = e;
-    size += e.json.length;
+    size += e.end - e.start;
   }
   // The body is assembled as bytes: copying cached UTF-8 fragments is cheaper than joining a large
   // string and having the socket encode it again.
   const out = Buffer.allocUnsafeSlow(size);
+  const json = view.json;
   let at = out.write(head, 0, 'latin1');
   for (let k = 0; k < count; k++) {
     if (k > 0) out[at++] = 0x2c; // ','
-    at += picked[k]!.json.copy(out, at);
+    const e = picked[k]!;
+    at += json.copy(out, at, e.start, e.end);
   }
   out.write(tail, at, 'latin1');
   return new RawJson(out);

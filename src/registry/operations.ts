@@ -28,11 +28,13 @@ export function pruneExpiredOperations(ctx: RegistryContext, catalog: Catalog): 
   if ((nextExpiry.get(catalog) ?? 0) > now) return [];
   const out: Mutation[] = [];
   let oldestKept = Infinity;
-  for (const op of catalog.operations()) {
-    if (isExpired(ctx, op, now)) {
-      if (out.length < PRUNE_BATCH) out.push({ table: 'operations', key: op.id, value: null });
-    } else oldestKept = Math.min(oldestKept, op.createDate);
-  }
+  const cutoff = now - ctx.operationRetentionMs;
+  // Dates only: building every record to read its date would cost a record per operation.
+  catalog.forEachOperationDate((id, createDate) => {
+    if (createDate < cutoff) {
+      if (out.length < PRUNE_BATCH) out.push({ table: 'operations', key: id, value: null });
+    } else oldestKept = Math.min(oldestKept, createDate);
+  });
   // Operations written from now on are no older than `now`. After pruning, scan again on the next write
   // (this commit may lose a race and be planned again, or the batch may have been full).
   nextExpiry.set(catalog, out.length > 0 ? now : Math.min(oldestKept, now) + ctx.operationRetentionMs);

@@ -2,6 +2,7 @@
 // JSON records and a change feed; every commit is atomic and conditional on the store's head revision,
 // so writers on several replicas serialise through it (optimistic concurrency).
 import type { TableName, TableValue } from '../model/records.ts';
+import { OperationTable } from './operation-table.ts';
 
 export type Mutation = {
   [T in TableName]: { table: T; key: string; value: TableValue<T> | null };
@@ -54,6 +55,7 @@ export const emptyTables = (): Tables => ({
   services: new Map(),
   instances: new Map(),
   health: new Map(),
-  operations: new Map(),
+  // Column by column: a replica holds a month of operations (operation-table.ts).
+  operations: new OperationTable(),
   tags: new Map(),
 });

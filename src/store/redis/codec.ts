@@ -1,11 +1,13 @@
 // How records and changes are written to and read back from Redis. Values are serialised once, here, and
 // passed to Lua as strings (never re-encoded there: cjson would turn [] into {} and round numbers); every
-// value read back is validated with its table's schema, and a bad one stops with an error naming it.
+// value read back is validated with its table's schema (a bad one stops with an error naming it) and kept
+// in compact form (compact.ts).
 import { z } from 'zod';
 import { tableNames, tableSchemas, type TableName } from '../../model/records.ts';
 import { InternalFailure } from '../../model/errors.ts';
 import type { Change, Mutation, Tables } from '../types.ts';
 import { revisionOfFeedId } from './keys.ts';
+import { compact, fastRecord, Interner } from './compact.ts';
 
 /** Table name → its 1-based position among the table keys passed to the commit script. */
 const tableIndex = new Map<TableName, string>(tableNames.map((t, i) => [t, String(i + 1)]));
@@ -39,23 +41,37 @@ function parseJson(text: string, where: Where): unknown {
   }
 }
 
+/** Service and namespace ids repeat in every instance and operation record: one copy of each is kept. */
+const strings = new Interner();
+
+/** The value validated with its table's schema, in compact form. */
 function checked<T extends TableName>(table: T, value: unknown, where: Where): z.infer<(typeof tableSchemas)[T]> {
+  const fast = fastRecord(table, value, strings);
+  if (fast !== undefined) return fast;
   const result = tableSchemas[table].safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
     const path = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
     throw new InternalFailure(`Corrupt data in Redis at ${where()}: not a valid ${table} record${path}: ${issue?.message ?? 'invalid'}`);
   }
-  return result.data as z.infer<(typeof tableSchemas)[T]>;
+  return compact(table, result.data as z.infer<(typeof tableSchemas)[T]>, strings);
 }
 
-/** A page of a table's hash, [field, JSON, field, JSON, ...], into validated records (later pages win). */
-export function decodeFields<T extends TableName>(table: T, hashKey: string, flat: readonly string[], into: Tables[T]): void {
+const text = (v: string | Buffer): string => (typeof v === 'string' ? v : v.toString('utf8'));
+
+/**
+ * A page of a table's hash, [field, JSON, field, JSON, ...] as text or UTF-8 bytes, into validated
+ * records (later pages win).
+ */
+export function decodeFields<T extends TableName>(table: T, hashKey: string, flat: readonly (string | Buffer)[], into: Tables[T]): void {
   const map = into as Map<string, unknown>;
   for (let i = 0; i + 1 < flat.length; i += 2) {
-    const key = flat[i]!;
+    const key = text(flat[i]!);
     const where = (): string => `${hashKey} field ${JSON.stringify(key)}`;
-    map.set(key, checked(table, parseJson(flat[i + 1]!, where), where));
+    const record = checked(table, parseJson(text(flat[i + 1]!), where), where);
+    // Keyed by the record's own id where that is the key (operations, namespaces, services): one string, not two.
+    const id = (record as { id?: unknown }).id;
+    map.set(id === key ? id : key, record);
   }
 }
 

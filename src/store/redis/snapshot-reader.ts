@@ -49,8 +49,11 @@ async function tryReadSnapshot(client: Redis, keys: Keys): Promise<LoadedSnapsho
 async function scanTable(client: Redis, hashKey: string, table: TableName, tables: Tables): Promise<void> {
   let cursor = '0';
   do {
-    const [next, flat] = await client.hscan(hashKey, cursor, 'COUNT', SCAN_COUNT);
+    // Pages as bytes, each value turned into text only as it is parsed: ioredis turns a whole page into
+    // strings at once, and at this rate of loading V8 keeps most of them in the old generation as
+    // garbage (about 40 MB more heap at the end of a 200,000-record load).
+    const [next, flat] = await client.hscanBuffer(hashKey, cursor, 'COUNT', SCAN_COUNT);
     decodeFields(table, hashKey, flat, tables[table]);
-    cursor = next;
+    cursor = next.toString();
   } while (cursor !== '0');
 }
