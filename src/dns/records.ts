@@ -44,6 +44,9 @@ const v4Scratch = Buffer.alloc(4);
 /** Parses into the shared 4-byte scratch buffer: no allocation per instance. */
 const ipv4 = (text: string | undefined): Buffer | undefined => ipv4Bytes(text, v4Scratch);
 
+const v6Scratch = Buffer.alloc(16);
+const ipv6 = (text: string | undefined): Buffer | undefined => (text === undefined ? undefined : ipv6Bytes(text, v6Scratch));
+
 export interface Apex {
   owners: Owners;
   /** The SOA written out in full, for the authority section of negative answers. */
@@ -122,7 +125,7 @@ export interface RecordWriters {
 export function encodeInstance(type: RecordType, ttl: number, inst: InstanceRecord, d: Labels, out: RecordWriters): Encoded | undefined {
   const a = inst.attributes;
   if (type === 'A' || type === 'AAAA') {
-    const addr = type === 'A' ? ipv4(a.AWS_INSTANCE_IPV4) : ipv6Bytes(a.AWS_INSTANCE_IPV6 ?? '');
+    const addr = type === 'A' ? ipv4(a.AWS_INSTANCE_IPV4) : ipv6(a.AWS_INSTANCE_IPV6);
     if (addr) {
       out.w.address(ttl, addr);
       return PLAIN;
@@ -144,7 +147,7 @@ export function encodeInstance(type: RecordType, ttl: number, inst: InstanceReco
   if (p === undefined || !validLabels(target)) return undefined;
   const v4 = ipv4(a.AWS_INSTANCE_IPV4);
   if (v4) out.extra.address(ttl, v4);
-  const v6 = ipv6Bytes(a.AWS_INSTANCE_IPV6 ?? '');
+  const v6 = ipv6(a.AWS_INSTANCE_IPV6);
   if (v6) out.extra.address(ttl, v6);
   out.w.srv(ttl, 1, 1, p, target);
   // Host names carry one instance and answer whatever its health (spec §4).
