@@ -27,4 +27,5 @@ USER node
 EXPOSE 8053/udp 8053/tcp 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.CAIRN_API_PORT || 8080) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "src/main.ts"]
+# The same node flags as `npm start` (a test keeps them in step).
+ENTRYPOINT ["node", "--max-semi-space-size=8", "src/main.ts"]
