@@ -96,22 +96,29 @@ export async function benchDns(o: DnsBenchOptions): Promise<Table[]> {
 
 /** Queries a probe sends per second during the half-rate run; the rest of the rate is the load. */
 const PROBE_RATE = 1_000;
+/**
+ * Queries the half-rate load may have outstanding. Enough to keep the pace (20 at 120,000/s leaves
+ * 0.17 ms per answer, three times the 0.05 ms they take), few enough that dnsperf cannot catch up on
+ * a pause of its own by sending hundreds at once: with 200, the probe's p99 at 90,000/s was 5.8 ms
+ * for cairn and 10-15 ms for Knot, with 20 it was 0.9 ms for cairn.
+ */
+const LOAD_OUTSTANDING = 20;
 
 /**
  * The server at `rate` queries/s: a load dnsperf without per-query output, and beside it a probe
  * dnsperf at PROBE_RATE recording each query's latency. The latencies come from the probe only: with
  * -v at tens of thousands of queries/s dnsperf's own printing delays the answers it times (Knot showed
- * a 4-7 ms p99 that way). The probe runs real-time (chrt) where allowed: sharing a CPU with the load
- * generator, it otherwise waits for its time slice and reports the scheduler's delay as the server's
- * (10+ ms p99 for Knot at a fifth of its maximum). Both send a fixed number of queries once and await
- * every answer, so the loss count is exact.
+ * a 4-7 ms p99 that way). The probe runs real-time (chrt) where allowed: it shares a CPU with the load
+ * generator. Both send a fixed number of queries once and await every answer, so the loss count is
+ * exact. The load's rate is reported as achieved: had the server fallen behind, the few outstanding
+ * queries would have held the load back, and the ½-rate column would show it.
  */
 async function halfRate(port: number, d: Dataset, mix: Record<string, number>, rate: number, seconds: number, cpu: number | undefined): Promise<DnsperfResult> {
   const loadRate = Math.max(1, rate - PROBE_RATE);
   const loadFile = writeQueryFile(queryFile(d, mix, loadRate * seconds));
   const probeFile = writeQueryFile(queryFile(d, mix, PROBE_RATE * seconds));
   const [load, probe] = await Promise.all([
-    dnsperf({ port, queries: loadFile, passes: 1, cpu, rate: loadRate }),
+    dnsperf({ port, queries: loadFile, passes: 1, cpu, rate: loadRate, clients: 1, outstanding: LOAD_OUTSTANDING }),
     dnsperf({ port, queries: probeFile, passes: 1, cpu, rate: PROBE_RATE, perQuery: true, clients: 1, outstanding: 20, realtime: true }),
   ]);
   return {
@@ -135,7 +142,7 @@ function dnsTable(rows: Row[], o: DnsBenchOptions, pinned: boolean, notes: strin
     notes: [
       `Mixes: ${o.mixes.map((m) => `${m} = ${Object.entries(mixes[m]!).map(([k, w]) => `${w}% ${k}`).join(' + ')}`).join('; ')} (HOST = an SRV target's A; NX = unknown name → NXDOMAIN). EDNS on (dnsperf -e).`,
       'lost: queries with no answer within 2 s (dnsperf -t 2). The half-rate run sends a fixed number of queries once (-n 1) and waits for every answer, so none is cut off by a time limit.',
-      `Half rate: a load dnsperf at half the server's maximum minus ${int(PROBE_RATE)}/s, and a probe dnsperf at ${int(PROBE_RATE)}/s beside it${hasRealtime() ? ' (real-time priority, chrt -f 50)' : ' (chrt not allowed here: the probe waits for its CPU like any process, which inflates p99)'}; p50 and p99 are the probe's per-query latencies (dnsperf -v at the full rate delays the answers it times).`,
+      `Half rate: a load dnsperf at half the server's maximum minus ${int(PROBE_RATE)}/s (1 client, at most ${LOAD_OUTSTANDING} queries outstanding, so it paces instead of bursting), and a probe dnsperf at ${int(PROBE_RATE)}/s beside it${hasRealtime() ? ' (real-time priority, chrt -f 50)' : ' (chrt not allowed here: the probe waits for its CPU like any process, which inflates p99)'}; p50 and p99 are the probe's per-query latencies (dnsperf -v at the full rate delays the answers it times); ½-rate QPS is what load and probe achieved together.`,
       `Data: services of 8 instances, each with A, AAAA and SRV records (an SRV answer carries 8 SRV + 16 address records). ${pinned ? 'Server pinned to the last CPU, dnsperf to CPU 0 (taskset).' : 'Not pinned (taskset missing or one CPU).'}`,
       ...notes,
     ],
