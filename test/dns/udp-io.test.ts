@@ -121,3 +121,28 @@ describe('UDP I/O with forwarding', () => {
     expect(r.packet.rcode).toBe('NOERROR');
   });
 });
+
+describe('UDP I/O on a dual-stack socket (--dns-host ::)', () => {
+  let t: TestServer;
+  let upstream: dgram.Socket;
+  beforeAll(async () => {
+    upstream = dgram.createSocket('udp4');
+    upstream.on('message', (msg, rinfo) => {
+      const reply = Buffer.from(msg);
+      reply.writeUInt16BE(0x8180, 2);
+      upstream.send(reply, rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
+    t = await seeded(['--dns-host', '::', '--upstream', `127.0.0.1:${upstream.address().port}`]);
+  });
+  afterAll(async () => { await t?.stop(); upstream?.close(); });
+
+  it('answers an IPv4 client from the zone and from the upstream (sent back to its mapped address)', async () => {
+    expect(t.server.dnsAddress.host).toBe('::');
+    const port = t.server.dnsAddress.port;
+    const local = decode((await udpRaw(port, encodeQuery({ name: 'web.batch.test', id: 1 })))!);
+    expect(local.packet.answers?.map((x) => (x as { data: unknown }).data)).toEqual(['10.1.0.1']);
+    const forwarded = decode((await udpRaw(port, encodeQuery({ name: 'elsewhere.example.org', id: 2 })))!);
+    expect([forwarded.packet.id, forwarded.packet.rcode, forwarded.packet.questions?.[0]?.name]).toEqual([2, 'NOERROR', 'elsewhere.example.org']);
+  });
+});
