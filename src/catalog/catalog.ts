@@ -3,7 +3,7 @@
 // Instances are held once, in per-service maps (no second map by `${serviceId}/${instanceId}`), and
 // operations column by column (store/operation-table.ts): a replica holds every instance and a month of
 // operations, so each one costs as little as it can.
-import { instanceKey, type HealthRecord, type InstanceRecord, type NamespaceRecord, type OperationRecord, type ServiceRecord, type TagsRecord } from '../model/records.ts';
+import { instanceKey, instanceKeyParts, type HealthRecord, type InstanceRecord, type NamespaceRecord, type OperationRecord, type ServiceRecord, type TagsRecord } from '../model/records.ts';
 import { emptyTables, type Change, type Mutation, type Snapshot, type Tables } from '../store/types.ts';
 import { OperationTable } from '../store/operation-table.ts';
 
@@ -87,9 +87,8 @@ export class Catalog {
       case 'instances': {
         if (m.value) this.indexInstance(m.value);
         else {
-          // key = `${serviceId}/${instanceId}`; service ids hold no '/', instance ids may.
-          const slash = m.key.indexOf('/');
-          if (slash > 0) this.instancesByService.get(m.key.slice(0, slash))?.delete(m.key.slice(slash + 1));
+          const k = instanceKeyParts(m.key);
+          if (k) this.instancesByService.get(k.serviceId)?.delete(k.instanceId);
         }
         return;
       }

@@ -3,7 +3,7 @@
 // edits only that instance's records), and the choice of the zone that answers a name (spec §2).
 import type { Logger } from 'pino';
 import type { Catalog, CatalogListener } from '../catalog/catalog.ts';
-import type { NamespaceRecord } from '../model/records.ts';
+import { instanceKeyParts, type NamespaceRecord } from '../model/records.ts';
 import type { Change } from '../store/types.ts';
 import type { ApexSettings } from './records.ts';
 import { dnsRelevantChange, ServiceNames } from './service-names.ts';
@@ -83,14 +83,11 @@ export class Zones implements CatalogListener {
       if (m.table === 'namespaces') namespaces.add(m.key);
       else if (m.table === 'services') services.add(m.key);
       else if (m.table === 'instances' || m.table === 'health') {
-        // key = `${serviceId}/${instanceId}`; service ids hold no '/', instance ids may.
-        const slash = m.key.indexOf('/');
-        if (slash <= 0) continue;
-        const sid = m.key.slice(0, slash);
-        let changed = instances.get(sid);
-        if (!changed) instances.set(sid, (changed = new Map()));
-        const iid = m.key.slice(slash + 1);
-        changed.set(iid, m.table === 'instances' || changed.get(iid) === true);
+        const k = instanceKeyParts(m.key);
+        if (!k) continue;
+        let changed = instances.get(k.serviceId);
+        if (!changed) instances.set(k.serviceId, (changed = new Map()));
+        changed.set(k.instanceId, m.table === 'instances' || changed.get(k.instanceId) === true);
       }
     }
     const rebuilt = new Set<string>();

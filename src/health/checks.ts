@@ -2,7 +2,7 @@
 // share that rendezvous hashing gives this replica, counts results against the stored status and writes a
 // flip through the registry writer when FailureThreshold consecutive results disagree with it.
 import type { Catalog } from '../catalog/catalog.ts';
-import type { HealthCheckType, HealthStatus } from '../model/records.ts';
+import { instanceKeyParts, type HealthCheckType, type HealthStatus } from '../model/records.ts';
 import { setHealth } from '../registry/health.ts';
 import type { Writer } from '../registry/writer.ts';
 import type { Change, Store } from '../store/types.ts';
@@ -120,8 +120,8 @@ export class HealthChecks {
       } else if (m.table === 'instances') {
         // Only RegisterInstance writes an instance: a re-registered instance starts its counts over.
         this.streaks.delete(m.key);
-        const slash = m.key.indexOf('/');
-        this.refreshInstance(m.key.slice(0, slash), m.key.slice(slash + 1), m.key);
+        const k = instanceKeyParts(m.key);
+        if (k) this.refreshInstance(k.serviceId, k.instanceId, m.key);
       }
     }
   }

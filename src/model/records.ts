@@ -123,3 +123,9 @@ export const tableNames = Object.keys(tableSchemas) as TableName[];
 export type TableValue<T extends TableName> = z.infer<(typeof tableSchemas)[T]>;
 
 export const instanceKey = (serviceId: string, instanceId: string): string => `${serviceId}/${instanceId}`;
+
+/** instanceKey's parts; service ids hold no '/', instance ids may. Undefined when there is no service part. */
+export function instanceKeyParts(key: string): { serviceId: string; instanceId: string } | undefined {
+  const slash = key.indexOf('/');
+  return slash > 0 ? { serviceId: key.slice(0, slash), instanceId: key.slice(slash + 1) } : undefined;
+}

@@ -4,7 +4,7 @@
 // namespace changes and reloads drop everything), so the hot path does no per-instance lookups.
 // A view's fragments sit back to back in one buffer: a buffer per instance costs more than its bytes.
 import type { Catalog } from '../catalog/catalog.ts';
-import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../model/records.ts';
+import { instanceKeyParts, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
 import type { Change } from '../store/types.ts';
 import { hasHealth, healthOf, type EffectiveHealth } from './health.ts';
 
@@ -99,10 +99,11 @@ export class DiscoveryCache {
           this.names.clear();
           break;
         case 'instances':
-        case 'health':
-          // key is `${serviceId}/${instanceId}`; service ids hold no '/'.
-          this.drop(m.key.slice(0, m.key.indexOf('/')));
+        case 'health': {
+          const k = instanceKeyParts(m.key);
+          if (k) this.drop(k.serviceId);
           break;
+        }
         default:
       }
     }

@@ -32,6 +32,18 @@ function burst(port: number, msgs: Buffer[], timeoutMs = 3000): Promise<Map<numb
   });
 }
 
+/** An upstream resolver that answers every query with its own question, NOERROR, after `delayMs`. */
+async function echoUpstream(delayMs: number): Promise<dgram.Socket> {
+  const upstream = dgram.createSocket('udp4');
+  upstream.on('message', (msg, rinfo) => {
+    const reply = Buffer.from(msg);
+    reply.writeUInt16BE(0x8180, 2);
+    setTimeout(() => upstream.send(reply, rinfo.port, rinfo.address), delayMs);
+  });
+  await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
+  return upstream;
+}
+
 describe('UDP I/O', () => {
   let batched: TestServer;
   let plain: TestServer;
@@ -97,14 +109,8 @@ describe('UDP I/O with forwarding', () => {
   let t: TestServer;
   let upstream: dgram.Socket;
   beforeAll(async () => {
-    // An upstream that answers 150 ms late, so that later batches reuse the receive buffer meanwhile.
-    upstream = dgram.createSocket('udp4');
-    upstream.on('message', (msg, rinfo) => {
-      const reply = Buffer.from(msg);
-      reply.writeUInt16BE(0x8180, 2);
-      setTimeout(() => upstream.send(reply, rinfo.port, rinfo.address), 150);
-    });
-    await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
+    // It answers 150 ms late, so that later batches reuse the receive buffer meanwhile.
+    upstream = await echoUpstream(150);
     t = await seeded(['--upstream', `127.0.0.1:${upstream.address().port}`]);
   });
   afterAll(async () => { await t?.stop(); upstream?.close(); });
@@ -126,13 +132,7 @@ describe('UDP I/O on a dual-stack socket (--dns-host ::)', () => {
   let t: TestServer;
   let upstream: dgram.Socket;
   beforeAll(async () => {
-    upstream = dgram.createSocket('udp4');
-    upstream.on('message', (msg, rinfo) => {
-      const reply = Buffer.from(msg);
-      reply.writeUInt16BE(0x8180, 2);
-      upstream.send(reply, rinfo.port, rinfo.address);
-    });
-    await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
+    upstream = await echoUpstream(0);
     t = await seeded(['--dns-host', '::', '--upstream', `127.0.0.1:${upstream.address().port}`]);
   });
   afterAll(async () => { await t?.stop(); upstream?.close(); });
