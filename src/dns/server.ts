@@ -21,7 +21,12 @@ export interface ListenOptions {
   host: string;
   /** 0: any free port (the same one for UDP and TCP). */
   port: number;
+  /** A TCP connection idle this long, or with a message incomplete this long after its first byte, is closed. */
   tcpIdleTimeoutMs: number;
+  /** TCP connections at once: at the cap the one idle the longest is closed to admit a new one. */
+  tcpMaxConnections: number;
+  /** Answers one TCP connection may be waiting for (forwarded queries) before its reading pauses. */
+  tcpMaxPending: number;
   udpIo: UdpIo;
   handler: Handler;
   log: Logger;
