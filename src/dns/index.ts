@@ -53,6 +53,8 @@ export async function startDns(config: Config, catalog: Catalog, log: Logger, op
       host: config.dnsHost,
       port: config.dnsPort,
       tcpIdleTimeoutMs: config.dnsTcpIdleTimeout,
+      tcpMaxConnections: config.dnsTcpMaxConnections,
+      tcpMaxPending: config.dnsTcpMaxPending,
       udpIo: config.dnsUdpIo,
       handler: (msg, address, transport) => responder.respond(msg, address, transport),
       log,
