@@ -31,10 +31,37 @@ describe('the cairn process', () => {
     const p = run(['--api-host', '127.0.0.1', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort)]);
     await waitHealthy(apiPort);
     expect(p.output()).toContain('nothing survives a restart');
+    expect(p.output()).not.toContain('without --credentials');
     const started = Date.now();
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('warns at start that anyone can write the registry when the API listens on 0.0.0.0 without --credentials', async () => {
+    const apiPort = await freePort();
+    const dnsPort = await freePort();
+    const p = run(['--api-host', '0.0.0.0', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort)]);
+    await waitHealthy(apiPort);
+    const warning = p.output().split('\n').map((line) => { try { return JSON.parse(line) as { level: number; msg: string }; } catch { return undefined; } })
+      .find((line) => line?.msg.includes('without --credentials'));
+    expect(warning?.level).toBe(40);
+    expect(warning?.msg).toContain(`0.0.0.0:${apiPort}`);
+    expect(warning?.msg).toContain('--api-host 127.0.0.1');
+    expect(warning?.msg).toContain('--credentials');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
+  it('does not warn on 0.0.0.0 when --credentials is given', async () => {
+    const apiPort = await freePort();
+    const dnsPort = await freePort();
+    const p = run(['--api-host', '0.0.0.0', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort), '--credentials', 'AKID:secret']);
+    await waitHealthy(apiPort);
+    expect(p.output()).toContain('cairn is serving');
+    expect(p.output()).not.toContain('without --credentials');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
   });
 
   it('refuses a bad flag value with one line naming it and exit code 2', async () => {
