@@ -11,7 +11,10 @@ const PASSWORD = 'hunter2-dispatch-secret';
 const USER = 'cairn-dispatch';
 
 const inherited = [...new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__', 'prototype', 'then'])];
-const oddTargets = [T, `${T}.ListNamespaces`, 'ListNamespaces', `.${T}ListNamespaces`, `${T}ListNamespaces.`, `${'x'.repeat(5000)}.ListNamespaces`];
+const oddTargets: [string, string][] = [
+  ['the prefix alone', T], ['an empty operation name', `${T}.ListNamespaces`], ['no prefix', 'ListNamespaces'],
+  ['a leading dot', `.${T}ListNamespaces`], ['a trailing dot', `${T}ListNamespaces.`], ['a 5,000-byte prefix', `${'x'.repeat(5000)}.ListNamespaces`],
+];
 
 describe('the operation table', () => {
   it('has a handler for every operation of the model and nothing else', () => {
@@ -54,7 +57,7 @@ describe('dispatch over HTTP, with a password-protected Redis store', () => {
     expect(JSON.stringify(res.json).length).toBeLessThan(1000);
   });
 
-  it.each(oddTargets)('answers the target %s with 400 UnknownOperationException and a short message', async (target) => {
+  it.each(oddTargets)('answers a target with %s with 400 UnknownOperationException and a short message', async (_what, target) => {
     const res = await rawCall(t.endpoint, target, '{}');
     expect(res.status).toBe(400);
     expect(res.json.__type).toBe('UnknownOperationException');
