@@ -97,7 +97,7 @@ export const settings = {
   'api-host': setting(host, '0.0.0.0', 'address the HTTP API listens on'),
   'api-port': setting(port, '8080', 'port of the HTTP API'),
   'api-request-timeout': setting(positiveDuration, '30s', 'a whole API request (headers and body) must arrive within this, or the connection is closed'),
-  'api-headers-timeout': setting(positiveDuration, '10s', 'the headers of an API request must arrive within this (at most --api-request-timeout)'),
+  'api-headers-timeout': setting(positiveDuration, '10s', 'the headers of an API request must arrive within this (or --api-request-timeout, if shorter)'),
   'api-keep-alive-timeout': setting(positiveDuration, '5s', 'an idle keep-alive API connection is closed after this'),
   'api-max-connections': setting(int(1, 1_000_000), '1024', 'API connections open at once; beyond it a new connection is closed at once'),
   'dns-host': setting(host, '0.0.0.0', 'address the DNS server listens on (UDP and TCP)'),
@@ -182,9 +182,5 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     });
     out[camel(flag)] = s.repeatable ? parsed : parsed[0];
   }
-  const config = out as Config;
-  if (config.apiHeadersTimeout > config.apiRequestTimeout) {
-    throw new ConfigError(`--api-headers-timeout: ${config.apiHeadersTimeout} ms is not valid; expected at most --api-request-timeout (${config.apiRequestTimeout} ms)`);
-  }
-  return config;
+  return out as Config;
 }

@@ -11,7 +11,7 @@ import { errorBody, JSON_TYPE } from './wire.ts';
 export interface HttpBounds {
   /** A whole request (headers and body) must arrive within this. */
   requestTimeoutMs: number;
-  /** The headers must arrive within this (no longer than requestTimeoutMs). */
+  /** The headers must arrive within this (requestTimeoutMs when that is shorter). */
   headersTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeoutMs: number;
@@ -37,7 +37,7 @@ export function httpServerOptions(b: HttpBounds): { requestTimeout: number; keep
     keepAliveTimeout: b.keepAliveTimeoutMs,
     http: {
       requestTimeout: b.requestTimeoutMs,
-      headersTimeout: b.headersTimeoutMs,
+      headersTimeout: Math.min(b.headersTimeoutMs, b.requestTimeoutMs), // node refuses a longer one
       keepAliveTimeout: b.keepAliveTimeoutMs,
       connectionsCheckingInterval: sweepIntervalMs(b),
     },

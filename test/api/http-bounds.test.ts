@@ -3,6 +3,7 @@
 // while the open ones keep working, and an oversize body is refused before it is read.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpServerOptions, sweepIntervalMs } from '../../src/api/http-bounds.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const TARGET = 'X-Amz-Target: Route53AutoNaming_v20170314.ListNamespaces\r\n';
@@ -54,6 +55,21 @@ function expectTimeoutAnswer(text: string): void {
   expect(text).toContain('x-amzn-ErrorType: RequestTimeoutException');
   expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ __type: 'RequestTimeoutException' });
 }
+
+describe('server options', () => {
+  const bounds = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 1024 };
+
+  it('sweeps connections every second by default, and every quarter of a shorter limit', () => {
+    expect(sweepIntervalMs(bounds)).toBe(1000);
+    expect(sweepIntervalMs({ ...bounds, headersTimeoutMs: 1000 })).toBe(250);
+    expect(sweepIntervalMs({ ...bounds, requestTimeoutMs: 100, headersTimeoutMs: 100 })).toBe(100);
+  });
+
+  it('holds the headers to the request timeout when that is shorter (node refuses otherwise)', () => {
+    expect(httpServerOptions({ ...bounds, requestTimeoutMs: 2000 }).http).toMatchObject({ requestTimeout: 2000, headersTimeout: 2000 });
+    expect(httpServerOptions(bounds).http).toMatchObject({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1000 });
+  });
+});
 
 describe.concurrent('time bounds (request 2s, headers 1s, keep-alive 1s)', () => {
   let t: TestServer;
