@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { targetPrefix } from '../model/service-model.ts';
-import { CloudMapError, UnknownOperation } from '../model/errors.ts';
+import { CloudMapError, InternalFailure, UnknownOperation } from '../model/errors.ts';
 import { redactSecrets } from '../model/redact.ts';
 import type { RegistryContext } from '../registry/context.ts';
 import { capConnections, defaultHttpBounds, httpServerOptions, type HttpBounds } from './http-bounds.ts';
@@ -91,12 +91,13 @@ function fromFastify(error: unknown): unknown {
 
 /**
  * Sends the error in the AWS shape. An unexpected one becomes a 500 InternalFailure and is logged once,
- * with the request id the client saw.
+ * with the request id the client saw; expected ones (a 4xx, ServiceUnavailable while the store is away)
+ * are not logged per request.
  */
 function answer(request: FastifyRequest, reply: FastifyReply, e: unknown): FastifyReply {
   reply.header('x-amzn-RequestId', request.id);
   const error = toCloudMapError(e);
-  if (error.status >= 500) request.log.error({ error: loggable(e) }, 'request failed');
+  if (error instanceof InternalFailure) request.log.error({ error: loggable(e) }, 'request failed');
   return sendError(reply, error);
 }
 
