@@ -2,6 +2,7 @@
 // start with one line naming the flag, the value and what was expected.
 import { parseArgs } from 'node:util';
 import ipaddr from 'ipaddr.js';
+import { redactSecrets } from './model/redact.ts';
 
 export class ConfigError extends Error {}
 
@@ -12,6 +13,11 @@ export const duration: Parser<number> = (raw) => {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(raw.trim());
   if (!m) throw new Error('a duration with a unit, e.g. 500ms, 2s, 1m, 30d');
   return Math.round(Number(m[1]) * durationUnits[m[2]!]!);
+};
+const positiveDuration: Parser<number> = (raw) => {
+  const ms = duration(raw);
+  if (ms <= 0) throw new Error('a duration above zero, e.g. 500ms, 2s, 1m');
+  return ms;
 };
 const int = (min: number, max: number): Parser<number> => (raw) => {
   if (!/^\d+$/.test(raw.trim())) throw new Error(`a whole number from ${min} to ${max}`);
@@ -66,6 +72,9 @@ const hostPort = (defaultPort: number): Parser<{ host: string; port: number }> =
   if (!ipaddr.isValid(h) || !Number.isInteger(p) || p < 1 || p > 65535) throw new Error('HOST[:PORT] with an IP address, e.g. 1.1.1.1 or 9.9.9.9:53');
   return { host: h, port: p };
 };
+/** A parser whose value may hold a password: a bad value is not repeated in the error. */
+const secret = <T>(p: Parser<T>): Parser<T> => Object.assign((raw: string) => p(raw), { secret: true });
+const isSecret = (p: Parser<unknown>): boolean => (p as { secret?: boolean }).secret === true;
 const credentials: Parser<{ accessKeyId: string; secretAccessKey: string }> = (raw) => {
   const i = raw.indexOf(':');
   if (i <= 0 || i === raw.length - 1) throw new Error('ACCESS_KEY_ID:SECRET_ACCESS_KEY');
@@ -87,15 +96,19 @@ function setting<T, D extends string | undefined, R extends boolean = false>(par
 export const settings = {
   'api-host': setting(host, '0.0.0.0', 'address the HTTP API listens on'),
   'api-port': setting(port, '8080', 'port of the HTTP API'),
+  'api-request-timeout': setting(positiveDuration, '30s', 'a whole API request (headers and body) must arrive within this, or the connection is closed'),
+  'api-headers-timeout': setting(positiveDuration, '10s', 'the headers of an API request must arrive within this (or --api-request-timeout, if shorter)'),
+  'api-keep-alive-timeout': setting(positiveDuration, '5s', 'an idle keep-alive API connection is closed after this'),
+  'api-max-connections': setting(int(1, 1_000_000), '1024', 'API connections open at once; beyond it a new connection is closed at once'),
   'dns-host': setting(host, '0.0.0.0', 'address the DNS server listens on (UDP and TCP)'),
   'dns-port': setting(port, '8053', 'port of the DNS server (UDP and TCP)'),
-  'redis-url': setting(redisUrl, undefined, 'Redis URL; without it cairn uses an embedded in-memory store'),
+  'redis-url': setting(secret(redisUrl), undefined, 'Redis URL; without it cairn uses an embedded in-memory store'),
   'redis-prefix': setting(str, 'cairn', 'prefix of every Redis key (the hash tag keeps them in one Cluster slot)'),
   region: setting(str, 'us-east-1', 'the region in ARNs'),
   'account-id': setting(account, '123456789012', 'the account in ARNs and owner fields'),
   vpc: setting(vpc, undefined, 'VPC id and its CIDRs, ID=CIDR[,CIDR...]; decides who sees a private namespace', true),
   'log-level': setting(oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info', 'log level'),
-  credentials: setting(credentials, undefined, 'ACCESS_KEY_ID:SECRET accepted by SigV4 verification; without any, requests are not verified', true),
+  credentials: setting(secret(credentials), undefined, 'ACCESS_KEY_ID:SECRET accepted by SigV4 verification; without any, requests are not verified', true),
   'sigv4-max-skew': setting(duration, '5m', 'largest clock difference a signed request may have'),
   'max-namespaces': setting(int(1, 1_000_000), '50', 'namespaces per region'),
   'max-instances-per-namespace': setting(int(1, 10_000_000), '2000', 'instances per namespace'),
@@ -143,7 +156,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
   try {
     ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
   } catch (e) {
-    throw new ConfigError((e as Error).message);
+    throw new ConfigError(redactSecrets((e as Error).message));
   }
   const out: Record<string, unknown> = {};
   for (const [flag, s] of Object.entries(settings) as [string, Setting<unknown>][]) {
@@ -165,7 +178,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       try {
         return s.parse(raw);
       } catch (e) {
-        throw new ConfigError(`${source}: '${raw}' is not valid; expected ${(e as Error).message}`);
+        const shown = isSecret(s.parse) ? 'the value (not shown: it may hold a password)' : `'${raw}'`;
+        throw new ConfigError(`${source}: ${shown} is not valid; expected ${(e as Error).message}`);
       }
     });
     out[camel(flag)] = s.repeatable ? parsed : parsed[0];

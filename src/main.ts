@@ -1,5 +1,6 @@
 // Entry point: read the configuration, start a replica, and stop it cleanly on SIGTERM or SIGINT.
 import { ConfigError, loadConfig } from './config.ts';
+import { redactSecrets } from './model/redact.ts';
 import { startServer } from './server.ts';
 
 async function main(): Promise<void> {
@@ -31,6 +32,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`cairn: failed to start: ${(e as Error).message}\n`);
+  process.stderr.write(`cairn: failed to start: ${redactSecrets((e as Error).message)}\n`);
   process.exit(1);
 });

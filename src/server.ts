@@ -15,6 +15,7 @@ import { buildApi } from './api/app.ts';
 import { startHealthChecks, type HealthChecks } from './health/index.ts';
 import { discoveryRateLimit } from './api/rate-limit.ts';
 import { sigv4Verifier } from './api/sigv4.ts';
+import { exposureWarning } from './api/exposure.ts';
 import { startDns, type DnsServer } from './dns/index.ts';
 
 export interface Server {
@@ -78,12 +79,18 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const authenticate = config.credentials.length > 0
     ? sigv4Verifier({ credentials: config.credentials, maxSkewMs: config.sigv4MaxSkew })
     : undefined;
-  if (!authenticate) log.info('no --credentials: API requests are accepted without verifying signatures');
-  const api = buildApi({ ctx, logger: log.child({ part: 'api' }), ready: () => ready, ...(authenticate ? { authenticate } : {}),
+  const http = {
+    requestTimeoutMs: config.apiRequestTimeout, headersTimeoutMs: config.apiHeadersTimeout,
+    keepAliveTimeoutMs: config.apiKeepAliveTimeout, maxConnections: config.apiMaxConnections,
+  };
+  const api = buildApi({ ctx, logger: log.child({ part: 'api' }), ready: () => ready, http, ...(authenticate ? { authenticate } : {}),
     ...(config.discoverRateLimit > 0 ? { admit: discoveryRateLimit(config.discoverRateLimit) } : {}) });
   await api.listen({ host: config.apiHost, port: config.apiPort });
   const addr = api.server.address();
   const apiAddress = typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: config.apiHost, port: config.apiPort };
+  const exposed = exposureWarning(config.apiHost, apiAddress.port, authenticate !== undefined);
+  if (exposed) log.warn(exposed);
+  else if (!authenticate) log.info('no --credentials: API requests are accepted without verifying signatures (the API listens on loopback only)');
   // Health checks: probes run on their own timers (never in a request) and flip through the writer.
   const health = await startHealthChecks({
     catalog, writer, store, replicaId, now: ctx.now, log: log.child({ part: 'health' }),

@@ -1,13 +1,14 @@
 // The HTTP API: Cloud Map's JSON 1.1 protocol on POST / (operation by X-Amz-Target), /healthz, and the
 // error shape. Every Host is accepted, with or without the `data-` prefix of the discovery operations.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { inputSchema, dropNulls } from '../model/input-schema.ts';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { targetPrefix } from '../model/service-model.ts';
-import type { OperationInputs } from '../model/inputs.ts';
-import { CloudMapError, SerializationException, UnknownOperation } from '../model/errors.ts';
+import { CloudMapError, InternalFailure, UnknownOperation } from '../model/errors.ts';
+import { redactSecrets } from '../model/redact.ts';
 import type { RegistryContext } from '../registry/context.ts';
-import { handlers, type Handler } from './operations.ts';
+import { capConnections, defaultHttpBounds, httpServerOptions, type HttpBounds } from './http-bounds.ts';
+import { parseJsonBody } from './json-body.ts';
+import { operationTable, type Operation } from './operations.ts';
 import { sendError, sendOk, toCloudMapError } from './wire.ts';
 
 export interface ApiOptions {
@@ -19,19 +20,26 @@ export interface ApiOptions {
   admit?: (operation: string) => void;
   /** false while the server is not ready to serve (e.g. loading the catalog). */
   ready?: () => boolean;
+  /** Time and connection limits of the HTTP server (defaultHttpBounds when not given). */
+  http?: HttpBounds;
 }
 
 const MAX_BODY = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 export function buildApi(options: ApiOptions): FastifyInstance {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...httpServerOptions(options.http ?? defaultHttpBounds),
     bodyLimit: MAX_BODY,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // One log line per request would dominate the log under discovery load.
     logController: new LogController({ disableRequestLogging: true }),
+    // A URL fastify cannot route (bad percent-encoding) gets the AWS error shape too.
+    frameworkErrors: (_error, request, reply) => answer(request, reply, new UnknownOperation('(the request URL is not valid; the API is POST /)')),
   });
+  capConnections(app.server, (options.http ?? defaultHttpBounds).maxConnections, app.log);
 
   // Every body is kept as raw bytes: SigV4 hashes them, and JSON errors must be ours, not fastify's.
   app.removeAllContentTypeParsers();
@@ -45,50 +53,59 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.post('/', async (request, reply) => {
     reply.header('x-amzn-RequestId', request.id);
     try {
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
       await options.authenticate?.({ method: request.method, url: request.url, rawHeaders: request.raw.rawHeaders, body });
-      const target = String(request.headers['x-amz-target'] ?? '');
-      const dot = target.lastIndexOf('.');
-      const prefix = target.slice(0, dot);
-      const name = target.slice(dot + 1) as keyof OperationInputs;
-      const handler = prefix === targetPrefix ? handlers[name] as Handler<typeof name> | undefined : undefined;
-      if (!handler) throw new UnknownOperation(target);
-      options.admit?.(name);
-      const input = inputSchema(name).parse(dropNulls(parseJson(body)), { reportInput: true });
-      const output = await handler(options.ctx, input);
+      const operation = operationOf(request.headers['x-amz-target']);
+      options.admit?.(operation.name);
+      const input = operation.schema.parse(parseJsonBody(body), { reportInput: true });
+      const output = await operation.handler(options.ctx, input);
       return sendOk(reply, output ?? {});
     } catch (e) {
-      const error = toCloudMapError(e);
-      if (error.status >= 500) request.log.error({ err: e }, 'request failed');
-      return sendError(reply, error);
+      return answer(request, reply, e);
     }
   });
 
   // Same error shape and headers as every other error, so clients and logs can tell what happened.
-  app.setNotFoundHandler((req, reply) => sendError(
-    reply.header('x-amzn-RequestId', req.id),
-    new CloudMapError('UnknownOperationException', `Not found: ${req.method} ${req.url.slice(0, 200)} (the API is POST /)`, 404),
-  ));
-  app.setErrorHandler((error, request, reply) => {
-    // fastify's own failures (body too large, bad content length) still get the AWS error shape.
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    const e = status < 500 ? new SerializationException((error as Error).message) : toCloudMapError(error);
-    return sendError(reply, e);
-  });
+  app.setNotFoundHandler((request, reply) => answer(request, reply,
+    new CloudMapError('UnknownOperationException', `Not found: ${request.method} ${request.url.slice(0, 200)} (the API is POST /)`, 404)));
+  // fastify's own failures (body too large, bad content length) get the AWS error shape, in our words.
+  app.setErrorHandler((error, request, reply) => answer(request, reply, fromFastify(error)));
   return app;
 }
 
-function parseJson(body: Buffer): unknown {
-  if (body.length === 0) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new SerializationException('The request body is not valid JSON');
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new SerializationException('The request body must be a JSON object');
-  }
-  return value;
+/** The operation an X-Amz-Target names: only the model's operations of this service's prefix. */
+function operationOf(target: string | string[] | undefined): Operation {
+  const text = typeof target === 'string' ? target : '';
+  const dot = text.lastIndexOf('.');
+  const operation = dot > 0 && text.slice(0, dot) === targetPrefix ? operationTable.get(text.slice(dot + 1)) : undefined;
+  if (!operation) throw new UnknownOperation(text.length > 200 ? `${text.slice(0, 197)}...` : text);
+  return operation;
+}
+
+function fromFastify(error: unknown): unknown {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (error instanceof CloudMapError || typeof status !== 'number' || status >= 500) return error;
+  if (status === 413) return new CloudMapError('SerializationException', `The request body is larger than ${MAX_BODY} bytes`, 413);
+  return new CloudMapError('SerializationException', 'The request body could not be read', status >= 400 ? status : 400);
+}
+
+/**
+ * Sends the error in the AWS shape. An unexpected one becomes a 500 InternalFailure and is logged once,
+ * with the request id the client saw; expected ones (a 4xx, ServiceUnavailable while the store is away)
+ * are not logged per request.
+ */
+function answer(request: FastifyRequest, reply: FastifyReply, e: unknown): FastifyReply {
+  reply.header('x-amzn-RequestId', request.id);
+  const error = toCloudMapError(e);
+  if (error instanceof InternalFailure) request.log.error({ error: loggable(e) }, 'request failed');
+  return sendError(reply, error);
+}
+
+/**
+ * An error as logged: type, message and stack, secrets masked. Not under pino's `err`, whose serialiser
+ * copies every member: an ioredis error carries its command's arguments (AUTH's are the password).
+ */
+function loggable(e: unknown): Record<string, string> {
+  if (!(e instanceof Error)) return { type: typeof e };
+  return { type: e.name, message: redactSecrets(e.message), stack: redactSecrets(e.stack ?? '') };
 }

@@ -37,6 +37,20 @@ function headerMap(rawHeaders: string[]): Map<string, string> {
   return map;
 }
 
+/**
+ * The first header a signature must cover but does not: host, content-type when present, and every
+ * x-amz-* header, as AWS requires. Unsigned, X-Amz-Target could turn a signed read into a delete.
+ * The AWS CLI, boto3 and the JS SDK sign all of these; they leave out only user-agent, x-amzn-trace-id
+ * and hop-by-hop headers, which decide nothing here.
+ */
+function firstUnsigned(headers: Map<string, string>, signed: ReadonlySet<string>): string | undefined {
+  if (!signed.has('host')) return 'host';
+  for (const name of headers.keys()) {
+    if ((name === 'content-type' || name.startsWith('x-amz-')) && !signed.has(name)) return name;
+  }
+  return undefined;
+}
+
 function parseAmzDate(value: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return undefined;
@@ -56,7 +70,10 @@ export function sigv4Verifier(options: VerifierOptions): (req: RawRequest) => Pr
     if (!signingDate || !amzDate) throw new AuthError('IncompleteSignatureException', 'X-Amz-Date header is missing or malformed');
     if (auth.service !== SERVICE) throw new AuthError('IncompleteSignatureException', `Credential scope names service ${auth.service}, expected ${SERVICE}`);
     if (auth.date !== amzDate.slice(0, 8)) throw new AuthError('IncompleteSignatureException', 'Credential scope date does not match X-Amz-Date');
-    if (!auth.signedHeaders.includes('host')) throw new AuthError('IncompleteSignatureException', 'The host header must be signed');
+    const unsigned = firstUnsigned(headers, new Set(auth.signedHeaders));
+    if (unsigned !== undefined) {
+      throw new AuthError('IncompleteSignatureException', `'${unsigned}' must be a 'SignedHeader' in the AWS Authorization (host, content-type and every x-amz-* header the request carries)`);
+    }
     const secret = secrets.get(auth.accessKeyId);
     if (secret === undefined) throw new AuthError('UnrecognizedClientException', 'The security token included in the request is invalid');
     const skew = Math.abs(now() - signingDate.getTime());
@@ -68,14 +85,14 @@ export function sigv4Verifier(options: VerifierOptions): (req: RawRequest) => Pr
     if (declared !== undefined && declared !== bodyHash) {
       throw new AuthError('InvalidSignatureException', 'x-amz-content-sha256 does not match the request body');
     }
-    const signed: Record<string, string> = {};
+    const signed: Record<string, string> = Object.create(null) as Record<string, string>; // names are the client's
     for (const name of auth.signedHeaders) {
       const v = headers.get(name);
       if (v === undefined) throw new AuthError('IncompleteSignatureException', `Signed header ${name} is missing from the request`);
       signed[name] = v;
     }
     const url = new URL(req.url, 'http://cairn');
-    const query: Record<string, string> = {};
+    const query: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [k, v] of url.searchParams) query[k] = v;
     const signer = new SignatureV4({
       credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: secret },

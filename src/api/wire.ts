@@ -17,26 +17,34 @@ export function sendOk(reply: FastifyReply, body: unknown): FastifyReply {
   return reply.code(200).header('content-type', JSON_TYPE).send(text);
 }
 
-export function sendError(reply: FastifyReply, error: CloudMapError): FastifyReply {
+/** The AWS JSON 1.1 error body: __type, message and Message, and the error's modeled members. */
+export function errorBody(error: CloudMapError): string {
   const body: Record<string, unknown> = { __type: error.code, message: error.message, Message: error.message };
   for (const [k, v] of Object.entries(error.extras)) if (v !== undefined) body[k] = v;
-  return reply.code(error.status).header('content-type', JSON_TYPE).header('x-amzn-ErrorType', error.code).send(JSON.stringify(body));
+  return JSON.stringify(body);
 }
 
+export function sendError(reply: FastifyReply, error: CloudMapError): FastifyReply {
+  return reply.code(error.status).header('content-type', JSON_TYPE).header('x-amzn-ErrorType', error.code).send(errorBody(error));
+}
+
+const clip = (s: string, max: number): string => s.length > max ? `${s.slice(0, max - 3)}...` : s;
 const describe = (v: unknown): string => {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return s === undefined ? 'null' : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return s === undefined ? 'null' : clip(s, 80);
 };
+/** Where a value is, short: a map key is the client's own text and may be as long as the body. */
+const pathOf = (path: PropertyKey[]): string => clip(path.map((p) => clip(String(p), 64)).join('.'), 200);
 
 /** A zod failure as AWS words it: type errors are SerializationException, the rest InvalidInput. */
 export function fromZod(error: z.ZodError): CloudMapError {
   const issues = error.issues;
   const typeIssue = issues.find((i) => i.code === 'invalid_type' && i.input !== undefined);
   if (typeIssue) {
-    return new SerializationException(`Value at '${typeIssue.path.join('.')}' has the wrong type: ${typeIssue.message.replace(/^Invalid input: /, '')}`);
+    return new SerializationException(`Value at '${pathOf(typeIssue.path)}' has the wrong type: ${typeIssue.message.replace(/^Invalid input: /, '')}`);
   }
   const texts = issues.slice(0, 5).map((i) => {
-    const at = i.path.join('.') || '(body)';
+    const at = pathOf(i.path) || '(body)';
     if (i.code === 'invalid_type') return `Value null at '${at}' failed to satisfy constraint: Member must not be null`;
     if (i.code === 'invalid_value') return `Value ${describe(i.input)} at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${i.values.join(', ')}]`;
     return `Value ${describe(i.input)} at '${at}' failed to satisfy constraint: ${i.message}`;

@@ -67,18 +67,7 @@ function build(s: Shape): z.ZodType {
 
 /** The input schema of an operation (an empty object schema when the model has no input). */
 export function inputSchema<K extends keyof OperationInputs>(operation: K): z.ZodType<OperationInputs[K]> {
-  const op = serviceModel.operations[operation];
+  const op = Object.hasOwn(serviceModel.operations, operation) ? serviceModel.operations[operation] : undefined;
   if (!op?.input) return z.object({}) as unknown as z.ZodType<OperationInputs[K]>;
   return schemaOf(op.input.shape) as z.ZodType<OperationInputs[K]>;
-}
-
-/** Removes null members recursively: clients may send null for an absent member. */
-export function dropNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(dropNulls);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = dropNulls(v);
-    return out;
-  }
-  return value;
 }

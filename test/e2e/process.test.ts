@@ -24,6 +24,16 @@ async function waitHealthy(port: number, timeoutMs = 15_000): Promise<void> {
   throw new Error('server did not become healthy');
 }
 
+async function waitForLine(output: () => string, match: (line: { level?: number; msg?: string }) => boolean, timeoutMs = 5000): Promise<{ level?: number; msg?: string } | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = output().split('\n').map((text) => { try { return JSON.parse(text) as { level?: number; msg?: string }; } catch { return undefined; } })
+      .find((line) => line !== undefined && match(line));
+    if (found || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('the cairn process', () => {
   it('serves /healthz, warns that the embedded store is not durable, and exits 0 on SIGTERM', async () => {
     const apiPort = await freePort();
@@ -31,10 +41,37 @@ describe('the cairn process', () => {
     const p = run(['--api-host', '127.0.0.1', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort)]);
     await waitHealthy(apiPort);
     expect(p.output()).toContain('nothing survives a restart');
+    expect(p.output()).not.toContain('without --credentials');
     const started = Date.now();
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('warns at start that anyone can write the registry when the API listens on 0.0.0.0 without --credentials', async () => {
+    const apiPort = await freePort();
+    const dnsPort = await freePort();
+    const p = run(['--api-host', '0.0.0.0', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort)]);
+    await waitHealthy(apiPort);
+    // The log reaches this process through a pipe, possibly after the health check's answer.
+    const warning = await waitForLine(p.output, (line) => line.msg?.includes('without --credentials') === true);
+    expect(warning?.level).toBe(40);
+    expect(warning?.msg).toContain(`0.0.0.0:${apiPort}`);
+    expect(warning?.msg).toContain('--api-host 127.0.0.1');
+    expect(warning?.msg).toContain('--credentials');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
+  it('does not warn on 0.0.0.0 when --credentials is given', async () => {
+    const apiPort = await freePort();
+    const dnsPort = await freePort();
+    const p = run(['--api-host', '0.0.0.0', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort), '--credentials', 'AKID:secret']);
+    await waitHealthy(apiPort);
+    expect(await waitForLine(p.output, (line) => line.msg === 'cairn is serving')).toBeDefined();
+    expect(p.output()).not.toContain('without --credentials');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
   });
 
   it('refuses a bad flag value with one line naming it and exit code 2', async () => {

@@ -47,6 +47,26 @@ describe('configuration', () => {
     expect(() => loadConfig(argv, {})).toThrow(fragment);
   });
 
+  it('bounds the HTTP API by default', () => {
+    expect(loadConfig([], {})).toMatchObject({ apiRequestTimeout: 30_000, apiHeadersTimeout: 10_000, apiKeepAliveTimeout: 5_000, apiMaxConnections: 1024 });
+  });
+
+  it.each([
+    [['--api-request-timeout', '0s'], 'expected a duration above zero'],
+    [['--api-max-connections', '0'], "--api-max-connections: '0' is not valid"],
+  ])('refuses the HTTP bound %j', (argv, fragment) => {
+    expect(() => loadConfig(argv, {})).toThrow(fragment);
+  });
+
+  it.each([
+    [['--redis-url', 'http://cairn:hunter2@redis:6379']],
+    [['--credentials', 'AKIDhunter2']],
+    [['--api-port', '80', 'redis://cairn:hunter2@redis:6379']],
+  ])('never repeats a password from a bad value: %j', (argv) => {
+    expect(() => loadConfig(argv, {})).toThrow(ConfigError);
+    expect(() => loadConfig(argv, {})).not.toThrow(/hunter2/);
+  });
+
   it('names the environment variable when the bad value came from it', () => {
     expect(() => loadConfig([], { CAIRN_DNS_PORT: 'x' })).toThrow("CAIRN_DNS_PORT: 'x' is not valid");
   });

@@ -1,3 +1,5 @@
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { sigv4Verifier, type RawRequest } from '../../src/api/sigv4.ts';
 
@@ -41,5 +43,45 @@ describe('SigV4 verification', () => {
   it('refuses a request signed more than the allowed skew ago', async () => {
     const late = sigv4Verifier({ credentials: [{ accessKeyId: 'x', secretAccessKey: 'y' }], maxSkewMs: 300_000, now: () => signedAt + 301_000 });
     await expect(late(cliRequest())).rejects.toMatchObject({ code: 'InvalidSignatureException', message: expect.stringContaining('Signature expired') });
+  });
+});
+
+/** A request signed like an SDK would, leaving out of SignedHeaders the headers named in `unsigned`. */
+async function signed(headers: Record<string, string>, unsigned: string[] = []): Promise<RawRequest> {
+  const signer = new SignatureV4({ credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, region: 'us-east-1', service: 'servicediscovery', sha256: Hash.bind(null, 'sha256') });
+  const request = await signer.sign(
+    { method: 'POST', protocol: 'http:', hostname: '127.0.0.1:5055', path: '/', headers: { host: '127.0.0.1:5055', ...headers }, body },
+    { signingDate: new Date(signedAt), unsignableHeaders: new Set(unsigned) },
+  );
+  return { method: 'POST', url: '/', rawHeaders: Object.entries(request.headers).flat(), body };
+}
+
+describe('SignedHeaders coverage', () => {
+  const json = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Route53AutoNaming_v20170314.GetInstance' };
+
+  it('accepts a request whose signature covers host, content-type and every x-amz-* header', async () => {
+    await expect(verify(await signed({ ...json, 'x-amz-user-agent': 'aws-sdk-js/3' }))).resolves.toBeUndefined();
+  });
+
+  it('accepts user-agent and x-amzn-trace-id left unsigned, as the SDKs leave them', async () => {
+    const req = await signed(json);
+    await expect(verify({ ...req, rawHeaders: [...req.rawHeaders, 'User-Agent', 'aws-cli/1', 'X-Amzn-Trace-Id', 'Root=1-x'] })).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['x-amz-target', 'x-amz-target'],
+    ['content-type', 'content-type'],
+    ['x-amz-date', 'x-amz-date'],
+    ['another x-amz-* header', 'x-amz-security-token'],
+  ])('refuses a signature that leaves out %s with IncompleteSignatureException', async (_what, name) => {
+    const req = await signed({ ...json, 'x-amz-security-token': 'token' }, [name]);
+    expect(req.rawHeaders.find((h) => h.startsWith('AWS4-HMAC-SHA256'))).not.toMatch(new RegExp(`SignedHeaders=[^,]*\\b${name}\\b`));
+    await expect(verify(req)).rejects.toMatchObject({ code: 'IncompleteSignatureException', status: 400, message: expect.stringContaining(`'${name}' must be a 'SignedHeader'`) });
+  });
+
+  it('refuses a signed read replayed with another X-Amz-Target when the target was not signed', async () => {
+    const read = await signed(json, ['x-amz-target']);
+    const replay = read.rawHeaders.map((h) => h.replace('.GetInstance', '.DeregisterInstance'));
+    await expect(verify({ ...read, rawHeaders: replay })).rejects.toMatchObject({ code: 'IncompleteSignatureException' });
   });
 });

@@ -1,8 +1,10 @@
 // Turns a cairn Redis URL into ioredis options tuned to fail fast, and opens connections with them.
 // A command never waits in an offline queue: when Redis is away it is rejected at once, so a write
 // answers ServiceUnavailable instead of hanging, while the client keeps reconnecting in the background.
+import { inspect } from 'node:util';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ServiceUnavailable } from '../../model/errors.ts';
+import { redactSecrets } from '../../model/redact.ts';
 
 /** Where Redis is: a redis:// or rediss:// URL (standalone), or Sentinel. */
 export type RedisTarget =
@@ -34,7 +36,7 @@ export function parseRedisTarget(url: string): RedisTarget {
 }
 
 /** The URL with its password masked, for logs and errors. */
-export const redact = (url: string): string => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+export const redact = (url: string): string => redactSecrets(url);
 
 export interface Timing {
   /** Time allowed to open a TCP connection. */
@@ -62,9 +64,20 @@ function failFastOptions(timing: Timing): RedisOptions {
 /** A new, not yet connected client for the target. */
 export function createClient(target: RedisTarget, timing: Timing): Redis {
   const options = failFastOptions(timing);
-  if (target.kind === 'standalone') return new Redis(target.url, options);
+  if (target.kind === 'standalone') return hideSecrets(new Redis(target.url, options), target.url);
   const { sentinels, name, username, password, db } = target;
-  return new Redis({ ...options, sentinels, name, username, password, db });
+  return hideSecrets(new Redis({ ...options, sentinels, name, username, password, db }), `sentinel ${name}`);
+}
+
+/**
+ * The client keeps the password in its options; anything that serialises an object reaching the client
+ * (a log line, a debugging dump) sees only where Redis is instead.
+ */
+function hideSecrets(client: Redis, where: string): Redis {
+  const shown = redact(where);
+  Object.defineProperty(client, 'toJSON', { value: () => ({ redis: shown, status: client.status }) });
+  Object.defineProperty(client, inspect.custom, { value: () => `Redis(${shown}, ${client.status})` });
+  return client;
 }
 
 /** Resolves when the client is ready; rejects after `ms` (the client keeps retrying in the background). */

@@ -78,7 +78,7 @@ export class RedisStore implements Store {
       await whenReady(client, options.startTimeoutMs ?? 5000);
     } catch (e) {
       client.disconnect();
-      throw new ServiceUnavailable(`Cannot reach Redis at ${redact(options.url)}: ${(e as Error).message}`);
+      throw new ServiceUnavailable(`Cannot reach Redis at ${redact(options.url)}: ${redact((e as Error).message)}`);
     }
     store.log.info({ redis: redact(options.url), prefix: options.prefix }, 'connected to Redis');
     return store;
