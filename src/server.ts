@@ -12,7 +12,7 @@ import { Writer } from './registry/writer.ts';
 import { pruneExpiredOperations } from './registry/operations.ts';
 import { openStore, type Store } from './store/index.ts';
 import { buildApi } from './api/app.ts';
-import { startHealthChecks, type HealthChecks } from './health/index.ts';
+import { startHealthChecks, type HealthChecks, type Timers } from './health/index.ts';
 import { discoveryRateLimit } from './api/rate-limit.ts';
 import { sigv4Verifier } from './api/sigv4.ts';
 import { startDns, type DnsServer } from './dns/index.ts';
@@ -38,6 +38,8 @@ export interface Server {
 
 export interface ServerHooks {
   log?: Logger;
+  /** The clock of the health checks' probes and heartbeats (a test's own; the real one otherwise). */
+  healthTimers?: Timers;
 }
 
 export async function startServer(config: Config, hooks: ServerHooks = {}): Promise<Server> {
@@ -88,6 +90,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const health = await startHealthChecks({
     catalog, writer, store, replicaId, now: ctx.now, log: log.child({ part: 'health' }),
     intervalMs: config.healthCheckInterval, timeoutMs: config.healthCheckTimeout, concurrency: config.healthCheckConcurrency,
+    timers: hooks.healthTimers,
   });
 
   // DNS: answers from the catalog only; its index follows every change before the writer returns.
