@@ -7,12 +7,13 @@ import type { Config } from './config.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { CatalogFollower } from './catalog/follow.ts';
 import { idGenerator } from './model/ids.ts';
+import { realTimers, type Timers } from './model/timers.ts';
 import { defaultLimits, type RegistryContext } from './registry/context.ts';
 import { Writer } from './registry/writer.ts';
 import { pruneExpiredOperations } from './registry/operations.ts';
 import { openStore, type Store } from './store/index.ts';
 import { buildApi } from './api/app.ts';
-import { startHealthChecks, type HealthChecks, type Timers } from './health/index.ts';
+import { startHealthChecks, type HealthChecks } from './health/index.ts';
 import { discoveryRateLimit } from './api/rate-limit.ts';
 import { sigv4Verifier } from './api/sigv4.ts';
 import { startDns, type DnsServer } from './dns/index.ts';
@@ -38,6 +39,8 @@ export interface Server {
 
 export interface ServerHooks {
   log?: Logger;
+  /** The registry's clock: timestamps, operation retention, the custom health window (a test's own). */
+  timers?: Timers;
   /** The clock of the health checks' probes and heartbeats (a test's own; the real one otherwise). */
   healthTimers?: Timers;
 }
@@ -55,6 +58,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   await follower.start();
   log.info({ revision: catalog.revision, ms: Date.now() - started, store: store.kind }, 'catalog loaded');
 
+  const timers = hooks.timers ?? realTimers;
   // Every write also prunes operations older than --operation-retention (ctx is read when it runs).
   const writer = new Writer(store, catalog, follower, (c) => pruneExpiredOperations(ctx, c));
   const ctx: RegistryContext = {
@@ -62,7 +66,8 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     writer,
     account: { region: config.region, accountId: config.accountId },
     ids: idGenerator(),
-    now: Date.now,
+    now: () => timers.now(),
+    timers,
     limits: {
       ...defaultLimits,
       maxNamespaces: config.maxNamespaces,

@@ -11,7 +11,7 @@ import type { Probe } from './probe.ts';
 import { probes as defaultProbes } from './probes.ts';
 import { Scheduler, type SchedulerStats } from './scheduler.ts';
 import { owns } from './sharing.ts';
-import type { Timers } from './timers.ts';
+import type { Timers } from '../model/timers.ts';
 import { observe, type Streak } from './threshold.ts';
 import { allTargets, sameTarget, serviceFingerprint, targetOf, targetsOfService, type ProbeTarget } from './targets.ts';
 

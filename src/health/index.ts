@@ -3,7 +3,6 @@
 import { HealthChecks, type HealthCheckOptions } from './checks.ts';
 
 export { HealthChecks, type HealthCheckOptions, type HealthCheckStats } from './checks.ts';
-export { realTimers, type TimerHandle, type Timers } from './timers.ts';
 
 export async function startHealthChecks(options: HealthCheckOptions): Promise<HealthChecks> {
   const checks = new HealthChecks(options);

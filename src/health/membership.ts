@@ -2,7 +2,7 @@
 // lives) and reports the sorted list of live replicas whenever it changes. When the store is unreachable
 // the last known list stays in force, so every instance keeps being probed by someone.
 import type { Store } from '../store/types.ts';
-import { realTimers, type TimerHandle, type Timers } from './timers.ts';
+import { realTimers, type TimerHandle, type Timers } from '../model/timers.ts';
 
 export interface MembershipLog {
   warn(obj: object, msg: string): void;

@@ -4,7 +4,7 @@
 // one, and every replica would pick the same moment (a handover keeps the instance's cadence).
 import { hash32 } from './hash.ts';
 import { MinHeap } from './min-heap.ts';
-import { realTimers, type TimerHandle, type Timers } from './timers.ts';
+import { realTimers, type TimerHandle, type Timers } from '../model/timers.ts';
 
 export interface SchedulerOptions<T> {
   intervalMs: number;

@@ -1,6 +1,6 @@
 // A clock for tests that is moved on instead of waited for: advance(ms) runs the timers that fall due, in
 // order, and lets the work each one starts (probes on real sockets, say) finish before the next one fires.
-import type { TimerHandle, Timers } from '../../src/health/index.ts';
+import type { TimerHandle, Timers } from '../../src/model/timers.ts';
 
 export interface TestClockOptions {
   /**

@@ -1,5 +1,5 @@
-// The time the health checks run on: when probes are due, when a probe is cut off, when to heartbeat.
-// The real clock unless one is injected, so tests can move time on instead of sleeping through it.
+// Time for the parts that wait (probe schedules and timeouts, heartbeats, delayed custom health): the
+// real clock unless one is injected, so tests can move time on instead of sleeping through it.
 
 /** What setTimeout returned, handed back to clearTimeout. */
 export type TimerHandle = object;
