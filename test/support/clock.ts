@@ -62,8 +62,8 @@ export class TestClock implements Timers {
     }
     this.skipTo(end);
     this.rearm();
-    // Flowing: let replies already on their way (a heartbeat's, the change feed's) land before time moves
-    // on again, so a loop of small advances runs at most a few times faster than real time.
+    // Flowing: every advance takes a millisecond of real time or more, so replies already on their way (a
+    // heartbeat's, the change feed's) land within a step or so instead of after time has raced ahead.
     if (this.flowing) await new Promise((r) => setTimeout(r, 1));
   }
 
