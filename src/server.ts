@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { CatalogFollower } from './catalog/follow.ts';
 import { idGenerator } from './model/ids.ts';
+import { realTimers, type Timers } from './model/timers.ts';
 import { defaultLimits, type RegistryContext } from './registry/context.ts';
 import { Writer } from './registry/writer.ts';
 import { pruneExpiredOperations } from './registry/operations.ts';
@@ -39,6 +40,10 @@ export interface Server {
 
 export interface ServerHooks {
   log?: Logger;
+  /** The registry's clock: timestamps, operation retention, the custom health window (a test's own). */
+  timers?: Timers;
+  /** The clock of the health checks' probes and heartbeats (a test's own; the real one otherwise). */
+  healthTimers?: Timers;
 }
 
 export async function startServer(config: Config, hooks: ServerHooks = {}): Promise<Server> {
@@ -54,6 +59,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   await follower.start();
   log.info({ revision: catalog.revision, ms: Date.now() - started, store: store.kind }, 'catalog loaded');
 
+  const timers = hooks.timers ?? realTimers;
   // Every write also prunes operations older than --operation-retention (ctx is read when it runs).
   const writer = new Writer(store, catalog, follower, (c) => pruneExpiredOperations(ctx, c));
   const ctx: RegistryContext = {
@@ -61,7 +67,8 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     writer,
     account: { region: config.region, accountId: config.accountId },
     ids: idGenerator(),
-    now: Date.now,
+    now: () => timers.now(),
+    timers,
     limits: {
       ...defaultLimits,
       maxNamespaces: config.maxNamespaces,
@@ -95,6 +102,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const health = await startHealthChecks({
     catalog, writer, store, replicaId, now: ctx.now, log: log.child({ part: 'health' }),
     intervalMs: config.healthCheckInterval, timeoutMs: config.healthCheckTimeout, concurrency: config.healthCheckConcurrency,
+    timers: hooks.healthTimers,
   });
 
   // DNS: answers from the catalog only; its index follows every change before the writer returns.

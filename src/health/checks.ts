@@ -11,6 +11,7 @@ import type { Probe } from './probe.ts';
 import { probes as defaultProbes } from './probes.ts';
 import { Scheduler, type SchedulerStats } from './scheduler.ts';
 import { owns } from './sharing.ts';
+import type { Timers } from '../model/timers.ts';
 import { observe, type Streak } from './threshold.ts';
 import { allTargets, sameTarget, serviceFingerprint, targetOf, targetsOfService, type ProbeTarget } from './targets.ts';
 
@@ -30,6 +31,8 @@ export interface HealthCheckOptions {
   now: () => number;
   log: HealthLog;
   probes?: Record<HealthCheckType, Probe>;
+  /** The clock probes and heartbeats run on (the real one unless a test injects its own). */
+  timers?: Timers;
 }
 
 export interface HealthCheckStats extends SchedulerStats {
@@ -66,6 +69,7 @@ export class HealthChecks {
       concurrency: options.concurrency,
       probe: (t, signal) => probes[t.type](t, signal),
       onResult: (t, healthy) => this.onResult(t, healthy),
+      timers: options.timers,
     });
     // A heartbeat lives a little less than one interval and is renewed four times per interval: a replica
     // that dies is dropped within one interval, and its instances are probed by the others at their next
@@ -78,6 +82,7 @@ export class HealthChecks {
       everyMs,
       onChange: (replicas) => this.onReplicas(replicas),
       log: options.log,
+      timers: options.timers,
     });
   }
 

@@ -2,6 +2,7 @@
 // lives) and reports the sorted list of live replicas whenever it changes. When the store is unreachable
 // the last known list stays in force, so every instance keeps being probed by someone.
 import type { Store } from '../store/types.ts';
+import { realTimers, type TimerHandle, type Timers } from '../model/timers.ts';
 
 export interface MembershipLog {
   warn(obj: object, msg: string): void;
@@ -16,11 +17,12 @@ export interface MembershipOptions {
   everyMs: number;
   onChange(replicas: readonly string[]): void;
   log: MembershipLog;
+  timers?: Timers;
 }
 
 export class Membership {
   private replicas: readonly string[];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private stopped = false;
   private failing = false;
   private readonly options: MembershipOptions;
@@ -43,14 +45,13 @@ export class Membership {
   /** Stops beating. Leaving the set at once (store.leave) is the server's job on a clean stop. */
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) (this.options.timers ?? realTimers).clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => { void this.beat().then(() => this.schedule()); }, this.options.everyMs);
-    this.timer.unref();
+    this.timer = (this.options.timers ?? realTimers).setTimeout(() => { void this.beat().then(() => this.schedule()); }, this.options.everyMs);
   }
 
   private async beat(): Promise<void> {

@@ -4,6 +4,7 @@
 // one, and every replica would pick the same moment (a handover keeps the instance's cadence).
 import { hash32 } from './hash.ts';
 import { MinHeap } from './min-heap.ts';
+import { realTimers, type TimerHandle, type Timers } from '../model/timers.ts';
 
 export interface SchedulerOptions<T> {
   intervalMs: number;
@@ -13,7 +14,7 @@ export interface SchedulerOptions<T> {
   probe(item: T, signal: AbortSignal): Promise<boolean>;
   /** Called with each finished probe's result, unless the item was removed or the scheduler stopped. */
   onResult(item: T, healthy: boolean): void;
-  now?: () => number;
+  timers?: Timers;
 }
 
 export interface SchedulerStats {
@@ -42,17 +43,19 @@ export class Scheduler<T extends { key: string }> {
   private ready: Entry<T>[] = [];
   private readyHead = 0;
   private readonly running = new Map<Entry<T>, { controller: AbortController; done: Promise<void> }>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private stopped = false;
   private readonly counts = { started: 0, finished: 0, skipped: 0, maxInFlight: 0 };
   private readonly options: SchedulerOptions<T>;
-  private readonly now: () => number;
+  private readonly timers: Timers;
 
   constructor(options: SchedulerOptions<T>) {
     this.options = { ...options, intervalMs: Math.max(1, Math.round(options.intervalMs)), concurrency: Math.max(1, options.concurrency) };
-    this.now = options.now ?? Date.now;
+    this.timers = options.timers ?? realTimers;
   }
+
+  private now(): number { return this.timers.now(); }
 
   /** Adds a target, or replaces the item of one already scheduled (keeping its phase and its round). */
   set(item: T): void {
@@ -85,7 +88,7 @@ export class Scheduler<T extends { key: string }> {
   /** Aborts probes in flight and waits for them to settle; nothing runs afterwards. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     const pending = [...this.running.values()];
     for (const r of pending) r.controller.abort();
@@ -107,10 +110,9 @@ export class Scheduler<T extends { key: string }> {
     if (this.stopped) return;
     const top = this.heap.peek();
     if (!top || top.due >= this.timerAt) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.timerAt = top.due;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, top.due - this.now()));
-    this.timer.unref();
+    this.timer = this.timers.setTimeout(() => this.fire(), Math.max(0, top.due - this.now()));
   }
 
   private fire(): void {
@@ -146,11 +148,11 @@ export class Scheduler<T extends { key: string }> {
     this.counts.started++;
     const item = entry.item;
     const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    const timeout = this.timers.setTimeout(() => controller.abort(), this.options.timeoutMs);
     const done = this.options.probe(item, controller.signal)
       .catch(() => false)
       .then((healthy) => {
-        clearTimeout(timeout);
+        this.timers.clearTimeout(timeout);
         this.running.delete(entry);
         entry.state = 'idle';
         this.counts.finished++;

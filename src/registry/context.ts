@@ -1,6 +1,7 @@
 // What every registry module needs: the catalog to read, the writer, the account, limits, ids and time.
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Account, IdGenerator } from '../model/ids.ts';
+import type { Timers } from '../model/timers.ts';
 import type { Writer } from './writer.ts';
 
 export interface Limits {
@@ -30,6 +31,8 @@ export interface RegistryContext {
   ids: IdGenerator;
   /** epoch milliseconds */
   now: () => number;
+  /** For work done later (the custom health window), on the same clock as `now`. */
+  timers: Timers;
   limits: Limits;
   /** SOA TTL of a DNS namespace created without Properties. */
   defaultSoaTtl: number;

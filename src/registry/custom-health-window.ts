@@ -4,12 +4,13 @@
 // process (a replica restart forgets pending changes; a request on another replica opens its own).
 import type { HealthStatus, InstanceRecord } from '../model/records.ts';
 import { instanceKey } from '../model/records.ts';
+import type { TimerHandle } from '../model/timers.ts';
 import type { RegistryContext } from './context.ts';
 import { healthOf, setHealth } from './health.ts';
 
 interface Pending {
   status: HealthStatus;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
 }
 
 export class CustomHealthWindow {
@@ -30,14 +31,13 @@ export class CustomHealthWindow {
     const current = healthOf(this.ctx.catalog, service, instance.id);
     const waiting = this.pending.get(key);
     if (status === current) {
-      if (waiting) { clearTimeout(waiting.timer); this.pending.delete(key); }
+      if (waiting) { this.ctx.timers.clearTimeout(waiting.timer); this.pending.delete(key); }
       return;
     }
     if (waiting?.status === status) return;
-    if (waiting) clearTimeout(waiting.timer);
-    const timer = setTimeout(() => this.apply(key, serviceId, instance, status), this.delayMs);
-    // A pending change must never keep the process alive.
-    timer.unref();
+    if (waiting) this.ctx.timers.clearTimeout(waiting.timer);
+    // A pending change does not keep the process alive (Timers' contract).
+    const timer = this.ctx.timers.setTimeout(() => this.apply(key, serviceId, instance, status), this.delayMs);
     this.pending.set(key, { status, timer });
   }
 
@@ -57,7 +57,7 @@ export class CustomHealthWindow {
   }
 
   close(): void {
-    for (const p of this.pending.values()) clearTimeout(p.timer);
+    for (const p of this.pending.values()) this.ctx.timers.clearTimeout(p.timer);
     this.pending.clear();
   }
 }

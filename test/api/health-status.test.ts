@@ -5,10 +5,9 @@ import {
   DiscoverInstancesRevisionCommand, GetInstancesHealthStatusCommand, RegisterInstanceCommand, UpdateInstanceCustomHealthStatusCommand,
 } from '@aws-sdk/client-servicediscovery';
 import type { NamespaceRecord, ServiceRecord } from '../../src/model/records.ts';
+import { TestClock } from '../support/clock.ts';
 import { seedNamespace, seedService } from '../support/seed.ts';
 import { rawCall, startTestServer, type TestServer } from '../support/server.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function setup(t: TestServer, name: string) {
   const ns = await seedNamespace(t.server, { name, type: 'HTTP' });
@@ -125,6 +124,8 @@ describe('instance health status', () => {
 
 describe('custom health with --custom-health-delay (AWS window semantics)', () => {
   const DELAY = 600;
+  // The replica's registry runs on this clock: the window's delay passes when the test moves it on.
+  const clock = new TestClock();
   let t: TestServer;
   let custom: ServiceRecord;
   const health = (id: string) => t.server.catalog.health(custom.id, id)?.status;
@@ -133,15 +134,15 @@ describe('custom health with --custom-health-delay (AWS window semantics)', () =
   const register = (id: string, attributes: Record<string, string> = {}) =>
     t.client.send(new RegisterInstanceCommand({ ServiceId: custom.id, InstanceId: id, Attributes: attributes }));
   async function flipTime(id: string, status: string, since: number, limit: number): Promise<number> {
-    while (Date.now() - since < limit) {
-      if (health(id) === status) return Date.now() - since;
-      await sleep(10);
+    while (clock.now() - since < limit) {
+      if (health(id) === status) return clock.now() - since;
+      await clock.advance(10);
     }
     return Infinity;
   }
 
   beforeAll(async () => {
-    t = await startTestServer({ flags: ['--custom-health-delay', `${DELAY}ms`] });
+    t = await startTestServer({ flags: ['--custom-health-delay', `${DELAY}ms`], timers: clock });
     const { mk } = await setup(t, 'delayed');
     custom = await mk('web', { healthCheckCustomConfig: { failureThreshold: 1 } });
     for (const id of ['a', 'b', 'c']) await register(id);
@@ -149,10 +150,10 @@ describe('custom health with --custom-health-delay (AWS window semantics)', () =
   afterAll(async () => { await t.stop(); });
 
   it('applies a change after the delay from the first request; a repeat neither speeds it up nor postpones it', async () => {
-    const start = Date.now();
+    const start = clock.now();
     await update('a', 'UNHEALTHY');
     expect(health('a')).toBe('HEALTHY');
-    await sleep(DELAY * 0.7);
+    await clock.advance(DELAY * 0.7);
     await update('a', 'UNHEALTHY');
     expect(health('a')).toBe('HEALTHY');
     const at = await flipTime('a', 'UNHEALTHY', start, DELAY * 3);
@@ -163,16 +164,16 @@ describe('custom health with --custom-health-delay (AWS window semantics)', () =
 
   it('cancels the pending change when a request asks for the current status again', async () => {
     await update('b', 'UNHEALTHY');
-    await sleep(DELAY / 3);
+    await clock.advance(DELAY / 3);
     await update('b', 'HEALTHY');
-    await sleep(DELAY * 1.3);
+    await clock.advance(DELAY * 1.3);
     expect(health('b')).toBe('HEALTHY');
   });
 
   it('drops a pending change when the instance is registered again', async () => {
     await update('c', 'UNHEALTHY');
     await register('c', { v: '2' });
-    await sleep(DELAY * 1.3);
+    await clock.advance(DELAY * 1.3);
     expect(health('c')).toBe('HEALTHY');
   });
 });

@@ -5,6 +5,7 @@ import {
   CreateHttpNamespaceCommand, CreatePublicDnsNamespaceCommand, CreateServiceCommand, DeleteNamespaceCommand, GetOperationCommand,
   ListOperationsCommand, paginateListOperations, UpdateHttpNamespaceCommand, UpdateServiceCommand, type OperationFilter,
 } from '@aws-sdk/client-servicediscovery';
+import { TestClock } from '../support/clock.ts';
 import { errorOf } from '../support/sdk-errors.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -127,11 +128,12 @@ describe('ListOperations', () => {
 
 describe('retention', () => {
   it('stops returning operations older than --operation-retention and prunes them on a later write', async () => {
-    const r = await startTestServer({ flags: ['--operation-retention', '300ms'] });
+    const clock = new TestClock();
+    const r = await startTestServer({ flags: ['--operation-retention', '300ms'], timers: clock });
     try {
       const old = (await r.client.send(new CreateHttpNamespaceCommand({ Name: 'old' }))).OperationId!;
       expect((await r.client.send(new GetOperationCommand({ OperationId: old }))).Operation!.Id).toBe(old);
-      await sleep(400);
+      await clock.advance(400);
       expect((await errorOf(r.client.send(new GetOperationCommand({ OperationId: old })))).name).toBe('OperationNotFound');
       expect((await r.client.send(new ListOperationsCommand({}))).Operations).toEqual([]);
       expect(r.server.catalog.operation(old)).toBeDefined();

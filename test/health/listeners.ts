@@ -32,12 +32,15 @@ export interface TcpListener {
   reopen(): Promise<void>;
 }
 
-/** A TCP listener on `host` (any 127.x address works on Linux, so instances can be told apart in DNS). */
-export async function tcpListener(host = '127.0.0.1'): Promise<TcpListener> {
+/**
+ * A TCP listener on `host` (any 127.x address works on Linux, so instances can be told apart in DNS) that
+ * stamps its hits with `now` (a test clock's, when the checks run on one).
+ */
+export async function tcpListener(host = '127.0.0.1', now: () => number = Date.now): Promise<TcpListener> {
   const sockets = new Set<Socket>();
   const hits: number[] = [];
   const make = (): NetServer => createTcpServer((socket) => {
-    hits.push(Date.now());
+    hits.push(now());
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));

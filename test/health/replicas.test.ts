@@ -1,17 +1,29 @@
 // Health checks shared by replicas on one Redis: each instance probed once per interval in total, and a
-// replica that stops or dies hands its instances to the others within two intervals.
+// replica that stops or dies hands its instances to the others within two intervals. The in-process
+// replicas run on one test clock that flows with real time (heartbeats expire on Redis's clock) and skips
+// ahead where a test would otherwise sit through intervals.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CreateServiceCommand, DiscoverInstancesRevisionCommand, GetInstancesHealthStatusCommand, RegisterInstanceCommand } from '@aws-sdk/client-servicediscovery';
 import { ownerOf } from '../../src/health/sharing.ts';
 import { instanceKey } from '../../src/model/records.ts';
+import { TestClock } from '../support/clock.ts';
 import { seedNamespace } from '../support/seed.ts';
-import { newPrefix, startTestServer, type TestServer } from '../support/server.ts';
+import { newPrefix, startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
 import { tcpListener, waitFor, type TcpListener } from './listeners.ts';
 
 const INTERVAL = 200;
 const healthFlags = ['--health-check-interval', `${INTERVAL}ms`, '--health-check-timeout', '100ms'];
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const replicas: TestServer[] = [];
+const clock = new TestClock({ flowing: true, settled: () => replicas.every((t) => t.server.health.stats().inFlight === 0) });
+/** A replica in this process whose health checks run on the test clock. */
+async function startReplica(options: TestServerOptions): Promise<TestServer> {
+  const t = await startTestServer({ ...options, healthTimers: clock });
+  replicas.push(t);
+  return t;
+}
+const listener = (): Promise<TcpListener> => tcpListener('127.0.0.1', () => clock.now());
 
 async function checkedService(t: TestServer, threshold = 2): Promise<{ id: string; name: string; nsName: string }> {
   const ns = await seedNamespace(t.server, { name: `r${Date.now().toString(36)}.example`, type: 'DNS_PUBLIC' });
@@ -37,9 +49,11 @@ function idsSpreadOver(serviceId: string, replicas: string[], perReplica: number
   return owner;
 }
 
-/** The first connection a listener got after `since`, as ms after `since`. */
-const firstHitAfter = (l: TcpListener, since: number, limitMs: number): Promise<number> =>
-  waitFor(() => { const h = l.hits.find((x) => x > since); return h === undefined ? undefined : h - since; }, limitMs, 'a probe');
+/** The first connection a listener got after `since`, as ms after `since`: moving the clock on, or in real time. */
+function firstHitAfter(l: TcpListener, since: number, limitMs: number, skipAhead = true): Promise<number> {
+  const check = (): number | undefined => { const h = l.hits.find((x) => x > since); return h === undefined ? undefined : h - since; };
+  return skipAhead ? clock.waitFor(check, limitMs, 'a probe') : waitFor(check, limitMs, 'a probe');
+}
 
 /** A replica in its own process, so it can be killed without a clean stop. */
 async function spawnReplica(replicaId: string, prefix: string): Promise<ChildProcess> {
@@ -62,12 +76,12 @@ describe('health checks shared by two replicas on one Redis', () => {
   let owners: Map<string, string>;
 
   beforeAll(async () => {
-    a = await startTestServer({ store: 'redis', prefix, flags: [...healthFlags, '--replica-id', 'hc-a'] });
-    b = await startTestServer({ store: 'redis', prefix, flags: [...healthFlags, '--replica-id', 'hc-b'] });
+    a = await startReplica({ store: 'redis', prefix, flags: [...healthFlags, '--replica-id', 'hc-a'] });
+    b = await startReplica({ store: 'redis', prefix, flags: [...healthFlags, '--replica-id', 'hc-b'] });
     service = await checkedService(a);
     owners = idsSpreadOver(service.id, ['hc-a', 'hc-b'], 3);
     for (const id of owners.keys()) {
-      const l = await tcpListener();
+      const l = await listener();
       listeners.set(id, l);
       await register(a, service.id, id, l.port);
     }
@@ -87,8 +101,8 @@ describe('health checks shared by two replicas on one Redis', () => {
       const key = instanceKey(service.id, id);
       expect({ id, a: probedByA.has(key), b: probedByB.has(key) }).toEqual({ id, a: owner === 'hc-a', b: owner === 'hc-b' });
     }
-    const start = Date.now();
-    await sleep(10 * INTERVAL);
+    const start = clock.now();
+    await clock.advance(10 * INTERVAL);
     for (const [id, l] of listeners) {
       const n = l.hits.filter((h) => h > start).length;
       expect({ id, n: n >= 8 && n <= 12 }).toEqual({ id, n: true });
@@ -99,37 +113,38 @@ describe('health checks shared by two replicas on one Redis', () => {
     const [id] = [...owners].find(([, o]) => o === 'hc-a')!;
     const statusOn = async (t: TestServer) => (await t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: service.id, Instances: [id] }))).Status?.[id];
     await listeners.get(id)!.close();
-    await waitFor(async () => ((await statusOn(b)) === 'UNHEALTHY' ? true : undefined), 6 * INTERVAL, `${id} to be UNHEALTHY on hc-b`);
+    await clock.waitFor(async () => ((await statusOn(b)) === 'UNHEALTHY' ? true : undefined), 6 * INTERVAL, `${id} to be UNHEALTHY on hc-b`);
     expect(await statusOn(a)).toBe('UNHEALTHY');
     await listeners.get(id)!.reopen();
-    await waitFor(async () => ((await statusOn(b)) === 'HEALTHY' ? true : undefined), 6 * INTERVAL, `${id} to be HEALTHY again on hc-b`);
+    await clock.waitFor(async () => ((await statusOn(b)) === 'HEALTHY' ? true : undefined), 6 * INTERVAL, `${id} to be HEALTHY again on hc-b`);
   });
 
   it('hands the instances of a replica that stops to the other within two intervals', async () => {
     const fromB = [...owners].filter(([, o]) => o === 'hc-b').map(([id]) => id);
     await b.stop();
-    const stopped = Date.now();
+    const stopped = clock.now();
     for (const id of fromB) expect(await firstHitAfter(listeners.get(id)!, stopped, 4 * INTERVAL)).toBeLessThanOrEqual(2 * INTERVAL + 50);
-    await sleep(5 * INTERVAL);
-    const since = Date.now();
-    await sleep(5 * INTERVAL);
+    await clock.advance(5 * INTERVAL);
+    const since = clock.now();
+    await clock.advance(5 * INTERVAL);
     for (const l of listeners.values()) expect(l.hits.filter((h) => h > since).length).toBeGreaterThanOrEqual(4);
     expect(a.server.health.probedKeys()).toHaveLength(owners.size);
   });
 
   it('hands the instances of a replica that is killed to the other within two intervals', async () => {
-    // A third replica in its own process, named so that it takes some of the instances from hc-a.
+    // A third replica in its own process, named so that it takes some of the instances from hc-a. It runs on
+    // the real clock and its heartbeat expires on Redis's, so this test waits in real time, skipping nothing.
     const name = ['hc-c', 'hc-d', 'hc-e', 'hc-f'].find((r) => [...owners.keys()].some((id) => ownerOf(instanceKey(service.id, id), ['hc-a', r]) === r))!;
     const theirs = [...owners.keys()].filter((id) => ownerOf(instanceKey(service.id, id), ['hc-a', name]) === name);
     child = await spawnReplica(name, prefix);
     await waitFor(() => (a.server.health.probedKeys().length === owners.size - theirs.length ? true : undefined), 5000, `hc-a to hand ${theirs.join(',')} to ${name}`);
     // The child probes them now.
-    const handed = Date.now();
-    for (const id of theirs) await firstHitAfter(listeners.get(id)!, handed, 3 * INTERVAL);
+    const handed = clock.now();
+    for (const id of theirs) await firstHitAfter(listeners.get(id)!, handed, 3 * INTERVAL, false);
 
     child.kill('SIGKILL');
-    const killed = Date.now();
-    for (const id of theirs) expect(await firstHitAfter(listeners.get(id)!, killed, 5 * INTERVAL)).toBeLessThanOrEqual(2 * INTERVAL + 50);
+    const killed = clock.now();
+    for (const id of theirs) expect(await firstHitAfter(listeners.get(id)!, killed, 5 * INTERVAL, false)).toBeLessThanOrEqual(2 * INTERVAL + 50);
     expect(a.server.health.probedKeys()).toHaveLength(owners.size);
   });
 });
@@ -137,29 +152,29 @@ describe('health checks shared by two replicas on one Redis', () => {
 describe('a replica restart', () => {
   it('flips nothing: the restarted replica starts from the stored status', async () => {
     const prefix = newPrefix();
-    const closed = await tcpListener();
-    const open = await tcpListener();
+    const closed = await listener();
+    const open = await listener();
     await closed.close();
-    let t = await startTestServer({ store: 'redis', prefix, flags: healthFlags });
+    let t = await startReplica({ store: 'redis', prefix, flags: healthFlags });
     try {
       const s = await checkedService(t, 2);
       await register(t, s.id, 'sick', closed.port);
       await register(t, s.id, 'fine', open.port);
       const status = async () => (await t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: s.id }))).Status;
       const revision = async () => (await t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: s.nsName, ServiceName: s.name }))).InstancesRevision;
-      await waitFor(async () => ((await status())?.sick === 'UNHEALTHY' ? true : undefined), 6 * INTERVAL, 'sick to be UNHEALTHY');
+      await clock.waitFor(async () => ((await status())?.sick === 'UNHEALTHY' ? true : undefined), 6 * INTERVAL, 'sick to be UNHEALTHY');
       const before = await revision();
 
       await t.stop();
-      t = await startTestServer({ store: 'redis', prefix, flags: healthFlags });
-      const restarted = Date.now();
-      await sleep(6 * INTERVAL);
+      t = await startReplica({ store: 'redis', prefix, flags: healthFlags });
+      const restarted = clock.now();
+      await clock.advance(6 * INTERVAL);
       expect(open.hits.filter((h) => h > restarted).length).toBeGreaterThanOrEqual(4);
       expect(await status()).toEqual({ sick: 'UNHEALTHY', fine: 'HEALTHY' });
       expect(await revision()).toBe(before);
 
       await closed.reopen();
-      await waitFor(async () => ((await status())?.sick === 'HEALTHY' ? true : undefined), 6 * INTERVAL, 'sick to recover');
+      await clock.waitFor(async () => ((await status())?.sick === 'HEALTHY' ? true : undefined), 6 * INTERVAL, 'sick to recover');
     } finally {
       await t.stop();
       await closed.close();

@@ -1,15 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+// The probe scheduler on a test clock: the probes below take their time on that clock too, so a second of
+// schedule runs in milliseconds and every timing is exact.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Scheduler, type SchedulerOptions } from '../../src/health/scheduler.ts';
+import { TestClock } from '../support/clock.ts';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 type Item = { key: string };
 const items = (n: number): Item[] => Array.from({ length: n }, (_, i) => ({ key: `srv-x/i-${i}` }));
 
+let clock: TestClock;
 let running: Scheduler<Item>[] = [];
+beforeEach(() => { clock = new TestClock(); });
 afterEach(async () => { await Promise.all(running.map((s) => s.stop())); running = []; });
 
 function scheduler(options: Partial<SchedulerOptions<Item>> & Pick<SchedulerOptions<Item>, 'probe'>): Scheduler<Item> {
-  const s = new Scheduler<Item>({ intervalMs: 100, timeoutMs: 50, concurrency: 10, onResult: () => undefined, ...options });
+  const s = new Scheduler<Item>({ intervalMs: 100, timeoutMs: 50, concurrency: 10, onResult: () => undefined, timers: clock, ...options });
   running.push(s);
   return s;
 }
@@ -20,12 +24,12 @@ function recorder(probeMs: number) {
   let inFlight = 0;
   let maxInFlight = 0;
   const probe = async (item: Item, signal: AbortSignal): Promise<boolean> => {
-    (starts.get(item.key) ?? starts.set(item.key, []).get(item.key)!).push(Date.now());
+    (starts.get(item.key) ?? starts.set(item.key, []).get(item.key)!).push(clock.now());
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, probeMs);
-      signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+      const t = clock.setTimeout(resolve, probeMs);
+      signal.addEventListener('abort', () => { clock.clearTimeout(t); resolve(); }, { once: true });
     });
     inFlight--;
     return !signal.aborted;
@@ -38,7 +42,7 @@ describe('probe scheduler', () => {
     const r = recorder(2);
     const s = scheduler({ probe: r.probe, intervalMs: 100 });
     for (const i of items(20)) s.set(i);
-    await sleep(1050);
+    await clock.advance(1050);
     for (const times of r.starts.values()) {
       expect(times.length).toBeGreaterThanOrEqual(9);
       expect(times.length).toBeLessThanOrEqual(11);
@@ -51,7 +55,7 @@ describe('probe scheduler', () => {
     const r = recorder(1);
     const s = scheduler({ probe: r.probe, intervalMs: 1000, concurrency: 1000 });
     for (const i of items(400)) s.set(i);
-    await sleep(1050);
+    await clock.advance(1050);
     const buckets = new Array<number>(5).fill(0);
     for (const times of r.starts.values()) buckets[Math.floor((times[0]! % 1000) / 200)]!++;
     // 400 phases over five fifths of the interval: about 80 each, none empty, none a burst.
@@ -63,7 +67,7 @@ describe('probe scheduler', () => {
     const r = recorder(5);
     const s = scheduler({ probe: r.probe, intervalMs: 300, concurrency: 4, timeoutMs: 100 });
     for (const i of items(150)) s.set(i); // needs 500 probes/s; 4 slots of 5ms give up to 800/s
-    await sleep(1250);
+    await clock.advance(1250);
     expect(r.max()).toBeLessThanOrEqual(4);
     expect(s.stats().maxInFlight).toBeLessThanOrEqual(4);
     expect(r.starts.size).toBe(150);
@@ -74,7 +78,7 @@ describe('probe scheduler', () => {
     const r = recorder(250);
     const s = scheduler({ probe: r.probe, intervalMs: 100, timeoutMs: 1000 });
     s.set({ key: 'slow' });
-    await sleep(1000);
+    await clock.advance(1000);
     const times = r.starts.get('slow') ?? [];
     expect(r.max()).toBe(1);
     expect(times.length).toBeGreaterThanOrEqual(2);
@@ -87,11 +91,11 @@ describe('probe scheduler', () => {
     let started = 0;
     const s = scheduler({
       intervalMs: 400, timeoutMs: 60,
-      probe: (_item, signal) => { started = Date.now(); return new Promise((resolve) => signal.addEventListener('abort', () => resolve(false))); },
-      onResult: (_item, healthy) => results.push({ healthy, at: Date.now(), started }),
+      probe: (_item, signal) => { started = clock.now(); return new Promise((resolve) => signal.addEventListener('abort', () => resolve(false))); },
+      onResult: (_item, healthy) => results.push({ healthy, at: clock.now(), started }),
     });
     s.set({ key: 'hangs' });
-    await sleep(500);
+    await clock.advance(500);
     expect(results[0]?.healthy).toBe(false);
     expect(results[0]!.at - results[0]!.started).toBeGreaterThanOrEqual(55);
     expect(results[0]!.at - results[0]!.started).toBeLessThan(150);
@@ -103,15 +107,15 @@ describe('probe scheduler', () => {
     const s = scheduler({ probe: r.probe, intervalMs: 50, onResult: (i) => results.push(i.key) });
     s.set({ key: 'a' });
     s.set({ key: 'b' });
-    await sleep(130);
+    await clock.advance(130);
     s.delete('a');
     const aCount = r.starts.get('a')?.length ?? 0;
-    await sleep(150);
+    await clock.advance(150);
     expect(r.starts.get('a')?.length ?? 0).toBe(aCount);
     expect(r.starts.get('b')!.length).toBeGreaterThanOrEqual(4);
     await s.stop();
     const total = results.length;
-    await sleep(120);
+    await clock.advance(120);
     expect(results.length).toBe(total);
     expect(s.has('b')).toBe(false);
   });

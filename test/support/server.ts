@@ -4,6 +4,7 @@ import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import type { Timers } from '../../src/model/timers.ts';
 import { startServer, type Server } from '../../src/server.ts';
 
 export type StoreKind = 'memory' | 'redis';
@@ -14,6 +15,10 @@ export interface TestServerOptions {
   flags?: string[];
   /** Redis key prefix; a fresh one per server unless given (replicas of one registry share it). */
   prefix?: string;
+  /** The clock of the replica's registry (timestamps, retention, custom health window), instead of the real one. */
+  timers?: Timers;
+  /** The clock the replica's health checks run on (test/support/clock.ts), instead of the real one. */
+  healthTimers?: Timers;
 }
 
 export interface TestServer {
@@ -31,7 +36,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const flags = ['--api-host', '127.0.0.1', '--api-port', '0', '--dns-host', '127.0.0.1', '--dns-port', '0', '--log-level', 'silent', ...(options.flags ?? [])];
   if ((options.store ?? 'memory') === 'redis') flags.push('--redis-url', inject('redisUrl'), '--redis-prefix', prefix);
   const config = loadConfig(flags, {});
-  const server = await startServer(config, { log: pino({ level: process.env.CAIRN_TEST_LOG ?? 'silent' }) });
+  const server = await startServer(config, { log: pino({ level: process.env.CAIRN_TEST_LOG ?? 'silent' }), timers: options.timers, healthTimers: options.healthTimers });
   const endpoint = `http://127.0.0.1:${server.apiAddress.port}`;
   const client = sdkClient(endpoint);
   return {
