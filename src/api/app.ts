@@ -59,7 +59,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       return sendOk(reply, output ?? {});
     } catch (e) {
       const error = toCloudMapError(e);
-      if (error.status >= 500) request.log.error({ err: e }, 'request failed');
+      if (error.status >= 500 && error.code !== 'ServiceUnavailable') request.log.error({ err: e }, 'request failed'); // outages: logged once by the store
       return sendError(reply, error);
     }
   });
