@@ -1,7 +1,8 @@
 // Redis away is an expected failure: while it is frozen, writes fail, health flips fail and heartbeats
 // fail, and the log says so once when it goes and once, with the duration, when it is back: no line per
-// request or retry, and no stack.
-import { CreateServiceCommand, GetInstancesHealthStatusCommand, RegisterInstanceCommand } from '@aws-sdk/client-servicediscovery';
+// request or retry, and no stack. The same holds for a Redis that refuses writes (out of memory).
+import { CreateHttpNamespaceCommand, CreateServiceCommand, GetInstancesHealthStatusCommand, RegisterInstanceCommand } from '@aws-sdk/client-servicediscovery';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
@@ -91,6 +92,34 @@ describe('the log while Redis is frozen', () => {
     expect(back[0]!.msg).toMatch(/^the connection to Redis is back after \d+\.\d s$/);
     expect(back[0]!.downMs, told).toBeGreaterThan(3000);
     expect(back[0]!.downMs, told).toBeLessThan(7000);
+    for (const l of raw) expect(l).not.toMatch(/"stack"|\n\s+at /);
+  });
+
+  it('logs once when Redis starts refusing writes (out of memory) and once when it accepts them again', async () => {
+    const client = sdkClient(`http://127.0.0.1:${server.apiAddress.port}`);
+    const admin = new Redis(redis.url);
+    const before = raw.length;
+    try {
+      await admin.config('SET', 'maxmemory', '1');
+      for (let i = 0; i < 5; i++) {
+        const e = await client.send(new CreateHttpNamespaceCommand({ Name: `oom-${i}` })).then(() => undefined, (err: Error) => err);
+        expect(e?.message).toMatch(/refused the write \(OOM\)/);
+      }
+      await admin.config('SET', 'maxmemory', '0');
+      await client.send(new CreateHttpNamespaceCommand({ Name: 'accepted' }));
+      await client.send(new CreateHttpNamespaceCommand({ Name: 'accepted-too' }));
+    } finally {
+      client.destroy();
+      admin.disconnect();
+    }
+    const told = lines().slice(before).filter((l) => l.level >= 30);
+    expect(told.filter((l) => l.part === 'store').map((l) => [l.level, l.msg])).toEqual([
+      [40, 'Redis refuses writes; they fail with ServiceUnavailable until it accepts them'],
+      [30, 'Redis accepts writes again'],
+    ]);
+    // Heartbeats are refused too, and say so once.
+    const msgs = told.map((l) => l.msg);
+    expect(new Set(msgs).size).toBe(msgs.length);
     for (const l of raw) expect(l).not.toMatch(/"stack"|\n\s+at /);
   });
 });

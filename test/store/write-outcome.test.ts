@@ -5,6 +5,7 @@ import {
   CreateHttpNamespaceCommand, CreatePrivateDnsNamespaceCommand, CreatePublicDnsNamespaceCommand, CreateServiceCommand, RegisterInstanceCommand,
   UpdateHttpNamespaceCommand, type ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationRecord } from '../../src/model/records.ts';
 import { ownRedis, type OwnRedis } from '../support/own-redis.ts';
@@ -162,6 +163,30 @@ describe('--redis-timeout', () => {
       expect(await timed('second')).toBeLessThan(100);
     } finally {
       redis.thaw();
+      await t.stop();
+      await redis.stop();
+    }
+  });
+});
+
+describe('a write Redis refuses', () => {
+  it('answers 503 saying nothing was written, and writes again once Redis accepts', async () => {
+    const redis = await ownRedis();
+    const t = await startTestServer({ flags: ['--redis-url', redis.url, '--redis-prefix', newPrefix()] });
+    const admin = new Redis(redis.url);
+    try {
+      await t.client.send(new CreateHttpNamespaceCommand({ Name: 'before' }));
+      await admin.config('SET', 'maxmemory', '1');
+      const e = await errorOf(t.client.send(new CreateHttpNamespaceCommand({ Name: 'refused', CreatorRequestId: 'tok-oom' })));
+      expect(e.name).toBe('ServiceUnavailable');
+      expect(e.message).toBe('The registry store refused the write (OOM); nothing was written. Retry later.');
+      await admin.config('SET', 'maxmemory', '0');
+      const snap = await t.server.store.snapshot();
+      expect([...snap.tables.namespaces.values()].map((n) => n.name)).toEqual(['before']);
+      await t.client.send(new CreateHttpNamespaceCommand({ Name: 'refused', CreatorRequestId: 'tok-oom' }));
+      expect(t.server.catalog.namespaceByHttp('refused')).toBeDefined();
+    } finally {
+      admin.disconnect();
       await t.stop();
       await redis.stop();
     }

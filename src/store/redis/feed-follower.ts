@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { FeedHandlers } from '../types.ts';
 import type { Availability } from './availability.ts';
 import { decodeFeedEntry, type FeedEntry } from './codec.ts';
-import { failureOf } from './failures.ts';
+import { lostConnection } from './failures.ts';
 import { feedId, otherEpoch, type Keys } from './keys.ts';
 import type { StoreLog } from './log.ts';
 
@@ -33,8 +33,8 @@ export class FeedFollower {
   private position: number;
   private epoch: string | null | undefined;
   private stopped = false;
-  /** An error Redis answered was logged (not an outage: those are the availability's to tell). */
-  private refused = false;
+  /** A failure other than an outage was logged (outages are the availability's to tell). */
+  private troubled = false;
   private readonly o: FeedFollowerOptions;
   /** Settles when the loop has ended. */
   readonly done: Promise<void>;
@@ -67,7 +67,7 @@ export class FeedFollower {
         }
         const reply = await conn.xread('COUNT', BATCH, 'BLOCK', this.o.blockMs, 'STREAMS', this.o.keys.feed, feedId(this.position)) as XReadReply;
         this.o.availability.back('feed');
-        this.refused = false;
+        this.troubled = false;
         attempt = 0;
         if (reply === null) { verify = true; continue; } // idle: was the data lost meanwhile?
         for (const entry of reply[0]?.[1] ?? []) {
@@ -76,10 +76,10 @@ export class FeedFollower {
         }
       } catch (e) {
         if (this.stopped) return;
-        if (failureOf(e) !== 'refused') this.o.availability.lost('feed', (e as Error).message);
-        else if (!this.refused) {
-          this.refused = true;
-          this.o.log.warn({ err: (e as Error).message }, 'Redis refused to read the change feed; serving the last known state and retrying');
+        if (lostConnection(e)) this.o.availability.lost('feed', (e as Error).message);
+        else if (!this.troubled) {
+          this.troubled = true;
+          this.o.log.warn({ err: (e as Error).message }, 'the Redis change feed failed; serving the last known state and retrying');
         }
         verify = true;
         // An error on a connection that looks fine (a timeout: the network may be half-open): start afresh.

@@ -10,7 +10,7 @@ import type { Change, CommitResult, FeedHandlers, Mutation, Snapshot, Store } fr
 import { Availability } from './availability.ts';
 import { encodeCommit } from './codec.ts';
 import { closeClient, createClient, parseRedisTarget, redact, whenReady } from './connection.ts';
-import { failureOf, replyCode } from './failures.ts';
+import { failureOf, lostConnection, replyCode } from './failures.ts';
 import { FeedFollower } from './feed-follower.ts';
 import { changesUpTo, headAndFirstPage } from './feed-range.ts';
 import { keysFor, otherEpoch, type Keys } from './keys.ts';
@@ -55,6 +55,8 @@ export class RedisStore implements Store {
   private closing = false;
   /** Why the connection last failed (ioredis says it in 'error', before 'close'). */
   private lastError: string | undefined;
+  /** The kind of error Redis answers writes with (OOM...), while it does: logged once, not per write. */
+  private refusing: string | undefined;
 
   private constructor(client: Redis, options: RedisStoreOptions) {
     this.client = defineScripts(client);
@@ -75,7 +77,6 @@ export class RedisStore implements Store {
       if (this.wasConnected && !this.closing) this.availability.lost('commands', this.lastError);
     });
   }
-
 
   /** Connects and waits (up to startTimeoutMs) until Redis answers. */
   static async connect(options: RedisStoreOptions): Promise<RedisStore> {
@@ -117,6 +118,10 @@ export class RedisStore implements Store {
       throw this.commitFailure(e);
     }
     const [ok, revision, epoch] = reply;
+    if (this.refusing !== undefined) {
+      this.refusing = undefined;
+      this.log.info({}, 'Redis accepts writes again');
+    }
     if (ok !== 1) return { ok: false, head: revision };
     this.epoch = epoch;
     return { ok: true, revision };
@@ -128,19 +133,20 @@ export class RedisStore implements Store {
       case 'no-answer': return new WriteOutcomeUnknown();
       case 'refused': {
         // Redis answered (out of memory, read-only replica...): not an outage, and not carried out.
-        this.log.warn({ err: (e as Error).message }, 'Redis refused a write');
-        return new ServiceUnavailable(`The registry store refused the write (${replyCode(e as Error)}); nothing was written. Retry later.`);
+        const code = replyCode(e as Error);
+        if (this.refusing !== code) this.log.warn({ err: (e as Error).message }, 'Redis refuses writes; they fail with ServiceUnavailable until it accepts them');
+        this.refusing = code;
+        return new ServiceUnavailable(`The registry store refused the write (${code}); nothing was written. Retry later.`);
       }
     }
   }
 
-  /** A read that fails for want of Redis throws StoreUnreachable; an error Redis answered is passed on. */
+  /** A read that fails for want of Redis throws StoreUnreachable; any other error is passed on. */
   private async read<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (e) {
-      if (e instanceof CloudMapError || failureOf(e) === 'refused') throw e;
-      throw new StoreUnreachable();
+      throw lostConnection(e) ? new StoreUnreachable() : e;
     }
   }
 
