@@ -53,6 +53,11 @@ const redisUrl: Parser<string> = (raw) => {
   if (!/^rediss?:\/\//.test(raw) && !/^redis\+sentinel:\/\//.test(raw)) throw new Error('a redis://, rediss:// or redis+sentinel:// URL');
   return raw;
 };
+const redisTimeout: Parser<number> = (raw) => {
+  const ms = duration(raw);
+  if (ms < 50 || ms > 60_000) throw new Error('a duration from 50ms to 60s');
+  return ms;
+};
 
 export interface VpcConfig { id: string; cidrs: string[] }
 const vpc: Parser<VpcConfig> = (raw) => {
@@ -104,6 +109,7 @@ export const settings = {
   'dns-port': setting(port, '8053', 'port of the DNS server (UDP and TCP)'),
   'redis-url': setting(secret(redisUrl), undefined, 'Redis URL; without it cairn uses an embedded in-memory store'),
   'redis-prefix': setting(str, 'cairn', 'prefix of every Redis key (the hash tag keeps them in one Cluster slot)'),
+  'redis-timeout': setting(redisTimeout, '500ms', 'longest wait for a Redis reply: a write then fails with 503 (and may still be applied)'),
   region: setting(str, 'us-east-1', 'the region in ARNs'),
   'account-id': setting(account, '123456789012', 'the account in ARNs and owner fields'),
   vpc: setting(vpc, undefined, 'VPC id and its CIDRs, ID=CIDR[,CIDR...]; decides who sees a private namespace', true),

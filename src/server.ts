@@ -49,7 +49,7 @@ export interface ServerHooks {
 export async function startServer(config: Config, hooks: ServerHooks = {}): Promise<Server> {
   const log = hooks.log ?? pino({ level: config.logLevel, base: { app: 'cairn' } });
   const replicaId = config.replicaId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
-  const store = await openStore({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, log: log.child({ part: 'store' }) });
+  const store = await openStore({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, redisTimeoutMs: config.redisTimeout, log: log.child({ part: 'store' }) });
   if (store.kind === 'memory') {
     log.warn('no --redis-url: using the embedded in-memory store; nothing survives a restart');
   }

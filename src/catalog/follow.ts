@@ -1,12 +1,17 @@
 // Keeps a catalog current from a store's change feed: applies changes in order, catches up over gaps,
 // and reloads a snapshot when the feed cannot fill one. Serving goes on from the old view meanwhile,
 // and a failed catch-up or reload (the store is away) is retried with back-off, never left to crash.
+// The store logs its own outages once; the retries they cause log at debug.
 import type { Catalog } from './catalog.ts';
+import { ServiceUnavailable } from '../model/errors.ts';
 import type { Change, Store } from '../store/types.ts';
 
 export interface FollowLog {
   warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
 }
+
+const RETRY_REASON = 'retry after a failed sync';
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
@@ -50,9 +55,10 @@ export class CatalogFollower {
   private background(sync: Promise<void>): void {
     sync.then(() => { this.retryMs = RETRY_MIN_MS; }, (e: unknown) => {
       if (this.closed) return;
-      this.log.warn({ err: (e as Error).message, retryInMs: this.retryMs }, 'catalog sync failed; serving the last known state');
+      const away = e instanceof ServiceUnavailable;
+      this.log[away ? 'debug' : 'warn']({ err: (e as Error).message, retryInMs: this.retryMs }, 'catalog sync failed; serving the last known state');
       clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.background(this.reload('retry after a failed sync')), this.retryMs);
+      this.retryTimer = setTimeout(() => this.background(this.reload(RETRY_REASON)), this.retryMs);
       this.retryTimer.unref();
       this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
     });
@@ -79,7 +85,7 @@ export class CatalogFollower {
 
   private async doReload(reason: string): Promise<void> {
     if (this.closed) return;
-    this.log.warn({ reason, revision: this.catalog.revision }, 'reloading the catalog from the store');
+    this.log[reason === RETRY_REASON ? 'debug' : 'warn']({ reason, revision: this.catalog.revision }, 'reloading the catalog from the store');
     const snapshot = await this.store.snapshot();
     if (this.closed) return;
     this.catalog.reset(snapshot);

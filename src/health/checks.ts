@@ -3,6 +3,7 @@
 // flip through the registry writer when FailureThreshold consecutive results disagree with it.
 import type { Catalog } from '../catalog/catalog.ts';
 import { instanceKeyParts, type HealthCheckType, type HealthStatus } from '../model/records.ts';
+import { ServiceUnavailable } from '../model/errors.ts';
 import { setHealth } from '../registry/health.ts';
 import type { Writer } from '../registry/writer.ts';
 import type { Change, Store } from '../store/types.ts';
@@ -18,6 +19,7 @@ import { allTargets, sameTarget, serviceFingerprint, targetOf, targetsOfService,
 export interface HealthLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
 }
 
 export interface HealthCheckOptions {
@@ -226,8 +228,10 @@ export class HealthChecks {
         this.o.log.info({ service: target.serviceId, instance: target.instanceId, status, address: `${target.host}:${target.port}` }, 'instance health changed');
       })
       .catch((e: unknown) => {
-        // The streak is kept: the next disagreeing result asks for the flip again.
-        this.o.log.warn({ service: target.serviceId, instance: target.instanceId, status, err: (e as Error).message }, 'health flip not written');
+        // The streak is kept: the next disagreeing result asks for the flip again. The store away is
+        // logged once by the store, not once per flip.
+        const level = e instanceof ServiceUnavailable ? 'debug' : 'warn';
+        this.o.log[level]({ service: target.serviceId, instance: target.instanceId, status, err: (e as Error).message }, 'health flip not written');
       })
       .finally(() => { this.writes.delete(write); });
     this.writes.add(write);

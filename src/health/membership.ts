@@ -1,11 +1,13 @@
 // This replica's place in the live replica set: heartbeats to the store (more often than the heartbeat
 // lives) and reports the sorted list of live replicas whenever it changes. When the store is unreachable
 // the last known list stays in force, so every instance keeps being probed by someone.
+import { ServiceUnavailable } from '../model/errors.ts';
 import type { Store } from '../store/types.ts';
 import { realTimers, type TimerHandle, type Timers } from '../model/timers.ts';
 
 export interface MembershipLog {
   warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
 }
 
 export interface MembershipOptions {
@@ -60,7 +62,8 @@ export class Membership {
     try {
       live = await store.heartbeat(replicaId, ttlMs);
     } catch (e) {
-      if (!this.failing) log.warn({ err: (e as Error).message }, 'health check heartbeat failed; keeping the last known replica list');
+      // The store away is logged once by the store; anything else once per run of failures.
+      if (!this.failing) log[e instanceof ServiceUnavailable ? 'debug' : 'warn']({ err: (e as Error).message }, 'health check heartbeat failed; keeping the last known replica list');
       this.failing = true;
       return;
     }

@@ -90,6 +90,21 @@ export class SerializationException extends CloudMapError {
 export class ServiceUnavailable extends CloudMapError {
   constructor(message: string) { super('ServiceUnavailable', message, 503); }
 }
+/** The store was never sent the write (not connected): nothing was written, and a retry is safe as it is. */
+export class StoreUnreachable extends ServiceUnavailable {
+  constructor() { super('The registry store is unreachable; nothing was written. Retry later.'); }
+}
+/**
+ * The write was sent but no answer came in time: the store may still apply it. `token` names the request
+ * member (CreatorRequestId, UpdaterRequestId) whose value makes a retry return the first outcome.
+ */
+export class WriteOutcomeUnknown extends ServiceUnavailable {
+  constructor(token?: string) {
+    super(`The registry store did not answer in time; the write may or may not have been applied. ${token !== undefined
+      ? `Retry with the same ${token} to get its outcome: it is applied at most once.`
+      : 'Read the resource back (or ListOperations) to see whether it was before retrying.'}`);
+  }
+}
 export class InternalFailure extends CloudMapError {
   constructor(message = 'Internal failure') { super('InternalFailure', message, 500); }
 }

@@ -11,7 +11,9 @@ import type { RegistryContext } from './context.ts';
 import { bumpRevision, hasHealth, initialHealth } from './health.ts';
 import { requireInstance, requireService } from './lookup.ts';
 import { findByRequestId, newOperation } from './operations-log.ts';
+import { isExpired } from './operations.ts';
 import { paginate } from './paginate.ts';
+import { tokenIn } from './writer.ts';
 import { instanceView } from './views.ts';
 
 function namespaceOf(catalog: Catalog, service: ServiceRecord): NamespaceRecord {
@@ -43,7 +45,7 @@ export function registerInstance(ctx: RegistryContext, input: RegisterInstanceRe
     const ns = namespaceOf(catalog, service);
 
     // A retry with the same token returns the first answer; the token reused for another instance is refused.
-    const earlier = findByRequestId(catalog, 'REGISTER_INSTANCE', input.CreatorRequestId, (op) => op.targets.SERVICE === service.id);
+    const earlier = findByRequestId(catalog, 'REGISTER_INSTANCE', input.CreatorRequestId, (op) => op.targets.SERVICE === service.id && !isExpired(ctx, op));
     if (earlier) {
       if (earlier.targets.INSTANCE === input.InstanceId) return { mutations: [], result: { OperationId: earlier.id } };
       throw new DuplicateRequest(
@@ -83,7 +85,7 @@ export function registerInstance(ctx: RegistryContext, input: RegisterInstanceRe
     else if (catalog.health(service.id, input.InstanceId)) mutations.push({ table: 'health', key, value: null });
     mutations.push(bumpRevision(service), op.mutation);
     return { mutations, result: { OperationId: op.record.id } };
-  });
+  }, tokenIn('CreatorRequestId', input.CreatorRequestId));
 }
 
 export function deregisterInstance(ctx: RegistryContext, input: DeregisterInstanceRequest): Promise<{ OperationId: string }> {

@@ -14,6 +14,7 @@ import { requireNamespace } from './lookup.ts';
 import { conditionOf, oldestFirstKey, resourceOwnerKeeps, sortByKey, stringMatcher } from './list-query.ts';
 import { isExpired } from './operations.ts';
 import { paginate } from './paginate.ts';
+import { tokenIn } from './writer.ts';
 import { checkTags } from './tag-rules.ts';
 import { namespaceView } from './views.ts';
 
@@ -47,12 +48,14 @@ function createNamespace(ctx: RegistryContext, req: NewNamespace): Promise<{ Ope
   if (req.type !== 'HTTP') dnsName(req.name);
   checkTags(req.tags ?? [], ctx.limits.maxTagsPerResource, req.name);
   return ctx.writer.write((catalog) => {
+    // A retry (same token, same namespace) gets the first answer; the token reused for another one is refused.
+    const earlier = findByRequestId(catalog, 'CREATE_NAMESPACE', req.creatorRequestId, (o) => !isExpired(ctx, o));
     const existing = [...catalog.namespaces()].find((ns) => sameIdentity(ns, req));
-    if (existing) {
-      const op = findByRequestId(catalog, 'CREATE_NAMESPACE', req.creatorRequestId, (o) => o.targets.NAMESPACE === existing.id && !isExpired(ctx, o));
-      if (op) return { mutations: [], result: { OperationId: op.id } };
-      throw new NamespaceAlreadyExists(req.name, existing.id, existing.creatorRequestId);
+    if (earlier && earlier.targets.NAMESPACE === existing?.id) return { mutations: [], result: { OperationId: earlier.id } };
+    if (earlier) {
+      throw new DuplicateRequest(`CreatorRequestId ${req.creatorRequestId ?? ''} was already used by operation ${earlier.id} to create namespace ${earlier.targets.NAMESPACE ?? ''}`, earlier.id);
     }
+    if (existing) throw new NamespaceAlreadyExists(req.name, existing.id, existing.creatorRequestId);
     let count = 0;
     for (const _ of catalog.namespaces()) count++;
     if (count >= ctx.limits.maxNamespaces) {
@@ -78,7 +81,7 @@ function createNamespace(ctx: RegistryContext, req: NewNamespace): Promise<{ Ope
     const mutations: Mutation[] = [{ table: 'namespaces', key: id, value: record }, op.mutation];
     if (req.tags && req.tags.length > 0) mutations.push({ table: 'tags', key: id, value: dedupeTags(req.tags) });
     return { mutations, result: { OperationId: op.record.id } };
-  });
+  }, tokenIn('CreatorRequestId', req.creatorRequestId));
 }
 
 /** HttpName is unique across namespaces: a reused name gets `-<8 hex>` appended, as AWS adds a hash. */
@@ -197,7 +200,7 @@ function updateNamespace(ctx: RegistryContext, idOrArn: string, type: NamespaceT
     });
     const mutations: Mutation[] = [{ table: 'namespaces', key: ns.id, value: updated }, op.mutation];
     return { mutations, result: { OperationId: op.record.id } };
-  });
+  }, tokenIn('UpdaterRequestId', updaterRequestId));
 }
 
 export const updateHttpNamespace = (ctx: RegistryContext, input: UpdateHttpNamespaceRequest) =>

@@ -15,6 +15,7 @@ import { requireNamespace, requireService } from './lookup.ts';
 import { dedupeTags } from './namespaces.ts';
 import { newOperation } from './operations-log.ts';
 import { paginate } from './paginate.ts';
+import { tokenIn } from './writer.ts';
 import { checkTags } from './tag-rules.ts';
 import { serviceView } from './views.ts';
 
@@ -124,7 +125,7 @@ export function createService(ctx: RegistryContext, input: CreateServiceRequest)
     const mutations: Mutation[] = [{ table: 'services', key: id, value: record }];
     if (input.Tags && input.Tags.length > 0) mutations.push({ table: 'tags', key: id, value: dedupeTags(input.Tags) });
     return { mutations, result: { Service: serviceView(ctx.account, catalog, record, true) } };
-  });
+  }, tokenIn('CreatorRequestId', input.CreatorRequestId));
 }
 
 export function getService(ctx: RegistryContext, input: GetServiceRequest) {

@@ -1,9 +1,10 @@
 // The one way anything is written: plan against the catalog, commit atomically if the store is still at
 // the catalog's revision, apply locally (read-your-writes), and on a conflict catch up and plan again.
+// A commit that got no answer may still be applied: the 503 says so, and the request's token finds it.
 import type { Catalog } from '../catalog/catalog.ts';
 import type { CatalogFollower } from '../catalog/follow.ts';
 import type { Mutation, Store } from '../store/types.ts';
-import { CloudMapError, ServiceUnavailable } from '../model/errors.ts';
+import { ServiceUnavailable, StoreUnreachable, WriteOutcomeUnknown } from '../model/errors.ts';
 
 export interface Plan<T> {
   mutations: Mutation[];
@@ -14,6 +15,16 @@ export type Housekeeping = (catalog: Catalog) => Mutation[];
 
 /** Reads the catalog, enforces the rules (throwing typed errors) and says what to write. Must be pure. */
 export type Planner<T> = (catalog: Catalog) => Plan<T>;
+
+/**
+ * The request member holding the idempotency token (CreatorRequestId, UpdaterRequestId), given when the
+ * request has one: the planner then returns the first outcome for a retry, which a 503 tells clients.
+ */
+export type TokenMember = 'CreatorRequestId' | 'UpdaterRequestId';
+
+/** The member to name in a 503, when the request carries a token in it. */
+export const tokenIn = (member: TokenMember, value: string | undefined): TokenMember | undefined =>
+  value === undefined ? undefined : member;
 
 /**
  * How long a write keeps retrying after conflicts. A time budget rather than a count: the loser of a
@@ -41,13 +52,13 @@ export class Writer {
   }
 
   /** Writes are serialised within a replica, so concurrent requests never plan from the same revision. */
-  write<T>(planner: Planner<T>): Promise<T> {
-    const run = this.queue.then(() => this.attempt(planner));
+  write<T>(planner: Planner<T>, token?: TokenMember): Promise<T> {
+    const run = this.queue.then(() => this.attempt(planner, token));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async attempt<T>(planner: Planner<T>): Promise<T> {
+  private async attempt<T>(planner: Planner<T>, token: TokenMember | undefined): Promise<T> {
     const deadline = Date.now() + RETRY_BUDGET_MS;
     while (Date.now() < deadline) {
       const expected = this.catalog.revision;
@@ -58,8 +69,10 @@ export class Writer {
       try {
         outcome = await this.store.commit(expected, mutations);
       } catch (e) {
-        if (e instanceof CloudMapError) throw e;
-        throw new ServiceUnavailable(`The registry store is unavailable: ${(e as Error).message}`);
+        // The catalog stays at `expected`: if Redis applies the commit later, the feed brings it, and a
+        // retry's commit loses on the revision until then, catches up and finds its token.
+        if (e instanceof WriteOutcomeUnknown) throw new WriteOutcomeUnknown(token);
+        throw e;
       }
       if (outcome.ok) {
         this.catalog.apply({ revision: outcome.revision, mutations });
@@ -69,7 +82,9 @@ export class Writer {
       try {
         await this.follower.catchUp();
       } catch (e) {
-        throw new ServiceUnavailable(`The registry store is unavailable: ${(e as Error).message}`);
+        // This commit lost on the revision, so nothing was written.
+        if (e instanceof ServiceUnavailable) throw new StoreUnreachable();
+        throw e;
       }
     }
     throw new ServiceUnavailable('Too many concurrent writes; try again');

@@ -12,6 +12,8 @@ export type { StoreLog } from './redis/log.ts';
 export interface StoreOptions {
   redisUrl?: string | undefined;
   redisPrefix: string;
+  /** How long Redis may leave a command unanswered before its connection is dropped (--redis-timeout). */
+  redisTimeoutMs?: number | undefined;
   /** About how many changes the Redis feed keeps (default 100,000). */
   feedLength?: number | undefined;
   log?: StoreLog | undefined;
@@ -23,6 +25,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     url: options.redisUrl,
     prefix: options.redisPrefix,
     ...(options.feedLength !== undefined ? { feedLength: options.feedLength } : {}),
+    ...(options.redisTimeoutMs !== undefined ? { socketTimeoutMs: options.redisTimeoutMs } : {}),
     ...(options.log !== undefined ? { log: options.log } : {}),
   });
 }

@@ -39,6 +39,7 @@ describe('configuration', () => {
     [['--health-check-interval', '10'], 'expected a duration with a unit'],
     [['--account-id', '42'], 'expected 12 digits'],
     [['--redis-url', 'localhost:6379'], 'expected a redis://, rediss:// or redis+sentinel:// URL'],
+    [['--redis-timeout', '10ms'], 'expected a duration from 50ms to 60s'],
     [['--upstream', 'resolver.example'], 'expected HOST[:PORT]'],
     [['--log-level', 'loud'], 'expected one of fatal, error'],
     [['--no-such-flag', 'x'], "Unknown option '--no-such-flag'"],

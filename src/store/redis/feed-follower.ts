@@ -4,7 +4,9 @@
 // handlers.reset() is called and following goes on from the current head.
 import type { Redis } from 'ioredis';
 import type { FeedHandlers } from '../types.ts';
+import type { Availability } from './availability.ts';
 import { decodeFeedEntry, type FeedEntry } from './codec.ts';
+import { lostConnection } from './failures.ts';
 import { feedId, otherEpoch, type Keys } from './keys.ts';
 import type { StoreLog } from './log.ts';
 
@@ -17,6 +19,8 @@ export interface FeedFollowerOptions {
   blockMs: number;
   handlers: FeedHandlers;
   log: StoreLog;
+  /** Told when the feed's connection loses Redis and has it back (it logs outages once for the store). */
+  availability: Availability;
   /** Awaited before handlers.reset(), so the reader's reload finds Redis usable. */
   beforeReset(): Promise<void>;
 }
@@ -29,7 +33,8 @@ export class FeedFollower {
   private position: number;
   private epoch: string | null | undefined;
   private stopped = false;
-  private failing = false;
+  /** A failure other than an outage was logged (outages are the availability's to tell). */
+  private troubled = false;
   private readonly o: FeedFollowerOptions;
   /** Settles when the loop has ended. */
   readonly done: Promise<void>;
@@ -50,7 +55,7 @@ export class FeedFollower {
 
   private async run(): Promise<void> {
     const conn = this.o.connection;
-    conn.on('error', () => undefined); // reported once by the loop below, not per reconnect attempt
+    conn.on('error', () => undefined); // reported once per outage by the availability, not per reconnect attempt
     let verify = true;
     let attempt = 0;
     while (!this.stopped) {
@@ -61,7 +66,8 @@ export class FeedFollower {
           verify = false;
         }
         const reply = await conn.xread('COUNT', BATCH, 'BLOCK', this.o.blockMs, 'STREAMS', this.o.keys.feed, feedId(this.position)) as XReadReply;
-        if (this.failing) { this.failing = false; this.o.log.info({}, 'the Redis change feed is back'); }
+        this.o.availability.back('feed');
+        this.troubled = false;
         attempt = 0;
         if (reply === null) { verify = true; continue; } // idle: was the data lost meanwhile?
         for (const entry of reply[0]?.[1] ?? []) {
@@ -70,9 +76,10 @@ export class FeedFollower {
         }
       } catch (e) {
         if (this.stopped) return;
-        if (!this.failing) {
-          this.failing = true;
-          this.o.log.warn({ err: (e as Error).message }, 'the Redis change feed is unavailable; serving the last known state and retrying');
+        if (lostConnection(e)) this.o.availability.lost('feed', (e as Error).message);
+        else if (!this.troubled) {
+          this.troubled = true;
+          this.o.log.warn({ err: (e as Error).message }, 'the Redis change feed failed; serving the last known state and retrying');
         }
         verify = true;
         // An error on a connection that looks fine (a timeout: the network may be half-open): start afresh.

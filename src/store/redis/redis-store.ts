@@ -1,14 +1,16 @@
 // The Store contract over Redis: tables as hashes, one Lua script per commit (conditional on the head
 // revision, appending the change to a stream), snapshots by scanning and replaying the feed, a change feed
-// read with XREAD, and replica liveness in a sorted set. Fails fast when Redis is away; the caller keeps
-// serving what it has.
+// read with XREAD, and replica liveness in a sorted set. Fails fast when Redis is away, saying whether a
+// write may still be applied; the caller keeps serving what it has.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { tableNames } from '../../model/records.ts';
-import { ServiceUnavailable } from '../../model/errors.ts';
+import { CloudMapError, ServiceUnavailable, StoreUnreachable, WriteOutcomeUnknown } from '../../model/errors.ts';
 import type { Change, CommitResult, FeedHandlers, Mutation, Snapshot, Store } from '../types.ts';
+import { Availability } from './availability.ts';
 import { encodeCommit } from './codec.ts';
 import { closeClient, createClient, parseRedisTarget, redact, whenReady } from './connection.ts';
+import { failureOf, lostConnection, replyCode } from './failures.ts';
 import { FeedFollower } from './feed-follower.ts';
 import { changesUpTo, headAndFirstPage } from './feed-range.ts';
 import { keysFor, otherEpoch, type Keys } from './keys.ts';
@@ -26,8 +28,12 @@ export interface RedisStoreOptions {
   log?: StoreLog;
   /** How long connect() waits for Redis before giving up. */
   startTimeoutMs?: number;
-  /** TCP connect timeout, and how long a connection may owe a reply without receiving anything. */
+  /** TCP connect timeout. */
   connectTimeoutMs?: number;
+  /**
+   * How long a connection may owe a reply without receiving anything before it is dropped: the longest a
+   * write waits on a Redis that stopped answering.
+   */
   socketTimeoutMs?: number;
   /** How long one XREAD blocks; an idle feed re-checks the head this often. */
   followBlockMs?: number;
@@ -41,12 +47,16 @@ export class RedisStore implements Store {
   private readonly feedLength: number;
   private readonly followBlockMs: number;
   private readonly log: StoreLog;
+  private readonly availability: Availability;
   private readonly followers = new Set<FeedFollower>();
   /** The epoch of the data last loaded or written through this store (undefined: not known yet). */
   private epoch: string | null | undefined;
-  private connected = false;
   private wasConnected = false;
   private closing = false;
+  /** Why the connection last failed (ioredis says it in 'error', before 'close'). */
+  private lastError: string | undefined;
+  /** The kind of error Redis answers writes with (OOM...), while it does: logged once, not per write. */
+  private refusing: string | undefined;
 
   private constructor(client: Redis, options: RedisStoreOptions) {
     this.client = defineScripts(client);
@@ -55,15 +65,16 @@ export class RedisStore implements Store {
     this.feedLength = options.feedLength ?? 100_000;
     this.followBlockMs = options.followBlockMs ?? 2000;
     this.log = options.log ?? silentLog;
-    client.on('error', () => undefined); // state changes are logged below, once each, not every retry
+    this.availability = new Availability(this.log);
+    // Outages are logged once each by `availability`, not per reconnect attempt or failed command. A
+    // frozen Redis closes the connection too: the socket timeout drops it.
+    client.on('error', (e: Error) => { this.lastError = e.message; });
     client.on('ready', () => {
-      if (this.wasConnected) this.log.info({}, 'the connection to Redis is back');
-      this.connected = true;
       this.wasConnected = true;
+      this.availability.back('commands');
     });
     client.on('close', () => {
-      if (this.connected && !this.closing) this.log.warn({}, 'lost the connection to Redis; writes fail with ServiceUnavailable until it is back');
-      this.connected = false;
+      if (this.wasConnected && !this.closing) this.availability.lost('commands', this.lastError);
     });
   }
 
@@ -85,23 +96,65 @@ export class RedisStore implements Store {
   }
 
   async snapshot(): Promise<Snapshot> {
-    const { snapshot, epoch } = await readSnapshot(this.client, this.keys);
+    const { snapshot, epoch } = await this.read(() => readSnapshot(this.client, this.keys));
     this.epoch = epoch;
     return snapshot;
   }
 
+  /**
+   * Throws StoreUnreachable when the commit was not sent (nothing written) and WriteOutcomeUnknown when it
+   * was sent and no answer came: Redis may still apply it.
+   */
   async commit(expected: number, mutations: Mutation[]): Promise<CommitResult> {
     const { args, feed } = encodeCommit(mutations);
-    const [ok, revision, epoch] = await this.client.cairnCommit(
-      this.keys.rev, this.keys.epoch, this.keys.feed, ...this.tableKeys,
-      expected, this.epoch ?? '', randomBytes(8).toString('hex'), this.feedLength, feed, ...args,
-    );
+    if (this.client.status !== 'ready') throw new StoreUnreachable();
+    let reply;
+    try {
+      reply = await this.client.cairnCommit(
+        this.keys.rev, this.keys.epoch, this.keys.feed, ...this.tableKeys,
+        expected, this.epoch ?? '', randomBytes(8).toString('hex'), this.feedLength, feed, ...args,
+      );
+    } catch (e) {
+      throw this.commitFailure(e);
+    }
+    const [ok, revision, epoch] = reply;
+    if (this.refusing !== undefined) {
+      this.refusing = undefined;
+      this.log.info({}, 'Redis accepts writes again');
+    }
     if (ok !== 1) return { ok: false, head: revision };
     this.epoch = epoch;
     return { ok: true, revision };
   }
 
+  private commitFailure(e: unknown): CloudMapError {
+    switch (failureOf(e)) {
+      case 'not-sent': return new StoreUnreachable();
+      case 'no-answer': return new WriteOutcomeUnknown();
+      case 'refused': {
+        // Redis answered (out of memory, read-only replica...): not an outage, and not carried out.
+        const code = replyCode(e as Error);
+        if (this.refusing !== code) this.log.warn({ err: (e as Error).message }, 'Redis refuses writes; they fail with ServiceUnavailable until it accepts them');
+        this.refusing = code;
+        return new ServiceUnavailable(`The registry store refused the write (${code}); nothing was written. Retry later.`);
+      }
+    }
+  }
+
+  /** A read that fails for want of Redis throws StoreUnreachable; any other error is passed on. */
+  private async read<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      throw lostConnection(e) ? new StoreUnreachable() : e;
+    }
+  }
+
   async changesSince(revision: number): Promise<Change[] | null> {
+    return this.read(() => this.readChangesSince(revision));
+  }
+
+  private async readChangesSince(revision: number): Promise<Change[] | null> {
     const { head, epoch, page } = await headAndFirstPage(this.client, this.keys, revision);
     // A head behind the reader, or another epoch: Redis lost the data the reader has.
     if (head < revision || otherEpoch(this.epoch, epoch)) return null;
@@ -118,6 +171,7 @@ export class RedisStore implements Store {
       blockMs: this.followBlockMs,
       handlers,
       log: this.log,
+      availability: this.availability,
       beforeReset: () => whenReady(this.client, 5000).catch(() => undefined),
     });
     this.followers.add(follower);
@@ -128,12 +182,12 @@ export class RedisStore implements Store {
   }
 
   async heartbeat(replicaId: string, ttlMs: number): Promise<string[]> {
-    const live = await this.client.cairnHeartbeat(this.keys.replicas, replicaId, Math.max(0, Math.round(ttlMs)));
+    const live = await this.read(() => this.client.cairnHeartbeat(this.keys.replicas, replicaId, Math.max(0, Math.round(ttlMs))));
     return live.sort();
   }
 
   async leave(replicaId: string): Promise<void> {
-    await this.client.zrem(this.keys.replicas, replicaId);
+    await this.read(() => this.client.zrem(this.keys.replicas, replicaId));
   }
 
   async close(): Promise<void> {
