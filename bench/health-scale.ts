@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { duration, loadConfig } from '../src/config.ts';
 import { instanceKey, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../src/model/records.ts';
 import { startServer, type Server } from '../src/server.ts';
-import type { Mutation } from '../src/store/types.ts';
+import type { Mutation } from '../src/model/changes.ts';
 import { int, machine, ms, renderTable } from './lib/table.ts';
 
 interface Options { instances: number; intervalMs: number; rounds: number; timeout: string; interval: string; concurrency: number; sample: number; sharedPorts: number }

@@ -2,15 +2,10 @@
 // and anything unexpected (a 500 InternalFailure that never leaks a stack).
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { RawJson } from '../model/raw-json.ts';
 import { CloudMapError, InternalFailure, InvalidInput, SerializationException } from '../model/errors.ts';
 
 export const JSON_TYPE = 'application/x-amz-json-1.1';
-
-/** A response body already serialised (hot paths build it from cached fragments), as text or UTF-8 bytes. */
-export class RawJson {
-  readonly text: string | Uint8Array;
-  constructor(text: string | Uint8Array) { this.text = text; }
-}
 
 export function sendOk(reply: FastifyReply, body: unknown): FastifyReply {
   const text = body instanceof RawJson ? body.text : JSON.stringify(body ?? {});

@@ -4,8 +4,8 @@
 // operations column by column (store/operation-table.ts): a replica holds every instance and a month of
 // operations, so each one costs as little as it can.
 import { instanceKey, instanceKeyParts, type HealthRecord, type InstanceRecord, type NamespaceRecord, type OperationRecord, type ServiceRecord, type TagsRecord } from '../model/records.ts';
-import { emptyTables, type Change, type Mutation, type Snapshot, type Tables } from '../store/types.ts';
-import { OperationTable } from '../store/operation-table.ts';
+import { emptyTables, type Change, type Mutation, type Snapshot, type Tables } from '../model/changes.ts';
+import { OperationTable } from './operation-table.ts';
 
 export interface CatalogListener {
   /** Called after a change is applied. */
@@ -19,7 +19,7 @@ type KeptTables = Omit<Tables, 'instances' | 'operations'>;
 
 export class Catalog {
   revision = 0;
-  private tables: KeptTables = emptyTables();
+  private tables: KeptTables = catalogTables();
   private ops = new OperationTable();
   private servicesByNamespace = new Map<string, Set<string>>();
   private instancesByService = new Map<string, Map<string, InstanceRecord>>();
@@ -185,3 +185,6 @@ export class Catalog {
 }
 
 const emptyInstances: ReadonlyMap<string, InstanceRecord> = new Map();
+
+/** Tables as the catalog keeps them: operations column by column (a replica holds a month of them). */
+export const catalogTables = (): Tables => emptyTables(new OperationTable());

@@ -2,14 +2,10 @@
 // and reloads a snapshot when the feed cannot fill one. Serving goes on from the old view meanwhile,
 // and a failed catch-up or reload (the store is away) is retried with back-off, never left to crash.
 // The store logs its own outages once; the retries they cause log at debug.
-import type { Catalog } from './catalog.ts';
+import type { Log } from '../model/log.ts';
+import { catalogTables, type Catalog } from './catalog.ts';
 import { ServiceUnavailable } from '../model/errors.ts';
-import type { Change, Store } from '../store/types.ts';
-
-export interface FollowLog {
-  warn(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
+import type { Change, ChangeFeed } from '../model/changes.ts';
 
 const RETRY_REASON = 'retry after a failed sync';
 
@@ -22,11 +18,11 @@ export class CatalogFollower {
   private closed = false;
   private retryMs = RETRY_MIN_MS;
   private retryTimer: NodeJS.Timeout | undefined;
-  private readonly store: Store;
+  private readonly store: ChangeFeed;
   private readonly catalog: Catalog;
-  private readonly log: FollowLog;
+  private readonly log: Log;
 
-  constructor(store: Store, catalog: Catalog, log: FollowLog) {
+  constructor(store: ChangeFeed, catalog: Catalog, log: Log) {
     this.store = store;
     this.catalog = catalog;
     this.log = log;
@@ -34,7 +30,7 @@ export class CatalogFollower {
 
   /** Loads the catalog and starts following the feed. */
   async start(): Promise<void> {
-    this.catalog.reset(await this.store.snapshot());
+    this.catalog.reset(await this.store.snapshot(catalogTables));
     this.subscribe();
   }
 
@@ -86,7 +82,7 @@ export class CatalogFollower {
   private async doReload(reason: string): Promise<void> {
     if (this.closed) return;
     this.log[reason === RETRY_REASON ? 'debug' : 'warn']({ reason, revision: this.catalog.revision }, 'reloading the catalog from the store');
-    const snapshot = await this.store.snapshot();
+    const snapshot = await this.store.snapshot(catalogTables);
     if (this.closed) return;
     this.catalog.reset(snapshot);
     this.subscribe();

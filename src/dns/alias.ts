@@ -1,6 +1,7 @@
 // Alias instances (AWS_ALIAS_DNS_NAME, spec §3): their A/AAAA records are the target's addresses as
 // the upstream resolvers give them, cached for the upstream TTL. An answer that needs a target not in
 // the cache waits for one upstream lookup; a target that cannot be resolved contributes nothing.
+import { BoundedMap } from '../model/bounded-map.ts';
 import type { Forwarder } from './forward.ts';
 import { HEADER_SIZE, skipName, type AliasTarget } from './wire.ts';
 
@@ -16,7 +17,7 @@ const NEGATIVE_MS = 5_000;
 const MAX_ENTRIES = 10_000;
 
 export class Aliases {
-  private readonly cache = new Map<string, AliasAddresses>();
+  private readonly cache = new BoundedMap<string, AliasAddresses>(MAX_ENTRIES);
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly forwarder: Forwarder | undefined;
   private readonly now: () => number;
@@ -54,7 +55,6 @@ export class Aliases {
     const found = reply ? addressesIn(reply, t.type) : { tails: [], ttl: 0 };
     // At least a second, so the answer waiting for this lookup finds it (upstream TTL 0 included).
     const ms = found.tails.length > 0 ? Math.max(1, found.ttl) * 1000 : NEGATIVE_MS;
-    if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
     this.cache.set(t.key, { tails: found.tails, expires: this.now() + ms });
   }
 }

@@ -2,6 +2,7 @@
 // record: 100,000 instances must fit in little memory), with the routing policy that picks the records
 // of each answer. A service's sets are edited in place, one record at a time, as its instances come,
 // change and go: the buffer is copied around the edit, no other record is encoded again.
+import { fnv1a } from '../model/hash.ts';
 import { lowerKey, TailWriter, targetOffset, TYPE, type AliasTarget } from './wire.ts';
 
 /** ALL: every record (apex, glue). MULTI: up to 8 distinct at random. ONE: a single one. */
@@ -47,8 +48,7 @@ const hasOwner = (o: Owner | undefined, id: string): boolean => o === id || (Arr
  * finds an instance's record without comparing id strings, most of which share a long prefix.
  */
 function idHash(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  const h = fnv1a(id) | 0; // signed: kept in an Int32Array
   return h === 0 ? 1 : h;
 }
 const ownerHash = (o: Owner): number => (typeof o === 'string' ? idHash(o) : 0);

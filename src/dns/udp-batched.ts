@@ -1,6 +1,7 @@
 // UDP through the native addon (native/udp-batch.c, Linux): datagrams arrive in batches of up to 64,
 // are answered synchronously into one output slab and leave with one sendmmsg per batch.
 import { createRequire } from 'node:module';
+import { BoundedMap } from '../model/bounded-map.ts';
 import type { Handler } from './server.ts';
 
 interface Addon {
@@ -42,7 +43,7 @@ export interface BatchedUdp {
 
 /** Formats the source address of a slot; IPv4 strings are cached, they repeat (bounded: clients choose them). */
 function addressReader(metaBytes: Uint8Array, metaWords: number): (slot: number) => string {
-  const cache = new Map<number, string>();
+  const cache = new BoundedMap<number, string>(4096);
   const words = new Int32Array(metaBytes.buffer, metaBytes.byteOffset, metaBytes.byteLength / 4);
   return (slot) => {
     const m = slot * metaWords;
@@ -52,7 +53,6 @@ function addressReader(metaBytes: Uint8Array, metaWords: number): (slot: number)
       let s = cache.get(key);
       if (s === undefined) {
         s = `${metaBytes[b]}.${metaBytes[b + 1]}.${metaBytes[b + 2]}.${metaBytes[b + 3]}`;
-        if (cache.size >= 4096) cache.clear();
         cache.set(key, s);
       }
       return s;

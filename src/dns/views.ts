@@ -2,6 +2,7 @@
 // whether it may use forwarding (spec §9). Results are cached per address string.
 import ipaddr from 'ipaddr.js';
 import type { VpcConfig } from '../config.ts';
+import { BoundedMap } from '../model/bounded-map.ts';
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
@@ -29,7 +30,7 @@ const inRange = (addr: ipaddr.IPv4 | ipaddr.IPv6, r: Range): boolean => addr.kin
 export class Views {
   private readonly vpcs: { id: string; ranges: Range[] }[];
   private readonly recursion: Range[];
-  private readonly cache = new Map<string, ClientView>();
+  private readonly cache = new BoundedMap<string, ClientView>(CACHE_MAX);
 
   constructor(vpcs: VpcConfig[], recursionCidrs: Range[], hasUpstreams: boolean) {
     this.vpcs = vpcs.map((v) => ({ id: v.id, ranges: v.cidrs.map((c) => ipaddr.parseCIDR(c)) }));
@@ -49,7 +50,6 @@ export class Views {
     if (view) return view;
     view = this.compute(address);
     // Source addresses are client-controlled over UDP: keep the cache bounded.
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(address, view);
     return view;
   }

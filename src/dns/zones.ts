@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Catalog, CatalogListener } from '../catalog/catalog.ts';
 import { instanceKeyParts, type NamespaceRecord } from '../model/records.ts';
-import type { Change } from '../store/types.ts';
+import type { Change } from '../model/changes.ts';
 import type { ApexSettings } from './records.ts';
 import { dnsRelevantChange, ServiceNames } from './service-names.ts';
 import type { ClientView } from './views.ts';

@@ -6,7 +6,9 @@ import { instanceKeyParts, type HealthCheckType, type HealthStatus } from '../mo
 import { ServiceUnavailable } from '../model/errors.ts';
 import { setHealth } from '../registry/health.ts';
 import type { Writer } from '../registry/writer.ts';
-import type { Change, Store } from '../store/types.ts';
+import type { Change } from '../model/changes.ts';
+import type { Log } from '../model/log.ts';
+import type { Store } from '../store/index.ts';
 import { Membership } from './membership.ts';
 import type { Probe } from './probe.ts';
 import { probes as defaultProbes } from './probes.ts';
@@ -15,12 +17,6 @@ import { owns } from './sharing.ts';
 import type { Timers } from '../model/timers.ts';
 import { observe, type Streak } from './threshold.ts';
 import { allTargets, sameTarget, serviceFingerprint, targetOf, targetsOfService, type ProbeTarget } from './targets.ts';
-
-export interface HealthLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
 
 export interface HealthCheckOptions {
   catalog: Catalog;
@@ -31,7 +27,7 @@ export interface HealthCheckOptions {
   timeoutMs: number;
   concurrency: number;
   now: () => number;
-  log: HealthLog;
+  log: Log;
   probes?: Record<HealthCheckType, Probe>;
   /** The clock probes and heartbeats run on (the real one unless a test injects its own). */
   timers?: Timers;

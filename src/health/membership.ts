@@ -2,13 +2,9 @@
 // lives) and reports the sorted list of live replicas whenever it changes. When the store is unreachable
 // the last known list stays in force, so every instance keeps being probed by someone.
 import { ServiceUnavailable } from '../model/errors.ts';
-import type { Store } from '../store/types.ts';
+import type { Log } from '../model/log.ts';
+import type { Store } from '../store/index.ts';
 import { realTimers, type TimerHandle, type Timers } from '../model/timers.ts';
-
-export interface MembershipLog {
-  warn(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
 
 export interface MembershipOptions {
   store: Pick<Store, 'heartbeat'>;
@@ -18,7 +14,7 @@ export interface MembershipOptions {
   /** How often to heartbeat (well under ttlMs). */
   everyMs: number;
   onChange(replicas: readonly string[]): void;
-  log: MembershipLog;
+  log: Log;
   timers?: Timers;
 }
 

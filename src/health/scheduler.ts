@@ -2,7 +2,7 @@
 // `timeoutMs`. Every key has a fixed phase inside the interval (from its hash), so probes spread evenly
 // over the interval instead of bursting, a probe kept waiting for a free slot does not shift the next
 // one, and every replica would pick the same moment (a handover keeps the instance's cadence).
-import { hash32 } from './hash.ts';
+import { hash32 } from '../model/hash.ts';
 import { MinHeap } from './min-heap.ts';
 import { realTimers, type TimerHandle, type Timers } from '../model/timers.ts';
 

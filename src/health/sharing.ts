@@ -1,7 +1,7 @@
 // Which replica probes which instance: rendezvous (highest-random-weight) hashing of the instance key over
 // the live replicas. Every replica computes the same owner from the same list, and when a replica joins or
 // leaves only the instances it gains or held move.
-import { fmix32, hash32 } from './hash.ts';
+import { fmix32, hash32 } from '../model/hash.ts';
 
 /** The weight of a replica for an instance key; the replica with the highest weight probes it. */
 export function weight(replicaId: string, key: string): number {

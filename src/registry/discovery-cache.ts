@@ -5,7 +5,8 @@
 // A view's fragments sit back to back in one buffer: a buffer per instance costs more than its bytes.
 import type { Catalog } from '../catalog/catalog.ts';
 import { instanceKeyParts, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
-import type { Change } from '../store/types.ts';
+import type { Change } from '../model/changes.ts';
+import { BoundedMap } from '../model/bounded-map.ts';
 import { hasHealth, healthOf, type EffectiveHealth } from './health.ts';
 
 export interface DiscoveryEntry {
@@ -75,7 +76,7 @@ export class DiscoveryCache {
   /** Views dropped by a change, kept until their service is viewed again to reuse their fragments. */
   private readonly stale = new Map<string, ServiceView>();
   /** `${NamespaceName}\n${ServiceName}` as asked → service id (hits only). */
-  private readonly names = new Map<string, string>();
+  private readonly names = new BoundedMap<string, string>(MAX_NAMES);
 
   constructor(catalog: Catalog) {
     this.catalog = catalog;
@@ -128,7 +129,6 @@ export class DiscoveryCache {
     if (!ns) return 'namespace';
     const service = serviceNamed(this.catalog, ns, serviceName);
     if (!service) return 'service';
-    if (this.names.size >= MAX_NAMES) this.names.clear();
     this.names.set(key, service.id);
     return this.view(service.id) ?? 'service';
   }

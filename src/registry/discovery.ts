@@ -3,7 +3,7 @@
 // is a filter, a partial shuffle and one copy of those bytes into the body.
 import { NamespaceNotFound, ServiceNotFound } from '../model/errors.ts';
 import type { DiscoverInstancesRequest, DiscoverInstancesRevisionRequest } from '../model/inputs.ts';
-import { RawJson } from '../api/wire.ts';
+import { RawJson } from '../model/raw-json.ts';
 import type { RegistryContext } from './context.ts';
 import { discoveryCache, type DiscoveryEntry, type ServiceView } from './discovery-cache.ts';
 

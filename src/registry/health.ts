@@ -3,7 +3,7 @@
 // other: it bumps the service's InstancesRevision and reaches every replica by the change feed.
 import type { Catalog } from '../catalog/catalog.ts';
 import { instanceKey, type HealthStatus, type InstanceRecord, type ServiceRecord } from '../model/records.ts';
-import type { Mutation } from '../store/types.ts';
+import type { Mutation } from '../model/changes.ts';
 import type { Planner } from './writer.ts';
 
 export type EffectiveHealth = HealthStatus | 'UNKNOWN';

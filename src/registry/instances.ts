@@ -5,7 +5,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { DuplicateRequest, InvalidInput, ResourceLimitExceeded, ServiceNotFound } from '../model/errors.ts';
 import type { DeregisterInstanceRequest, GetInstanceRequest, ListInstancesRequest, RegisterInstanceRequest } from '../model/inputs.ts';
 import { instanceKey, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
-import type { Mutation } from '../store/types.ts';
+import type { Mutation } from '../model/changes.ts';
 import { attributeViolation } from './attribute-rules.ts';
 import type { RegistryContext } from './context.ts';
 import { bumpRevision, hasHealth, initialHealth } from './health.ts';

@@ -7,7 +7,7 @@ import type {
   ListNamespacesRequest, NamespaceFilter, Tag, UpdateHttpNamespaceRequest, UpdatePrivateDnsNamespaceRequest, UpdatePublicDnsNamespaceRequest,
 } from '../model/inputs.ts';
 import type { NamespaceRecord, NamespaceType } from '../model/records.ts';
-import type { Mutation } from '../store/types.ts';
+import type { Mutation } from '../model/changes.ts';
 import type { RegistryContext } from './context.ts';
 import { findByRequestId, newOperation } from './operations-log.ts';
 import { requireNamespace } from './lookup.ts';

@@ -3,7 +3,7 @@
 // retries with the same CreatorRequestId idempotent.
 import type { Catalog } from '../catalog/catalog.ts';
 import type { OperationRecord, OperationType } from '../model/records.ts';
-import type { Mutation } from '../store/types.ts';
+import type { Mutation } from '../model/changes.ts';
 import type { RegistryContext } from './context.ts';
 
 export interface NewOperation {

@@ -5,7 +5,7 @@ import { InvalidInput, OperationNotFound } from '../model/errors.ts';
 import { idFromIdOrArn } from '../model/ids.ts';
 import type { GetOperationRequest, ListOperationsRequest, OperationFilter } from '../model/inputs.ts';
 import { OperationStatus, OperationType, type OperationRecord } from '../model/records.ts';
-import type { Mutation } from '../store/types.ts';
+import type { Mutation } from '../model/changes.ts';
 import type { RegistryContext } from './context.ts';
 import { conditionOf, newestFirstKey, sortByKey, stringMatcher } from './list-query.ts';
 import { paginate } from './paginate.ts';

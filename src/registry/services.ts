@@ -8,7 +8,7 @@ import type {
   ServiceFilter, UpdateServiceRequest,
 } from '../model/inputs.ts';
 import { instanceKey, type DnsConfigRecord, type HealthCheckConfigRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
-import type { Mutation } from '../store/types.ts';
+import type { Mutation } from '../model/changes.ts';
 import type { RegistryContext } from './context.ts';
 import { conditionOf, oldestFirstKey, resourceOwnerKeeps, sortByKey } from './list-query.ts';
 import { requireNamespace, requireService } from './lookup.ts';

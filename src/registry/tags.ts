@@ -6,7 +6,7 @@ import { InvalidInput, ResourceNotFoundException, TooManyTagsException } from '.
 import { parseArn } from '../model/ids.ts';
 import type { ListTagsForResourceRequest, TagResourceRequest, UntagResourceRequest } from '../model/inputs.ts';
 import type { TagsRecord } from '../model/records.ts';
-import type { Mutation } from '../store/types.ts';
+import type { Mutation } from '../model/changes.ts';
 import type { RegistryContext } from './context.ts';
 import { checkTags } from './tag-rules.ts';
 

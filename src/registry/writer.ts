@@ -3,7 +3,8 @@
 // A commit that got no answer may still be applied: the 503 says so, and the request's token finds it.
 import type { Catalog } from '../catalog/catalog.ts';
 import type { CatalogFollower } from '../catalog/follow.ts';
-import type { Mutation, Store } from '../store/types.ts';
+import type { Mutation } from '../model/changes.ts';
+import type { Store } from '../store/index.ts';
 import { ServiceUnavailable, StoreUnreachable, WriteOutcomeUnknown } from '../model/errors.ts';
 
 export interface Plan<T> {

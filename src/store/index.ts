@@ -2,12 +2,11 @@
 import type { Store } from './types.ts';
 import { MemoryStore } from './memory/memory-store.ts';
 import { RedisStore } from './redis/redis-store.ts';
-import type { StoreLog } from './redis/log.ts';
+import type { Log } from '../model/log.ts';
 
-export type { Store, Change, Mutation, Snapshot, CommitResult, FeedHandlers, Tables } from './types.ts';
+export type { Store, CommitResult } from './types.ts';
 export { MemoryStore } from './memory/memory-store.ts';
 export { RedisStore, type RedisStoreOptions } from './redis/redis-store.ts';
-export type { StoreLog } from './redis/log.ts';
 
 export interface StoreOptions {
   redisUrl?: string | undefined;
@@ -16,7 +15,7 @@ export interface StoreOptions {
   redisTimeoutMs?: number | undefined;
   /** About how many changes the Redis feed keeps (default 100,000). */
   feedLength?: number | undefined;
-  log?: StoreLog | undefined;
+  log?: Log | undefined;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {

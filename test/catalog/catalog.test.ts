@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.ts';
 import { instanceKey, type InstanceRecord, type OperationRecord } from '../../src/model/records.ts';
-import { emptyTables, type Mutation } from '../../src/store/types.ts';
+import { emptyTables, type Mutation } from '../../src/model/changes.ts';
 
 const inst = (serviceId: string, id: string, seq: number, ip = '10.0.0.1'): InstanceRecord => ({ serviceId, id, attributes: { AWS_INSTANCE_IPV4: ip }, createDate: 1, seq });
 const put = (i: InstanceRecord): Mutation => ({ table: 'instances', key: instanceKey(i.serviceId, i.id), value: i });

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.ts';
 import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../../src/model/records.ts';
-import { emptyTables, type Mutation } from '../../src/store/types.ts';
+import { emptyTables, type Mutation } from '../../src/model/changes.ts';
 import type { RrSet } from '../../src/dns/rrset.ts';
 import type { Zone } from '../../src/dns/zone.ts';
 import { nameOfKey } from '../../src/dns/wire.ts';

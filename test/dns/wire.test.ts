@@ -5,7 +5,7 @@ import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.ts';
 import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../../src/model/records.ts';
-import { emptyTables, type Mutation } from '../../src/store/types.ts';
+import { emptyTables, type Mutation } from '../../src/model/changes.ts';
 import { readQuery } from '../../src/dns/query.ts';
 import { writeOpt } from '../../src/dns/edns.ts';
 import { Zones } from '../../src/dns/zones.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.ts';
 import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../../src/model/records.ts';
-import { emptyTables } from '../../src/store/types.ts';
+import { emptyTables } from '../../src/model/changes.ts';
 import { allTargets, sameTarget, serviceFingerprint, targetOf } from '../../src/health/targets.ts';
 
 const ns: NamespaceRecord = { id: 'ns-1', name: 'example.local', type: 'DNS_PRIVATE', httpName: 'example.local', createDate: 0 };

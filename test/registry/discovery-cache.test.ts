@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.ts';
 import { instanceKey, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../../src/model/records.ts';
 import { discoveryCache, type ServiceView } from '../../src/registry/discovery-cache.ts';
-import { emptyTables, type Mutation } from '../../src/store/types.ts';
+import { emptyTables, type Mutation } from '../../src/model/changes.ts';
 
 const ns: NamespaceRecord = { id: 'ns-1', name: 'shop', type: 'HTTP', httpName: 'shop', createDate: 1 };
 const service: ServiceRecord = {

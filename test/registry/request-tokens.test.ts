@@ -11,10 +11,12 @@ import { defaultLimits, type RegistryContext } from '../../src/registry/context.
 import { registerInstance } from '../../src/registry/instances.ts';
 import { Writer } from '../../src/registry/writer.ts';
 import { MemoryStore } from '../../src/store/memory/memory-store.ts';
-import type { Change, CommitResult, FeedHandlers, Mutation, Snapshot, Store } from '../../src/store/types.ts';
+import type { Change, FeedHandlers, Mutation, Snapshot } from '../../src/model/changes.ts';
+import type { CommitResult, Store } from '../../src/store/index.ts';
 import { errorOf } from '../support/sdk-errors.ts';
 import { seedNamespace, seedService } from '../support/seed.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { silentLog } from '../../src/model/log.ts';
 import { realTimers } from '../../src/model/timers.ts';
 
 /**
@@ -55,7 +57,7 @@ describe('a retry planned before the catalog has seen the first write', () => {
   it('loses on the revision, catches up and returns the OperationId of the write that was applied', async () => {
     const store = new LostAnswerStore();
     const catalog = new Catalog();
-    const follower = new CatalogFollower(store, catalog, { warn: () => undefined, debug: () => undefined });
+    const follower = new CatalogFollower(store, catalog, silentLog);
     await follower.start();
     const writer = new Writer(store, catalog, follower);
     const ctx: RegistryContext = {

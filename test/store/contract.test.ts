@@ -5,7 +5,8 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { InstanceRecord, NamespaceRecord, ServiceRecord, TagsRecord } from '../../src/model/records.ts';
 import { MemoryStore } from '../../src/store/memory/memory-store.ts';
 import { RedisStore } from '../../src/store/redis/redis-store.ts';
-import type { Change, Mutation, Snapshot, Store } from '../../src/store/types.ts';
+import type { Change, Mutation, Snapshot } from '../../src/model/changes.ts';
+import type { Store } from '../../src/store/index.ts';
 import { newPrefix } from '../support/server.ts';
 
 interface Opened {

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import type { NamespaceRecord } from '../../src/model/records.ts';
 import { parseRedisTarget } from '../../src/store/redis/connection.ts';
 import { RedisStore } from '../../src/store/redis/redis-store.ts';
-import type { Mutation } from '../../src/store/types.ts';
+import type { Mutation } from '../../src/model/changes.ts';
 import { freePort, startRedis } from '../support/redis-global.ts';
 import { newPrefix } from '../support/server.ts';
 

@@ -1,6 +1,7 @@
 // The embedded store: the Store contract in one process's memory. For the quick start, tests and demos;
 // nothing survives a restart.
-import { emptyTables, type Change, type CommitResult, type FeedHandlers, type Mutation, type Snapshot, type Store, type Tables } from '../types.ts';
+import { emptyTables, type Change, type FeedHandlers, type Mutation, type Snapshot, type Tables } from '../../model/changes.ts';
+import type { CommitResult, Store } from '../types.ts';
 
 export interface MemoryStoreOptions {
   /** How many changes the feed keeps for readers that fall behind. */
@@ -25,8 +26,8 @@ export class MemoryStore implements Store {
 
   // Records are immutable once written (the registry replaces them, never edits them), so the store
   // shares them with its readers and copies only the maps: deep copies cost most of a write.
-  async snapshot(): Promise<Snapshot> {
-    const tables = emptyTables();
+  async snapshot(newTables: () => Tables = emptyTables): Promise<Snapshot> {
+    const tables = newTables();
     for (const name of Object.keys(tables) as (keyof Tables)[]) {
       for (const [k, v] of this.tables[name]) (tables[name] as Map<string, unknown>).set(k, v);
     }

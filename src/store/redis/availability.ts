@@ -1,16 +1,16 @@
 // Whether Redis is reachable, as seen by every connection of one store, told to the log once per outage:
 // one warn when the first connection loses it, one info with the duration when the last one has it back,
 // however many requests, retries and reconnect attempts fail in between.
-import type { StoreLog } from './log.ts';
+import type { Log } from '../../model/log.ts';
 
 export class Availability {
   /** The connections that currently cannot use Redis ('commands', 'feed'). */
   private readonly failing = new Set<string>();
   private since = 0;
-  private readonly log: StoreLog;
+  private readonly log: Log;
   private readonly now: () => number;
 
-  constructor(log: StoreLog, now: () => number = Date.now) {
+  constructor(log: Log, now: () => number = Date.now) {
     this.log = log;
     this.now = now;
   }

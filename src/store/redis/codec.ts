@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { tableNames, tableSchemas, type TableName } from '../../model/records.ts';
 import { InternalFailure } from '../../model/errors.ts';
-import type { Change, Mutation, Tables } from '../types.ts';
+import type { Change, Mutation, Tables } from '../../model/changes.ts';
 import { revisionOfFeedId } from './keys.ts';
 import { compact, fastRecord, Interner } from './compact.ts';
 

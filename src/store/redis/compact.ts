@@ -7,14 +7,14 @@
 import {
   HealthStatus, OperationStatus, OperationType, type HealthRecord, type InstanceRecord, type OperationRecord, type TableName, type TableValue,
 } from '../../model/records.ts';
+import { BoundedMap } from '../../model/bounded-map.ts';
 
 /** One copy of each repeated string; bounded, since a long-running feed reader sees ever new ids. */
 export class Interner {
-  private readonly pool = new Map<string, string>();
-  private readonly max: number;
+  private readonly pool: BoundedMap<string, string>;
 
   constructor(max = 10_000) {
-    this.max = max;
+    this.pool = new BoundedMap(max);
   }
 
   /** How many strings it holds. */
@@ -25,7 +25,6 @@ export class Interner {
   get(s: string): string {
     const known = this.pool.get(s);
     if (known !== undefined) return known;
-    if (this.pool.size >= this.max) this.pool.clear();
     this.pool.set(s, s);
     return s;
   }

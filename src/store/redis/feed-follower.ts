@@ -3,12 +3,12 @@
 // restarted empty or was flushed) or a gap the stream no longer holds means the reader must reload, so
 // handlers.reset() is called and following goes on from the current head.
 import type { Redis } from 'ioredis';
-import type { FeedHandlers } from '../types.ts';
+import type { FeedHandlers } from '../../model/changes.ts';
 import type { Availability } from './availability.ts';
 import { decodeFeedEntry, type FeedEntry } from './codec.ts';
 import { lostConnection } from './failures.ts';
 import { feedId, otherEpoch, type Keys } from './keys.ts';
-import type { StoreLog } from './log.ts';
+import type { Log } from '../../model/log.ts';
 
 export interface FeedFollowerOptions {
   connection: Redis;
@@ -18,7 +18,7 @@ export interface FeedFollowerOptions {
   epoch: string | null | undefined;
   blockMs: number;
   handlers: FeedHandlers;
-  log: StoreLog;
+  log: Log;
   /** Told when the feed's connection loses Redis and has it back (it logs outages once for the store). */
   availability: Availability;
   /** Awaited before handlers.reset(), so the reader's reload finds Redis usable. */

@@ -2,7 +2,7 @@
 // missing revision (trimmed), or an entry from another epoch (the data was lost and written anew).
 import type { Redis } from 'ioredis';
 import { ServiceUnavailable } from '../../model/errors.ts';
-import type { Change } from '../types.ts';
+import type { Change } from '../../model/changes.ts';
 import { decodeFeedEntry, type FeedEntry } from './codec.ts';
 import { feedId, otherEpoch, type Keys } from './keys.ts';
 

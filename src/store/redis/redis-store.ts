@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { tableNames } from '../../model/records.ts';
 import { CloudMapError, ServiceUnavailable, StoreUnreachable, WriteOutcomeUnknown } from '../../model/errors.ts';
-import type { Change, CommitResult, FeedHandlers, Mutation, Snapshot, Store } from '../types.ts';
+import type { Change, FeedHandlers, Mutation, Snapshot, Tables } from '../../model/changes.ts';
+import type { CommitResult, Store } from '../types.ts';
 import { Availability } from './availability.ts';
 import { encodeCommit } from './codec.ts';
 import { closeClient, createClient, parseRedisTarget, redact, whenReady } from './connection.ts';
@@ -14,7 +15,7 @@ import { failureOf, lostConnection, replyCode } from './failures.ts';
 import { FeedFollower } from './feed-follower.ts';
 import { changesUpTo, headAndFirstPage } from './feed-range.ts';
 import { keysFor, otherEpoch, type Keys } from './keys.ts';
-import { silentLog, type StoreLog } from './log.ts';
+import { silentLog, type Log } from '../../model/log.ts';
 import { defineScripts, type ScriptedRedis } from './scripts.ts';
 import { readSnapshot } from './snapshot-reader.ts';
 
@@ -25,7 +26,7 @@ export interface RedisStoreOptions {
   prefix: string;
   /** About how many changes the feed keeps for readers that fall behind (trimmed approximately). */
   feedLength?: number;
-  log?: StoreLog;
+  log?: Log;
   /** How long connect() waits for Redis before giving up. */
   startTimeoutMs?: number;
   /** TCP connect timeout. */
@@ -46,7 +47,7 @@ export class RedisStore implements Store {
   private readonly tableKeys: string[];
   private readonly feedLength: number;
   private readonly followBlockMs: number;
-  private readonly log: StoreLog;
+  private readonly log: Log;
   private readonly availability: Availability;
   private readonly followers = new Set<FeedFollower>();
   /** The epoch of the data last loaded or written through this store (undefined: not known yet). */
@@ -95,8 +96,8 @@ export class RedisStore implements Store {
     return store;
   }
 
-  async snapshot(): Promise<Snapshot> {
-    const { snapshot, epoch } = await this.read(() => readSnapshot(this.client, this.keys));
+  async snapshot(newTables?: () => Tables): Promise<Snapshot> {
+    const { snapshot, epoch } = await this.read(() => readSnapshot(this.client, this.keys, newTables));
     this.epoch = epoch;
     return snapshot;
   }

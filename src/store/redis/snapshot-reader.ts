@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import { tableNames, type TableName } from '../../model/records.ts';
 import { ServiceUnavailable } from '../../model/errors.ts';
-import { emptyTables, type Snapshot, type Tables } from '../types.ts';
+import { emptyTables, type Snapshot, type Tables } from '../../model/changes.ts';
 import { decodeFields } from './codec.ts';
 import { changesUpTo, headAndFirstPage } from './feed-range.ts';
 import { otherEpoch, type Keys } from './keys.ts';
@@ -19,18 +19,18 @@ export interface LoadedSnapshot {
   epoch: string | null;
 }
 
-export async function readSnapshot(client: Redis, keys: Keys): Promise<LoadedSnapshot> {
+export async function readSnapshot(client: Redis, keys: Keys, newTables: () => Tables = emptyTables): Promise<LoadedSnapshot> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const loaded = await tryReadSnapshot(client, keys);
+    const loaded = await tryReadSnapshot(client, keys, newTables);
     if (loaded) return loaded;
   }
   throw new ServiceUnavailable('Could not load a consistent snapshot from Redis: the data changed or was lost while reading');
 }
 
-async function tryReadSnapshot(client: Redis, keys: Keys): Promise<LoadedSnapshot | null> {
+async function tryReadSnapshot(client: Redis, keys: Keys, newTables: () => Tables): Promise<LoadedSnapshot | null> {
   const [rev, epoch] = await client.mget(keys.rev, keys.epoch);
   const start = Number(rev ?? 0);
-  const tables = emptyTables();
+  const tables = newTables();
   await Promise.all(tableNames.map((t) => scanTable(client, keys.tables[t], t, tables)));
   const after = await headAndFirstPage(client, keys, start);
   if (after.head < start || otherEpoch(epoch ?? null, after.epoch)) return null;

@@ -1,7 +1,7 @@
 // Operations are kept column by column behind the Map interface: what the table hands back equals what
 // was stored, in the order operations were added, through replacements, deletions and growth.
 import { describe, expect, it } from 'vitest';
-import { OperationTable } from '../../src/store/operation-table.ts';
+import { OperationTable } from '../../src/catalog/operation-table.ts';
 import type { InstanceRecord, OperationRecord } from '../../src/model/records.ts';
 
 const op = (id: string, extra: Partial<OperationRecord> = {}): OperationRecord => ({
