@@ -1,23 +1,17 @@
-// Assembles a cairn replica from its configuration: store, catalog and feed, registry, HTTP API (and the
-// DNS server and health checks), and stops them in order.
+// Assembles a cairn replica from its configuration, the only place that wires the parts together: store,
+// catalog and its follower, registry, HTTP API, DNS and health checks; the catalog's listeners (DNS
+// index, discovery cache, health targets) are subscribed here; and it stops the parts in order.
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
-import { Catalog } from './catalog/catalog.ts';
-import { CatalogFollower } from './catalog/follow.ts';
-import { idGenerator } from './model/ids.ts';
+import { Catalog, CatalogFollower } from './catalog/index.ts';
 import { realTimers, type Timers } from './model/timers.ts';
-import { defaultLimits, type RegistryContext } from './registry/context.ts';
-import { Writer } from './registry/writer.ts';
-import { pruneExpiredOperations } from './registry/operations.ts';
+import { createRegistry, type RegistryContext } from './registry/index.ts';
 import { openStore, type Store } from './store/index.ts';
-import { buildApi } from './api/app.ts';
+import { buildApi, discoveryRateLimit, exposureWarning, sigv4Verifier } from './api/index.ts';
 import { startHealthChecks, type HealthChecks } from './health/index.ts';
-import { discoveryRateLimit } from './api/rate-limit.ts';
-import { sigv4Verifier } from './api/sigv4.ts';
-import { exposureWarning } from './api/exposure.ts';
-import { startDns, type DnsServer } from './dns/index.ts';
+import { DnsIndex, startDns, type DnsOptions, type DnsServer } from './dns/index.ts';
 
 export interface Server {
   config: Config;
@@ -60,27 +54,24 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   log.info({ revision: catalog.revision, ms: Date.now() - started, store: store.kind }, 'catalog loaded');
 
   const timers = hooks.timers ?? realTimers;
-  // Every write also prunes operations older than --operation-retention (ctx is read when it runs).
-  const writer = new Writer(store, catalog, follower, (c) => pruneExpiredOperations(ctx, c));
-  const ctx: RegistryContext = {
+  const ctx = createRegistry({
+    store,
     catalog,
-    writer,
+    catchUp: () => follower.catchUp(),
     account: { region: config.region, accountId: config.accountId },
-    ids: idGenerator(),
-    now: () => timers.now(),
-    timers,
     limits: {
-      ...defaultLimits,
       maxNamespaces: config.maxNamespaces,
       maxInstancesPerNamespace: config.maxInstancesPerNamespace,
       maxInstancesPerService: config.maxInstancesPerService,
     },
     defaultSoaTtl: config.dnsDefaultSoaTtl,
     customHealthDelayMs: config.customHealthDelay,
-    random: Math.random,
-    vpcs: new Set(config.vpc.map((v) => v.id)),
+    vpcs: config.vpc.map((v) => v.id),
     operationRetentionMs: config.operationRetention,
-  };
+    timers,
+  });
+  // Every listener hears of a change before the write that made it returns (read-your-writes).
+  const unsubscribe: (() => void)[] = [catalog.subscribe(ctx.discovery)];
 
   let ready = false;
   const authenticate = config.credentials.length > 0
@@ -100,13 +91,18 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   else if (!authenticate) log.info('no --credentials: API requests are accepted without verifying signatures (the API listens on loopback only)');
   // Health checks: probes run on their own timers (never in a request) and flip through the writer.
   const health = await startHealthChecks({
-    catalog, writer, store, replicaId, now: ctx.now, log: log.child({ part: 'health' }),
+    catalog, writer: ctx.writer, store, replicaId, now: ctx.now, log: log.child({ part: 'health' }),
     intervalMs: config.healthCheckInterval, timeoutMs: config.healthCheckTimeout, concurrency: config.healthCheckConcurrency,
     timers: hooks.healthTimers,
   });
+  unsubscribe.push(catalog.subscribe(health));
 
-  // DNS: answers from the catalog only; its index follows every change before the writer returns.
-  const dns = await startDns(config, catalog, log.child({ part: 'dns' }));
+  // DNS: answers from its index of the catalog only.
+  const dnsLog = log.child({ part: 'dns' });
+  const dnsOptions = dnsOptionsOf(config);
+  const dnsIndex = new DnsIndex(dnsOptions, dnsLog);
+  unsubscribe.push(catalog.subscribe(dnsIndex));
+  const dns = await startDns(dnsOptions, dnsIndex, dnsLog);
 
   ready = true;
   log.info({ api: `${apiAddress.host}:${apiAddress.port}`, replica: replicaId }, 'cairn is serving');
@@ -117,6 +113,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
       ready = false;
       await api.close();
       await dns.stop();
+      for (const u of unsubscribe) u();
       await health.stop(); // before the store closes: its flips in flight are writes
       follower.close();
       await store.leave(replicaId).catch(() => undefined);
@@ -125,4 +122,26 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     return stopping;
   };
   return { config, log, store, catalog, ctx, api, replicaId, apiAddress, health, dns, dnsAddress: dns.address, stop };
+}
+
+/** The DNS server's own options, from the configuration. */
+function dnsOptionsOf(config: Config): DnsOptions {
+  return {
+    host: config.dnsHost,
+    port: config.dnsPort,
+    udpIo: config.dnsUdpIo,
+    maxUdpPayload: config.dnsMaxUdpPayload,
+    tcp: { idleTimeoutMs: config.dnsTcpIdleTimeout, maxConnections: config.dnsTcpMaxConnections, maxPending: config.dnsTcpMaxPending },
+    vpcs: config.vpc,
+    recursionCidrs: config.recursionCidr,
+    upstreams: config.upstream,
+    upstreamTimeoutMs: config.upstreamTimeout,
+    apex: {
+      defaultSoaTtl: config.dnsDefaultSoaTtl,
+      nsNames: config.dnsNsNames,
+      nsAddresses: config.dnsNsAddresses ?? [],
+      soaRname: config.dnsSoaRname,
+      nsTtl: config.dnsNsTtl,
+    },
+  };
 }

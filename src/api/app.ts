@@ -5,11 +5,11 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { targetPrefix } from '../model/service-model.ts';
 import { CloudMapError, InternalFailure, UnknownOperation } from '../model/errors.ts';
 import { redactSecrets } from '../model/redact.ts';
-import type { RegistryContext } from '../registry/context.ts';
+import type { RegistryContext } from '../registry/index.ts';
 import { capConnections, defaultHttpBounds, httpServerOptions, type HttpBounds } from './http-bounds.ts';
 import { parseJsonBody } from './json-body.ts';
-import { operationTable, type Operation } from './operations.ts';
-import { sendError, sendOk, toCloudMapError } from './wire.ts';
+import { operationTable, type Operation } from './dispatch.ts';
+import { sendError, sendOk, toCloudMapError } from './aws-json.ts';
 
 export interface ApiOptions {
   ctx: RegistryContext;

@@ -6,7 +6,7 @@ import { STATUS_CODES, type Server, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { CloudMapError, SerializationException } from '../model/errors.ts';
-import { errorBody, JSON_TYPE } from './wire.ts';
+import { errorBody, JSON_TYPE } from './aws-json.ts';
 
 export interface HttpBounds {
   /** A whole request (headers and body) must arrive within this. */

@@ -3,7 +3,7 @@
 // Instances are held once, in per-service maps (no second map by `${serviceId}/${instanceId}`), and
 // operations column by column (store/operation-table.ts): a replica holds every instance and a month of
 // operations, so each one costs as little as it can.
-import { instanceKey, instanceKeyParts, type HealthRecord, type InstanceRecord, type NamespaceRecord, type OperationRecord, type ServiceRecord, type TagsRecord } from '../model/records.ts';
+import { hasHealth, instanceKey, instanceKeyParts, type EffectiveHealth, type HealthRecord, type InstanceRecord, type NamespaceRecord, type OperationRecord, type ServiceRecord, type TagsRecord } from '../model/records.ts';
 import { emptyTables, type Change, type Mutation, type Snapshot, type Tables } from '../model/changes.ts';
 import { OperationTable } from './operation-table.ts';
 
@@ -31,8 +31,10 @@ export class Catalog {
   private operationsByRequestId = new Map<string, string | string[]>();
   private readonly listeners = new Set<CatalogListener>();
 
-  listen(listener: CatalogListener): () => void {
+  /** Hears of every change from now on; `reset` is called at once with the catalog as it is. */
+  subscribe(listener: CatalogListener): () => void {
     this.listeners.add(listener);
+    listener.reset(this);
     return () => { this.listeners.delete(listener); };
   }
 
@@ -169,6 +171,14 @@ export class Catalog {
   }
   health(serviceId: string, instanceId: string): HealthRecord | undefined {
     return this.tables.health.get(instanceKey(serviceId, instanceId));
+  }
+  /**
+   * UNKNOWN for a service without any health config; otherwise the stored status. An instance with no
+   * stored status yet counts as HEALTHY (a new check is healthy until it has enough data).
+   */
+  healthOf(service: ServiceRecord, instanceId: string): EffectiveHealth {
+    if (!hasHealth(service)) return 'UNKNOWN';
+    return this.health(service.id, instanceId)?.status ?? 'HEALTHY';
   }
   /** Operation records are built on each read: equal to the stored ones, not the same objects. */
   operation(id: string): OperationRecord | undefined { return this.ops.get(id); }

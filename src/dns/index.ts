@@ -1,10 +1,14 @@
-// The DNS server's public surface: start it on a catalog with the configuration, stop it.
-import type { Logger } from 'pino';
-import type { Catalog } from '../catalog/catalog.ts';
-import type { Config } from '../config.ts';
-import { Forwarder } from './forward.ts';
+// The DNS server's public surface: the index of prepared answers (a catalog listener), and the server
+// that answers queries from it over UDP and TCP.
+import type ipaddr from 'ipaddr.js';
+import type { Catalog, CatalogListener } from '../catalog/index.ts';
+import type { VpcConfig } from '../config.ts';
+import type { Change } from '../model/changes.ts';
+import type { Log } from '../model/log.ts';
+import { Forwarder, type Upstream } from './forward.ts';
+import type { ApexSettings } from './records.ts';
 import { Responder } from './respond.ts';
-import { listen } from './server.ts';
+import { listen, type UdpIo } from './server.ts';
 import { Views } from './views.ts';
 import { Zones } from './zones.ts';
 
@@ -13,64 +17,77 @@ export interface DnsServer {
   address: { host: string; port: number };
   /** How UDP is read and written: batched through the native addon, or node:dgram. */
   udpIo: 'batched' | 'dgram';
-  zones: Zones;
   stop(): Promise<void>;
 }
 
 export interface DnsOptions {
+  host: string;
+  /** 0: any free port (the same one for UDP and TCP). */
+  port: number;
+  udpIo: UdpIo;
+  /** EDNS payload size advertised and applied. */
+  maxUdpPayload: number;
+  tcp: { idleTimeoutMs: number; maxConnections: number; maxPending: number };
+  /** Which client addresses belong to each VPC: who sees a private namespace. */
+  vpcs: VpcConfig[];
+  /** Clients that may use forwarding (empty: loopback and the private ranges). */
+  recursionCidrs: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+  upstreams: Upstream[];
+  upstreamTimeoutMs: number;
+  /** What every zone's apex holds. */
+  apex: ApexSettings;
   /** Random numbers in [0,1) for record selection (default Math.random). */
   random?: () => number;
 }
 
-export async function startDns(config: Config, catalog: Catalog, log: Logger, options: DnsOptions = {}): Promise<DnsServer> {
-  const views = new Views(config.vpc, config.recursionCidr, config.upstream.length > 0);
-  const zones = new Zones(
-    {
-      defaultSoaTtl: config.dnsDefaultSoaTtl,
-      nsNames: config.dnsNsNames,
-      nsAddresses: config.dnsNsAddresses ?? [],
-      soaRname: config.dnsSoaRname,
-      nsTtl: config.dnsNsTtl,
-    },
-    log,
-    (vpc) => views.configured(vpc),
-  );
-  // Listen before the first build so no change can slip between them; every change is applied to the
-  // zones synchronously, before the writer that made it returns.
-  const unlisten = catalog.listen({
-    changed: (change, c) => {
-      try { zones.changed(change, c); } catch (err) { log.error({ err, revision: change.revision }, 'dns index update failed; rebuilding'); zones.reset(c); }
-    },
-    reset: (c) => zones.reset(c),
-  });
-  zones.reset(catalog);
+/**
+ * The catalog turned into prepared answer bytes, one zone per DNS namespace: a catalog listener that the
+ * server subscribes, so every change is in the index before the write that made it returns.
+ */
+export class DnsIndex implements CatalogListener {
+  readonly zones: Zones;
+  readonly views: Views;
+  private readonly log: Log;
 
-  const forwarder = config.upstream.length > 0 ? new Forwarder(config.upstream, config.upstreamTimeout, config.dnsMaxUdpPayload) : undefined;
-  const responder = new Responder({ zones, views, forwarder, maxPayload: config.dnsMaxUdpPayload, ...(options.random ? { random: options.random } : {}) });
-  let sockets;
-  try {
-    sockets = await listen({
-      host: config.dnsHost,
-      port: config.dnsPort,
-      tcpIdleTimeoutMs: config.dnsTcpIdleTimeout,
-      tcpMaxConnections: config.dnsTcpMaxConnections,
-      tcpMaxPending: config.dnsTcpMaxPending,
-      udpIo: config.dnsUdpIo,
-      handler: (msg, address, transport) => responder.respond(msg, address, transport),
-      log,
-    });
-  } catch (e) {
-    unlisten();
-    throw e;
+  constructor(o: Pick<DnsOptions, 'vpcs' | 'recursionCidrs' | 'upstreams' | 'apex'>, log: Log) {
+    this.log = log;
+    this.views = new Views(o.vpcs, o.recursionCidrs, o.upstreams.length > 0);
+    this.zones = new Zones(o.apex, log, (vpc) => this.views.configured(vpc));
   }
-  const s = sockets;
-  log.info({ dns: `${s.host}:${s.port}`, udpIo: s.udpIo, zones: zones.size }, 'dns is serving');
+
+  changed(change: Change, catalog: Catalog): void {
+    try {
+      this.zones.changed(change, catalog);
+    } catch (err) {
+      this.log.error({ err, revision: change.revision }, 'dns index update failed; rebuilding');
+      this.zones.reset(catalog);
+    }
+  }
+
+  reset(catalog: Catalog): void {
+    this.zones.reset(catalog);
+  }
+}
+
+/** Binds UDP and TCP and answers from the index. */
+export async function startDns(o: DnsOptions, index: DnsIndex, log: Log): Promise<DnsServer> {
+  const forwarder = o.upstreams.length > 0 ? new Forwarder(o.upstreams, o.upstreamTimeoutMs, o.maxUdpPayload) : undefined;
+  const responder = new Responder({ zones: index.zones, views: index.views, forwarder, maxPayload: o.maxUdpPayload, ...(o.random ? { random: o.random } : {}) });
+  const s = await listen({
+    host: o.host,
+    port: o.port,
+    tcpIdleTimeoutMs: o.tcp.idleTimeoutMs,
+    tcpMaxConnections: o.tcp.maxConnections,
+    tcpMaxPending: o.tcp.maxPending,
+    udpIo: o.udpIo,
+    handler: (msg, address, transport) => responder.respond(msg, address, transport),
+    log,
+  });
+  log.info({ dns: `${s.host}:${s.port}`, udpIo: s.udpIo, zones: index.zones.size }, 'dns is serving');
   return {
     address: { host: s.host, port: s.port },
     udpIo: s.udpIo,
-    zones,
     stop: async () => {
-      unlisten();
       forwarder?.close();
       await s.close();
     },

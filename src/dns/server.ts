@@ -6,7 +6,7 @@ import type dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import dns2 from 'dns2';
-import type { Logger } from 'pino';
+import type { Log } from '../model/log.ts';
 import type { Response, Transport } from './respond.ts';
 import { batchedUdpAddon, batchedUdpUnavailable, openBatchedUdp } from './udp-batched.ts';
 import { listenTcp, type TcpListener, type TcpOptions } from './tcp.ts';
@@ -29,7 +29,7 @@ export interface ListenOptions {
   tcpMaxPending: number;
   udpIo: UdpIo;
   handler: Handler;
-  log: Logger;
+  log: Log;
 }
 
 export interface Sockets {
@@ -44,7 +44,7 @@ export interface Sockets {
 interface Dns2Servers { udp: dgram.Socket }
 
 /** Logs handler failures at most once a second: a client must not be able to flood the log. */
-function throttledError(log: Logger): (err: unknown, what: string) => void {
+function throttledError(log: Log): (err: unknown, what: string) => void {
   let last = 0;
   let suppressed = 0;
   return (err, what) => {

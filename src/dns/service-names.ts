@@ -2,8 +2,7 @@
 // service name D and a host name per SRV instance, built once and then kept current one instance at a
 // time, so a registration, deregistration or health flip costs one instance's records, not the service's.
 import type { Catalog } from '../catalog/catalog.ts';
-import type { InstanceRecord, NamespaceRecord, RecordType, ServiceRecord } from '../model/records.ts';
-import { hasHealth, healthOf } from '../registry/health.ts';
+import { hasHealth, type InstanceRecord, type NamespaceRecord, type RecordType, type ServiceRecord } from '../model/records.ts';
 import { encodeInstance, serviceLabels, type Encoded } from './records.ts';
 import { HostRef, POLICY, RrSetBuilder, type Policy, type RecordBytes, type RrSet } from './rrset.ts';
 import { keyOf, lowerKey, TailWriter, TYPE, validLabels, type Labels } from './wire.ts';
@@ -87,7 +86,7 @@ export class ServiceNames {
   }
 
   private healthy(catalog: Catalog, instanceId: string): boolean {
-    return healthOf(catalog, this.service, instanceId) !== 'UNHEALTHY';
+    return catalog.healthOf(this.service, instanceId) !== 'UNHEALTHY';
   }
 
   /** Takes every name of the service out of the zone. */

@@ -1,7 +1,7 @@
 // Every DNS namespace as a zone, kept current from the catalog's change events before the writer
 // returns (a namespace or service change rebuilds that zone or service; an instance or health change
 // edits only that instance's records), and the choice of the zone that answers a name (spec §2).
-import type { Logger } from 'pino';
+import type { Log } from '../model/log.ts';
 import type { Catalog, CatalogListener } from '../catalog/catalog.ts';
 import { instanceKeyParts, type NamespaceRecord } from '../model/records.ts';
 import type { Change } from '../model/changes.ts';
@@ -26,10 +26,10 @@ export class Zones implements CatalogListener {
   /** Distinct label counts of the apexes, deepest first. */
   private depths: number[] = [];
   private readonly settings: ApexSettings;
-  private readonly log: Logger;
+  private readonly log: Log;
   private readonly vpcKnown: (vpc: string) => boolean;
 
-  constructor(settings: ApexSettings, log: Logger, vpcKnown: (vpc: string) => boolean) {
+  constructor(settings: ApexSettings, log: Log, vpcKnown: (vpc: string) => boolean) {
     this.settings = settings;
     this.log = log;
     this.vpcKnown = vpcKnown;

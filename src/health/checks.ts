@@ -1,11 +1,10 @@
 // Active health checks of one replica: keeps the set of probe targets in step with the catalog, probes the
 // share that rendezvous hashing gives this replica, counts results against the stored status and writes a
 // flip through the registry writer when FailureThreshold consecutive results disagree with it.
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog, CatalogListener } from '../catalog/catalog.ts';
 import { instanceKeyParts, type HealthCheckType, type HealthStatus } from '../model/records.ts';
 import { ServiceUnavailable } from '../model/errors.ts';
-import { setHealth } from '../registry/health.ts';
-import type { Writer } from '../registry/writer.ts';
+import { setHealth, type Writer } from '../registry/index.ts';
 import type { Change } from '../model/changes.ts';
 import type { Log } from '../model/log.ts';
 import type { Store } from '../store/index.ts';
@@ -42,7 +41,7 @@ export interface HealthCheckStats extends SchedulerStats {
   flips: number;
 }
 
-export class HealthChecks {
+export class HealthChecks implements CatalogListener {
   /** Every checked instance, whoever probes it (ownership is recomputed from it when replicas change). */
   private readonly targets = new Map<string, ProbeTarget>();
   private readonly keysByService = new Map<string, Set<string>>();
@@ -52,7 +51,6 @@ export class HealthChecks {
   private readonly scheduler: Scheduler<ProbeTarget>;
   private readonly membership: Membership;
   private replicas: readonly string[];
-  private unlisten: (() => void) | undefined;
   private flips = 0;
   private failures = 0;
   private readonly o: HealthCheckOptions;
@@ -84,18 +82,13 @@ export class HealthChecks {
     });
   }
 
+  /** Joins the live replica set; the server then subscribes the checks to the catalog. */
   async start(): Promise<void> {
     this.replicas = await this.membership.start();
-    this.unlisten = this.o.catalog.listen({
-      changed: (change) => this.onChange(change),
-      reset: () => this.rebuild(),
-    });
-    this.rebuild();
   }
 
   /** Stops probing and waits for probes and flip writes in flight (before the store closes). */
   async stop(): Promise<void> {
-    this.unlisten?.();
     this.membership.stop();
     await this.scheduler.stop();
     await Promise.allSettled([...this.writes]);
@@ -111,7 +104,7 @@ export class HealthChecks {
   // ---- following the catalog ------------------------------------------------------------------
 
   /** Incremental: only the services and instances a change touches are looked at. */
-  private onChange(change: Change): void {
+  changed(change: Change): void {
     const catalog = this.o.catalog;
     for (const m of change.mutations) {
       if (m.table === 'services') {
@@ -151,7 +144,7 @@ export class HealthChecks {
   }
 
   /** Full scan: at start and after the catalog was reloaded from a snapshot. */
-  private rebuild(): void {
+  reset(): void {
     const catalog = this.o.catalog;
     this.fingerprints.clear();
     for (const s of catalog.services()) {

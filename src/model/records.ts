@@ -80,6 +80,12 @@ export const HealthRecord = z.object({
 });
 export type HealthRecord = z.infer<typeof HealthRecord>;
 
+/** Health as Cloud Map reports it: UNKNOWN for an instance of a service without any health config. */
+export type EffectiveHealth = HealthStatus | 'UNKNOWN';
+
+/** Whether cairn tracks health for the service's instances at all. */
+export const hasHealth = (s: ServiceRecord): boolean => s.healthCheckConfig !== undefined || s.healthCheckCustomConfig !== undefined;
+
 export const OperationType = z.enum([
   'CREATE_NAMESPACE', 'DELETE_NAMESPACE', 'UPDATE_NAMESPACE', 'UPDATE_SERVICE', 'REGISTER_INSTANCE', 'DEREGISTER_INSTANCE',
 ]);

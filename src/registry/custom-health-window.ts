@@ -6,7 +6,7 @@ import type { HealthStatus, InstanceRecord } from '../model/records.ts';
 import { instanceKey } from '../model/records.ts';
 import type { TimerHandle } from '../model/timers.ts';
 import type { RegistryContext } from './context.ts';
-import { healthOf, setHealth } from './health.ts';
+import { setHealth } from './health-writes.ts';
 
 interface Pending {
   status: HealthStatus;
@@ -28,7 +28,7 @@ export class CustomHealthWindow {
     const key = instanceKey(serviceId, instance.id);
     const service = this.ctx.catalog.service(serviceId);
     if (!service) return;
-    const current = healthOf(this.ctx.catalog, service, instance.id);
+    const current = this.ctx.catalog.healthOf(service, instance.id);
     const waiting = this.pending.get(key);
     if (status === current) {
       if (waiting) { this.ctx.timers.clearTimeout(waiting.timer); this.pending.delete(key); }

@@ -1,13 +1,13 @@
 // What DiscoverInstances reads per service, prepared once and reused until the catalog changes that
 // service: each instance's record, effective health and serialised JSON fragment. Kept current by a
 // catalog listener (any change to a service, its instances or their health drops that service's view;
-// namespace changes and reloads drop everything), so the hot path does no per-instance lookups.
+// namespace changes and reloads drop everything), so the hot path does no per-instance lookups. The
+// server subscribes it to the catalog; it lives in the registry context.
 // A view's fragments sit back to back in one buffer: a buffer per instance costs more than its bytes.
-import type { Catalog } from '../catalog/catalog.ts';
-import { instanceKeyParts, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
+import type { Catalog, CatalogListener } from '../catalog/catalog.ts';
+import { hasHealth, instanceKeyParts, type EffectiveHealth, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
 import type { Change } from '../model/changes.ts';
 import { BoundedMap } from '../model/bounded-map.ts';
-import { hasHealth, healthOf, type EffectiveHealth } from './health.ts';
 
 export interface DiscoveryEntry {
   readonly record: InstanceRecord;
@@ -47,7 +47,7 @@ function buildView(catalog: Catalog, ns: NamespaceRecord, service: ServiceRecord
   const parts: (DiscoveryEntry | string)[] = [];
   let size = 0;
   for (const i of catalog.instancesOf(service.id).values()) {
-    const health = tracked ? healthOf(catalog, service, i.id) : 'UNKNOWN';
+    const health = tracked ? catalog.healthOf(service, i.id) : 'UNKNOWN';
     const hit = old.get(i);
     const part = hit && hit.health === health ? hit : fragment(i, health, ns.httpName, service.name);
     size += typeof part === 'string' ? Buffer.byteLength(part) : part.end - part.start;
@@ -70,7 +70,7 @@ function buildView(catalog: Catalog, ns: NamespaceRecord, service: ServiceRecord
 /** Bounds the name memo: DNS names are matched case-blind, so spellings of one name are unbounded. */
 const MAX_NAMES = 10_000;
 
-export class DiscoveryCache {
+export class DiscoveryCache implements CatalogListener {
   private readonly catalog: Catalog;
   private readonly views = new Map<string, ServiceView>();
   /** Views dropped by a change, kept until their service is viewed again to reuse their fragments. */
@@ -80,14 +80,16 @@ export class DiscoveryCache {
 
   constructor(catalog: Catalog) {
     this.catalog = catalog;
-    catalog.listen({
-      changed: (change) => this.changed(change),
-      // A reload brings new record objects: nothing can be reused.
-      reset: () => { this.views.clear(); this.stale.clear(); this.names.clear(); },
-    });
   }
 
-  private changed(change: Change): void {
+  /** A reload brings new record objects: nothing can be reused. */
+  reset(): void {
+    this.views.clear();
+    this.stale.clear();
+    this.names.clear();
+  }
+
+  changed(change: Change): void {
     for (const m of change.mutations) {
       switch (m.table) {
         case 'namespaces':
@@ -153,13 +155,4 @@ function serviceNamed(catalog: Catalog, ns: NamespaceRecord, name: string): Serv
   if (exact || ns.type === 'HTTP') return exact;
   const lower = name.toLowerCase();
   return services.find((s) => s.name.toLowerCase() === lower);
-}
-
-const caches = new WeakMap<Catalog, DiscoveryCache>();
-
-/** The cache of a catalog, created (and subscribed) on first use. */
-export function discoveryCache(catalog: Catalog): DiscoveryCache {
-  let c = caches.get(catalog);
-  if (!c) caches.set(catalog, (c = new DiscoveryCache(catalog)));
-  return c;
 }

@@ -5,14 +5,14 @@ import { NamespaceNotFound, ServiceNotFound } from '../model/errors.ts';
 import type { DiscoverInstancesRequest, DiscoverInstancesRevisionRequest } from '../model/inputs.ts';
 import { RawJson } from '../model/raw-json.ts';
 import type { RegistryContext } from './context.ts';
-import { discoveryCache, type DiscoveryEntry, type ServiceView } from './discovery-cache.ts';
+import type { DiscoveryEntry, ServiceView } from './discovery-cache.ts';
 
 type Pairs = readonly (readonly [string, string])[];
 
 function locate(ctx: RegistryContext, namespaceName: string, serviceName: string, ownerAccount: string | undefined): ServiceView {
   // cairn holds one account: another account's namespace is one cairn does not have.
   if (ownerAccount !== undefined && ownerAccount !== ctx.account.accountId) throw new NamespaceNotFound(`${namespaceName} (owner ${ownerAccount})`);
-  const found = discoveryCache(ctx.catalog).find(namespaceName, serviceName);
+  const found = ctx.discovery.find(namespaceName, serviceName);
   if (found === 'namespace') throw new NamespaceNotFound(namespaceName);
   if (found === 'service') throw new ServiceNotFound(`${serviceName} in namespace ${namespaceName}`);
   return found;

@@ -3,10 +3,10 @@
 // --custom-health-delay is set.
 import { CustomHealthNotFound } from '../model/errors.ts';
 import type { GetInstancesHealthStatusRequest, UpdateInstanceCustomHealthStatusRequest } from '../model/inputs.ts';
-import type { InstanceRecord } from '../model/records.ts';
+import type { EffectiveHealth, InstanceRecord } from '../model/records.ts';
 import type { RegistryContext } from './context.ts';
 import { customHealthWindow } from './custom-health-window.ts';
-import { healthOf, setHealth, type EffectiveHealth } from './health.ts';
+import { setHealth } from './health-writes.ts';
 import { registrationKey } from './instances.ts';
 import { requireInstance, requireService } from './lookup.ts';
 import { paginate } from './paginate.ts';
@@ -26,7 +26,7 @@ export function getInstancesHealthStatus(ctx: RegistryContext, input: GetInstanc
   }
   const page = paginate(rows, input.MaxResults, input.NextToken, (r) => r.key);
   const status: Record<string, EffectiveHealth> = {};
-  for (const r of page.items) status[r.instance.id] = healthOf(catalog, service, r.instance.id);
+  for (const r of page.items) status[r.instance.id] = catalog.healthOf(service, r.instance.id);
   return { Status: status, ...(page.nextToken !== undefined ? { NextToken: page.nextToken } : {}) };
 }
 

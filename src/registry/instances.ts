@@ -4,11 +4,11 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import { DuplicateRequest, InvalidInput, ResourceLimitExceeded, ServiceNotFound } from '../model/errors.ts';
 import type { DeregisterInstanceRequest, GetInstanceRequest, ListInstancesRequest, RegisterInstanceRequest } from '../model/inputs.ts';
-import { instanceKey, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
+import { hasHealth, instanceKey, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
 import type { Mutation } from '../model/changes.ts';
 import { attributeViolation } from './attribute-rules.ts';
 import type { RegistryContext } from './context.ts';
-import { bumpRevision, hasHealth, initialHealth } from './health.ts';
+import { bumpRevision, initialHealth } from './health-writes.ts';
 import { requireInstance, requireService } from './lookup.ts';
 import { findByRequestId, newOperation } from './operations-log.ts';
 import { isExpired } from './operations.ts';

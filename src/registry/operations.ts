@@ -16,19 +16,21 @@ export const isExpired = (ctx: RegistryContext, op: OperationRecord, now: number
 
 /** Bounds the size of one commit; what is left is pruned by the next write. */
 const PRUNE_BATCH = 200;
-/** Per catalog: no operation can expire before this time, so writes until then skip the scan. */
-const nextExpiry = new WeakMap<Catalog, number>();
 
 /**
- * Deletions of expired operations, to be added to a write's mutations. Reads only the catalog; the scan
- * runs at most once per expiry time since new operations are always newer than the oldest one.
+ * The writer's housekeeping: deletions of expired operations, added to a write's mutations. Reads only
+ * the catalog; the scan runs at most once per expiry time since new operations are always newer than
+ * the oldest one.
  */
-export function pruneExpiredOperations(ctx: RegistryContext, catalog: Catalog): Mutation[] {
-  const now = ctx.now();
-  if ((nextExpiry.get(catalog) ?? 0) > now) return [];
+export function operationPruner(o: { now: () => number; retentionMs: number }): (catalog: Catalog) => Mutation[] {
+  /** No operation can expire before this time, so writes until then skip the scan. */
+  let nextExpiry = 0;
+  return (catalog) => {
+  const now = o.now();
+  if (nextExpiry > now) return [];
   const out: Mutation[] = [];
   let oldestKept = Infinity;
-  const cutoff = now - ctx.operationRetentionMs;
+  const cutoff = now - o.retentionMs;
   // Dates only: building every record to read its date would cost a record per operation.
   catalog.forEachOperationDate((id, createDate) => {
     if (createDate < cutoff) {
@@ -37,8 +39,9 @@ export function pruneExpiredOperations(ctx: RegistryContext, catalog: Catalog): 
   });
   // Operations written from now on are no older than `now`. After pruning, scan again on the next write
   // (this commit may lose a race and be planned again, or the batch may have been full).
-  nextExpiry.set(catalog, out.length > 0 ? now : Math.min(oldestKept, now) + ctx.operationRetentionMs);
+  nextExpiry = out.length > 0 ? now : Math.min(oldestKept, now) + o.retentionMs;
   return out;
+  };
 }
 
 export function getOperation(ctx: RegistryContext, input: GetOperationRequest) {

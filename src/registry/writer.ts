@@ -2,7 +2,6 @@
 // the catalog's revision, apply locally (read-your-writes), and on a conflict catch up and plan again.
 // A commit that got no answer may still be applied: the 503 says so, and the request's token finds it.
 import type { Catalog } from '../catalog/catalog.ts';
-import type { CatalogFollower } from '../catalog/follow.ts';
 import type { Mutation } from '../model/changes.ts';
 import type { Store } from '../store/index.ts';
 import { ServiceUnavailable, StoreUnreachable, WriteOutcomeUnknown } from '../model/errors.ts';
@@ -34,22 +33,31 @@ export const tokenIn = (member: TokenMember, value: string | undefined): TokenMe
  */
 const RETRY_BUDGET_MS = 5000;
 
+export interface WriterOptions {
+  store: Pick<Store, 'commit'>;
+  /** The replica's catalog: plans read it, accepted writes are applied to it before the write returns. */
+  catalog: Catalog;
+  /** Brings the catalog to the store's head (after losing a race to another replica). */
+  catchUp: () => Promise<void>;
+  /**
+   * Mutations added to every write that changes something (pruning expired operations), so the rule
+   * lives here once instead of in each planner.
+   */
+  housekeeping?: Housekeeping;
+}
+
 export class Writer {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly store: Store;
+  private readonly store: Pick<Store, 'commit'>;
   private readonly catalog: Catalog;
-  private readonly follower: CatalogFollower;
+  private readonly catchUp: () => Promise<void>;
   private readonly housekeeping: Housekeeping;
 
-  /**
-   * `housekeeping` adds mutations to every write that changes something (pruning expired operations),
-   * so the rule lives here once instead of in each planner.
-   */
-  constructor(store: Store, catalog: Catalog, follower: CatalogFollower, housekeeping: Housekeeping = () => []) {
-    this.store = store;
-    this.catalog = catalog;
-    this.follower = follower;
-    this.housekeeping = housekeeping;
+  constructor(o: WriterOptions) {
+    this.store = o.store;
+    this.catalog = o.catalog;
+    this.catchUp = o.catchUp;
+    this.housekeeping = o.housekeeping ?? (() => []);
   }
 
   /** Writes are serialised within a replica, so concurrent requests never plan from the same revision. */
@@ -81,7 +89,7 @@ export class Writer {
       }
       // Another replica wrote first: read what it wrote, then decide again on the new state.
       try {
-        await this.follower.catchUp();
+        await this.catchUp();
       } catch (e) {
         // This commit lost on the revision, so nothing was written.
         if (e instanceof ServiceUnavailable) throw new StoreUnreachable();

@@ -2,7 +2,7 @@
 // UnknownOperationException, and nothing a request can reach dumps the registry or the Redis password.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { operationTable } from '../../src/api/operations.ts';
+import { operationTable } from '../../src/api/dispatch.ts';
 import { serviceModel } from '../../src/model/service-model.ts';
 import { newPrefix, rawCall, startTestServer, type TestServer } from '../support/server.ts';
 

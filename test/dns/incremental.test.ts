@@ -22,7 +22,7 @@ const service = (id: string, name: string, dnsRecords: { type: 'A' | 'AAAA' | 'S
 function world() {
   const catalog = new Catalog();
   const zones = new Zones(settings, pino({ level: 'silent' }), () => true);
-  catalog.listen(zones);
+  catalog.subscribe(zones);
   catalog.reset({ revision: 0, tables: emptyTables() });
   let rev = 0;
   let seq = 0;

@@ -1,7 +1,7 @@
 // Record selection (spec §4): MULTIVALUE picks up to 8 distinct healthy records at random, WEIGHTED
 // one, both fail open when nothing is healthy; and the picks are really random.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setHealth } from '../../src/registry/health.ts';
+import { setHealth } from '../../src/registry/health-writes.ts';
 import type { ServiceRecord } from '../../src/model/records.ts';
 import { seedInstance, seedNamespace, seedService } from '../support/seed.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

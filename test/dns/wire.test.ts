@@ -158,7 +158,7 @@ describe('zone index', () => {
   it('creates names with their empty non-terminals and removes them with the last record', () => {
     const catalog = new Catalog();
     const zones = new Zones({ defaultSoaTtl: 15, nsNames: undefined, nsAddresses: [], soaRname: undefined, nsTtl: 172800 }, pino({ level: 'silent' }), () => true);
-    catalog.listen(zones);
+    catalog.subscribe(zones);
     catalog.reset({ revision: 0, tables: emptyTables() });
     let rev = 0;
     const apply = (...mutations: Mutation[]) => catalog.apply({ revision: ++rev, mutations });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.ts';
 import { instanceKey, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../../src/model/records.ts';
-import { discoveryCache, type ServiceView } from '../../src/registry/discovery-cache.ts';
+import { DiscoveryCache, type ServiceView } from '../../src/registry/discovery-cache.ts';
 import { emptyTables, type Mutation } from '../../src/model/changes.ts';
 
 const ns: NamespaceRecord = { id: 'ns-1', name: 'shop', type: 'HTTP', httpName: 'shop', createDate: 1 };
@@ -28,7 +28,8 @@ describe('the discovery cache', () => {
     let rev = 1;
     const apply = (...m: Mutation[]) => expect(catalog.apply({ revision: ++rev, mutations: m })).toBe(true);
     apply(put(inst('a', { k: 'caf\u00e9' }, 1)), put(inst('b', { k: '2' }, 2)), put(inst('c', {}, 3)), health('a', 'HEALTHY'), health('b', 'HEALTHY'), health('c', 'HEALTHY'));
-    const cache = discoveryCache(catalog);
+    const cache = new DiscoveryCache(catalog);
+    catalog.subscribe(cache);
 
     const first = cache.find('shop', 'api') as ServiceView;
     expect(summaries(first)).toEqual([summary('a', 'HEALTHY', { k: 'caf\u00e9' }), summary('b', 'HEALTHY', { k: '2' }), summary('c', 'HEALTHY', {})]);

@@ -3,21 +3,17 @@
 // first write, a token reused for another request is refused, and a token is known while its operation is.
 import { CreateHttpNamespaceCommand, GetOperationCommand, RegisterInstanceCommand } from '@aws-sdk/client-servicediscovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Catalog } from '../../src/catalog/catalog.ts';
-import { CatalogFollower } from '../../src/catalog/follow.ts';
+import { Catalog, CatalogFollower } from '../../src/catalog/index.ts';
 import { WriteOutcomeUnknown } from '../../src/model/errors.ts';
-import { idGenerator } from '../../src/model/ids.ts';
-import { defaultLimits, type RegistryContext } from '../../src/registry/context.ts';
+import { createRegistry } from '../../src/registry/index.ts';
 import { registerInstance } from '../../src/registry/instances.ts';
-import { Writer } from '../../src/registry/writer.ts';
 import { MemoryStore } from '../../src/store/memory/memory-store.ts';
-import type { Change, FeedHandlers, Mutation, Snapshot } from '../../src/model/changes.ts';
+import type { Change, FeedHandlers, Mutation, Snapshot, Tables } from '../../src/model/changes.ts';
 import type { CommitResult, Store } from '../../src/store/index.ts';
 import { errorOf } from '../support/sdk-errors.ts';
 import { seedNamespace, seedService } from '../support/seed.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { silentLog } from '../../src/model/log.ts';
-import { realTimers } from '../../src/model/timers.ts';
 
 /**
  * A real memory store whose next commit is applied but answered as Redis answers when it stops replying,
@@ -30,7 +26,7 @@ class LostAnswerStore implements Store {
   holdFeed = false;
   private readonly held: (() => void)[] = [];
 
-  snapshot(): Promise<Snapshot> { return this.inner.snapshot(); }
+  snapshot(newTables?: () => Tables): Promise<Snapshot> { return this.inner.snapshot(newTables); }
   changesSince(revision: number): Promise<Change[] | null> { return this.inner.changesSince(revision); }
   heartbeat(replicaId: string, ttlMs: number): Promise<string[]> { return this.inner.heartbeat(replicaId, ttlMs); }
   leave(replicaId: string): Promise<void> { return this.inner.leave(replicaId); }
@@ -59,11 +55,11 @@ describe('a retry planned before the catalog has seen the first write', () => {
     const catalog = new Catalog();
     const follower = new CatalogFollower(store, catalog, silentLog);
     await follower.start();
-    const writer = new Writer(store, catalog, follower);
-    const ctx: RegistryContext = {
-      catalog, writer, account: { region: 'us-east-1', accountId: '123456789012' }, ids: idGenerator(), now: Date.now,
-      limits: defaultLimits, defaultSoaTtl: 15, customHealthDelayMs: 0, random: Math.random, vpcs: new Set(), operationRetentionMs: 86_400_000, timers: realTimers,
-    };
+    const ctx = createRegistry({
+      store, catalog, catchUp: () => follower.catchUp(), account: { region: 'us-east-1', accountId: '123456789012' },
+      defaultSoaTtl: 15, operationRetentionMs: 86_400_000,
+    });
+    const writer = ctx.writer;
     await writer.write(() => ({ mutations: [{ table: 'namespaces', key: 'ns-1', value: { id: 'ns-1', name: 'n', type: 'HTTP', httpName: 'n', createDate: 1 } }], result: null }));
     await writer.write(() => ({ mutations: [{ table: 'services', key: 'srv-1', value: { id: 'srv-1', name: 's', namespaceId: 'ns-1', type: 'HTTP', createDate: 1, attributes: {}, instancesRevision: 0 } }], result: null }));
     const input = { ServiceId: 'srv-1', InstanceId: 'i-1', CreatorRequestId: 'tok-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1' } };

@@ -10,7 +10,7 @@ import { newPrefix, startTestServer, type TestServer } from '../support/server.t
 function whenFound(catalog: Catalog, found: (c: Catalog) => boolean): Promise<number> {
   return new Promise((resolve) => {
     if (found(catalog)) { resolve(performance.now()); return; }
-    const stop = catalog.listen({
+    const stop = catalog.subscribe({
       changed: (_change, c) => { if (found(c)) { stop(); resolve(performance.now()); } },
       reset: (c) => { if (found(c)) { stop(); resolve(performance.now()); } },
     });

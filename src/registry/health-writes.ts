@@ -1,24 +1,9 @@
-// Instance health as Cloud Map reports it, and the one write that flips it. Probes (health/) and
-// UpdateInstanceCustomHealthStatus both go through setHealth, so a flip is a registry write like any
-// other: it bumps the service's InstancesRevision and reaches every replica by the change feed.
-import type { Catalog } from '../catalog/catalog.ts';
+// The writes of instance health: the status an instance starts with, and the one write that flips it.
+// Probes (health/) and UpdateInstanceCustomHealthStatus both go through setHealth, so a flip is a registry
+// write like any other: it bumps the service's InstancesRevision and reaches every replica by the feed.
 import { instanceKey, type HealthStatus, type InstanceRecord, type ServiceRecord } from '../model/records.ts';
 import type { Mutation } from '../model/changes.ts';
 import type { Planner } from './writer.ts';
-
-export type EffectiveHealth = HealthStatus | 'UNKNOWN';
-
-/** Whether cairn tracks health for the service's instances at all. */
-export const hasHealth = (s: ServiceRecord): boolean => s.healthCheckConfig !== undefined || s.healthCheckCustomConfig !== undefined;
-
-/**
- * UNKNOWN for a service without any health config; otherwise the stored status. An instance with no
- * stored status yet counts as HEALTHY (a new check is healthy until it has enough data).
- */
-export function healthOf(catalog: Catalog, service: ServiceRecord, instanceId: string): EffectiveHealth {
-  if (!hasHealth(service)) return 'UNKNOWN';
-  return catalog.health(service.id, instanceId)?.status ?? 'HEALTHY';
-}
 
 /** The status an instance starts with when (re-)registered: AWS_INIT_HEALTH_STATUS for custom health. */
 export function initialHealth(service: ServiceRecord, instance: Pick<InstanceRecord, 'attributes'>): HealthStatus {
@@ -39,7 +24,7 @@ export function setHealth(serviceId: string, instanceId: string, status: HealthS
   return (catalog) => {
     const service = catalog.service(serviceId);
     if (!service || !catalog.instance(serviceId, instanceId)) return { mutations: [], result: false };
-    if (healthOf(catalog, service, instanceId) === status && catalog.health(serviceId, instanceId)) return { mutations: [], result: false };
+    if (catalog.healthOf(service, instanceId) === status && catalog.health(serviceId, instanceId)) return { mutations: [], result: false };
     return {
       mutations: [
         { table: 'health', key: instanceKey(serviceId, instanceId), value: { status, since: now } },
