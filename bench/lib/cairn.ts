@@ -1,21 +1,14 @@
 // A cairn replica as a user runs it: a separate `node src/main.ts` process with flags, on free loopback
 // ports, optionally pinned to a CPU and profiled; plus an AWS SDK v3 client pointed at its API.
 import { Agent } from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { repoRoot, startNodeFlags } from './node-flags.ts';
 import { freePort } from './ports.ts';
 import { scratchDir, start, waitFor, type Proc } from './proc.ts';
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The node flags of `npm start` (package.json): the benchmarks run the server as users run it. */
-export function startNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.split(/\s+/);
-  return words.slice(words.indexOf('node') + 1, words.indexOf('src/main.ts'));
-}
+export { repoRoot, startNodeFlags };
 
 export interface CairnOptions {
   name: string;

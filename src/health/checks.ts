@@ -1,7 +1,7 @@
 // Active health checks of one replica: keeps the set of probe targets in step with the catalog, probes the
 // share that rendezvous hashing gives this replica, counts results against the stored status and writes a
 // flip through the registry writer when FailureThreshold consecutive results disagree with it.
-import type { Catalog, CatalogListener } from '../catalog/catalog.ts';
+import type { Catalog, CatalogListener } from '../catalog/index.ts';
 import { instanceKeyParts, type HealthCheckType, type HealthStatus } from '../model/records.ts';
 import { ServiceUnavailable } from '../model/errors.ts';
 import { setHealth, type Writer } from '../registry/index.ts';

@@ -2,7 +2,7 @@
 // An instance is checked when its service has a HealthCheckConfig and the instance names an address and a
 // port; alias instances (AWS_ALIAS_DNS_NAME) are never checked, as in Cloud Map.
 import { isIP } from 'node:net';
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/index.ts';
 import { instanceKey, type HealthCheckType, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
 
 export interface ProbeTarget {

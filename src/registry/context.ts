@@ -1,6 +1,6 @@
 // What every registry module needs: the catalog to read, the writer, the discovery cache, the account,
 // limits, ids and time; and the one place that makes it from plain options.
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/index.ts';
 import { idGenerator, type Account, type IdGenerator } from '../model/ids.ts';
 import { realTimers, type Timers } from '../model/timers.ts';
 import type { Store } from '../store/index.ts';

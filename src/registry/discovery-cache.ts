@@ -4,7 +4,7 @@
 // namespace changes and reloads drop everything), so the hot path does no per-instance lookups. The
 // server subscribes it to the catalog; it lives in the registry context.
 // A view's fragments sit back to back in one buffer: a buffer per instance costs more than its bytes.
-import type { Catalog, CatalogListener } from '../catalog/catalog.ts';
+import type { Catalog, CatalogListener } from '../catalog/index.ts';
 import { hasHealth, instanceKeyParts, type EffectiveHealth, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
 import type { Change } from '../model/changes.ts';
 import { BoundedMap } from '../model/bounded-map.ts';

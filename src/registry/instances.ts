@@ -1,7 +1,7 @@
 // Instances: register (create or replace), deregister, get and list. Registration enforces the
 // reserved-attribute rules, the per-service and per-namespace limits and CreatorRequestId idempotency,
 // and writes the instance, its initial health, the service's InstancesRevision and the operation at once.
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/index.ts';
 import { DuplicateRequest, InvalidInput, ResourceLimitExceeded, ServiceNotFound } from '../model/errors.ts';
 import type { DeregisterInstanceRequest, GetInstanceRequest, ListInstancesRequest, RegisterInstanceRequest } from '../model/inputs.ts';
 import { hasHealth, instanceKey, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
@@ -14,7 +14,7 @@ import { findByRequestId, newOperation } from './operations-log.ts';
 import { isExpired } from './operations.ts';
 import { paginate } from './paginate.ts';
 import { tokenIn } from './writer.ts';
-import { instanceView } from './views.ts';
+import { instanceView } from './shapes.ts';
 
 function namespaceOf(catalog: Catalog, service: ServiceRecord): NamespaceRecord {
   const ns = catalog.namespace(service.namespaceId);

@@ -2,7 +2,7 @@
 import { InstanceNotFound, NamespaceNotFound, ServiceNotFound } from '../model/errors.ts';
 import { idFromIdOrArn } from '../model/ids.ts';
 import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../model/records.ts';
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/index.ts';
 import type { RegistryContext } from './context.ts';
 
 export function requireNamespace(ctx: RegistryContext, idOrArn: string, catalog: Catalog = ctx.catalog): NamespaceRecord {

@@ -1,6 +1,6 @@
 // Namespaces: HTTP, public DNS and private DNS. Identity, idempotent creation, HttpName uniqueness,
 // the per-region limit, and the rules for update and delete.
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/index.ts';
 import { DuplicateRequest, InvalidInput, NamespaceAlreadyExists, ResourceInUse, ResourceLimitExceeded } from '../model/errors.ts';
 import type {
   CreateHttpNamespaceRequest, CreatePrivateDnsNamespaceRequest, CreatePublicDnsNamespaceRequest, DeleteNamespaceRequest, GetNamespaceRequest,
@@ -16,7 +16,7 @@ import { isExpired } from './operations.ts';
 import { paginate } from './paginate.ts';
 import { tokenIn } from './writer.ts';
 import { checkTags } from './tag-rules.ts';
-import { namespaceView } from './views.ts';
+import { namespaceView } from './shapes.ts';
 
 interface NewNamespace {
   name: string;

@@ -1,7 +1,7 @@
 // Operation records: every asynchronous Cloud Map call (namespace create/update/delete, UpdateService,
 // register/deregister) is applied at once and recorded as a SUCCESS operation, which is also what makes
 // retries with the same CreatorRequestId idempotent.
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/index.ts';
 import type { OperationRecord, OperationType } from '../model/records.ts';
 import type { Mutation } from '../model/changes.ts';
 import type { RegistryContext } from './context.ts';

@@ -1,6 +1,6 @@
 // GetOperation and ListOperations, and the retention of operation records: an operation older than
 // --operation-retention is no longer returned, and later writes prune it from the store.
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/index.ts';
 import { InvalidInput, OperationNotFound } from '../model/errors.ts';
 import { idFromIdOrArn } from '../model/ids.ts';
 import type { GetOperationRequest, ListOperationsRequest, OperationFilter } from '../model/inputs.ts';
@@ -9,7 +9,7 @@ import type { Mutation } from '../model/changes.ts';
 import type { RegistryContext } from './context.ts';
 import { conditionOf, newestFirstKey, sortByKey, stringMatcher } from './list-query.ts';
 import { paginate } from './paginate.ts';
-import { operationSummaryView, operationView } from './views.ts';
+import { operationSummaryView, operationView } from './shapes.ts';
 
 export const isExpired = (ctx: RegistryContext, op: OperationRecord, now: number = ctx.now()): boolean =>
   op.createDate < now - ctx.operationRetentionMs;

@@ -4,7 +4,7 @@ import { InvalidInput, ServiceAttributesLimitExceeded } from '../model/errors.ts
 import type { DeleteServiceAttributesRequest, GetServiceAttributesRequest, UpdateServiceAttributesRequest } from '../model/inputs.ts';
 import type { RegistryContext } from './context.ts';
 import { requireService } from './lookup.ts';
-import { serviceAttributesView } from './views.ts';
+import { serviceAttributesView } from './shapes.ts';
 
 export function getServiceAttributes(ctx: RegistryContext, input: GetServiceAttributesRequest) {
   const s = requireService(ctx, input.ServiceId);

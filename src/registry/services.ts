@@ -1,6 +1,6 @@
 // Services: CreateService with Cloud Map's rules (namespace, unique name, DNS records, health checks,
 // idempotency), GetService, ListServices, UpdateService (TTLs, description, health check) and DeleteService.
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/index.ts';
 import { InvalidInput, ResourceInUse, ServiceAlreadyExists } from '../model/errors.ts';
 import { idFromIdOrArn, serviceArn } from '../model/ids.ts';
 import type {
@@ -17,7 +17,7 @@ import { newOperation } from './operations-log.ts';
 import { paginate } from './paginate.ts';
 import { tokenIn } from './writer.ts';
 import { checkTags } from './tag-rules.ts';
-import { serviceView } from './views.ts';
+import { serviceView } from './shapes.ts';
 
 /** Route 53's default when a health check does not say. */
 const DEFAULT_FAILURE_THRESHOLD = 3;

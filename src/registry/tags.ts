@@ -1,7 +1,7 @@
 // Tags of namespaces and services, addressed by ARN: TagResource, UntagResource, ListTagsForResource.
 // An ARN that is not a cairn namespace/service ARN is InvalidInput; a well-formed one naming nothing is
 // ResourceNotFoundException.
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/index.ts';
 import { InvalidInput, ResourceNotFoundException, TooManyTagsException } from '../model/errors.ts';
 import { parseArn } from '../model/ids.ts';
 import type { ListTagsForResourceRequest, TagResourceRequest, UntagResourceRequest } from '../model/inputs.ts';

@@ -1,7 +1,7 @@
 // The one way anything is written: plan against the catalog, commit atomically if the store is still at
 // the catalog's revision, apply locally (read-your-writes), and on a conflict catch up and plan again.
 // A commit that got no answer may still be applied: the 503 says so, and the request's token finds it.
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/index.ts';
 import type { Mutation } from '../model/changes.ts';
 import type { Store } from '../store/index.ts';
 import { ServiceUnavailable, StoreUnreachable, WriteOutcomeUnknown } from '../model/errors.ts';

@@ -7,6 +7,7 @@ import {
 import type { NamespaceRecord, ServiceRecord } from '../../src/model/records.ts';
 import { seedNamespace, seedService } from '../support/seed.ts';
 import { rawCall, startTestServer, type TestServer } from '../support/server.ts';
+import { eventually } from '../support/eventually.ts';
 
 describe('DiscoverInstances', () => {
   let t: TestServer;
@@ -270,14 +271,6 @@ describe('discovery on another replica (redis store)', () => {
   });
   afterAll(async () => { await b.stop(); await a.stop(); });
 
-  async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-    const until = Date.now() + 5000;
-    for (;;) {
-      const v = await read();
-      if (ok(v) || Date.now() > until) return v;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
 
   it('follows registrations, replacements and deregistrations made on the first replica', async () => {
     const ns = await seedNamespace(a.server, { name: 'shared', type: 'HTTP' });
@@ -285,10 +278,10 @@ describe('discovery on another replica (redis store)', () => {
     const seen = () => b.client.send(new DiscoverInstancesCommand({ NamespaceName: 'shared', ServiceName: 'logs' }))
       .then((o) => o.Instances?.map((i) => `${i.InstanceId}:${i.Attributes?.v}`) ?? [], () => ['(not found)']);
     await a.client.send(new RegisterInstanceCommand({ ServiceId: s.id, InstanceId: 'x', Attributes: { v: '1' } }));
-    expect(await eventually(seen, (v) => v.join() === 'x:1')).toEqual(['x:1']);
+    await eventually(async () => expect(await seen()).toEqual(['x:1']));
     await a.client.send(new RegisterInstanceCommand({ ServiceId: s.id, InstanceId: 'x', Attributes: { v: '2' } }));
-    expect(await eventually(seen, (v) => v.join() === 'x:2')).toEqual(['x:2']);
+    await eventually(async () => expect(await seen()).toEqual(['x:2']));
     await a.client.send(new DeregisterInstanceCommand({ ServiceId: s.id, InstanceId: 'x' }));
-    expect(await eventually(seen, (v) => v.length === 0)).toEqual([]);
+    await eventually(async () => expect(await seen()).toEqual([]));
   });
 });

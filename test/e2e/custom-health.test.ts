@@ -7,6 +7,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPrefix, startTestServer, type TestServer } from '../support/server.ts';
 import { udp } from '../dns/dns-client.ts';
+import { eventually } from '../support/eventually.ts';
 
 let a: TestServer;
 let b: TestServer;
@@ -22,16 +23,6 @@ const discovered = async (HealthStatus?: 'HEALTHY_OR_ELSE_ALL') => {
 };
 const setStatus = (InstanceId: string, Status: 'HEALTHY' | 'UNHEALTHY') =>
   a.client.send(new UpdateInstanceCustomHealthStatusCommand({ ServiceId: serviceId, InstanceId, Status }));
-
-async function eventually(check: () => Promise<void>, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try { return await check(); } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 beforeAll(async () => {
   const prefix = newPrefix();

@@ -8,6 +8,7 @@ import { RedisStore } from '../../src/store/redis/redis-store.ts';
 import type { Change, Mutation, Snapshot } from '../../src/model/changes.ts';
 import type { Store } from '../../src/store/index.ts';
 import { newPrefix } from '../support/server.ts';
+import { eventually } from '../support/eventually.ts';
 
 interface Opened {
   store: Store;
@@ -44,16 +45,6 @@ const namespace = (id: string, extra: Partial<NamespaceRecord> = {}): NamespaceR
 const nsMutation = (id: string, extra: Partial<NamespaceRecord> = {}): Mutation => ({ table: 'namespaces', key: id, value: namespace(id, extra) });
 
 /** Resolves when `check` passes, polling; fails with its last error after `ms`. */
-async function eventually(check: () => void, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try { check(); return; } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}
-
 describe.each(harnesses)('Store contract: $name', (harness) => {
   const opened: Opened[] = [];
   const open = async (options?: { feedLength?: number }): Promise<Opened> => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import { seedInstance, seedNamespace, seedService } from '../support/seed.ts';
 import { newPrefix, startTestServer, type TestServer } from '../support/server.ts';
+import { eventually } from '../support/eventually.ts';
 
 /** Resolves with the time at which `found` first holds on the catalog (checking after every change). */
 function whenFound(catalog: Catalog, found: (c: Catalog) => boolean): Promise<number> {
@@ -15,16 +16,6 @@ function whenFound(catalog: Catalog, found: (c: Catalog) => boolean): Promise<nu
       reset: (c) => { if (found(c)) { stop(); resolve(performance.now()); } },
     });
   });
-}
-
-async function eventually(check: () => void, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try { check(); return; } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
 }
 
 describe('replicas sharing one Redis', () => {

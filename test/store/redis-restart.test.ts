@@ -11,6 +11,7 @@ import type { Catalog } from '../../src/catalog/catalog.ts';
 import { freePort, startRedis } from '../support/redis-global.ts';
 import { seedInstance, seedNamespace, seedService } from '../support/seed.ts';
 import { newPrefix, rawCall, startTestServer, type TestServer } from '../support/server.ts';
+import { eventually } from '../support/eventually.ts';
 
 /** Every table of a catalog, through its read API, in a comparable form. */
 function dump(catalog: Catalog): Record<string, unknown> {
@@ -25,16 +26,6 @@ function dump(catalog: Catalog): Record<string, unknown> {
     operations: [...catalog.operations()].sort((x, y) => x.id.localeCompare(y.id)),
     tags: [...namespaces, ...services].map((r) => [r.id, catalog.tags(r.id)]),
   };
-}
-
-async function eventually(check: () => void | Promise<void>, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try { await check(); return; } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }
 
 const servers: TestServer[] = [];
@@ -120,8 +111,8 @@ describe('a replica while its Redis is away', () => {
     redis = await startRedis(port, dir);
     await eventually(async () => {
       await t.client.send(new CreateHttpNamespaceCommand({ Name: 'after', CreatorRequestId: 'after-1' }));
-    });
-    await eventually(() => expect(t.server.catalog.namespace(id)).toBeUndefined());
+    }, 8000, 50);
+    await eventually(() => expect(t.server.catalog.namespace(id)).toBeUndefined(), 8000, 50);
     expect(t.server.catalog.namespaceByHttp('after')).toBeDefined();
     expect((await t.server.store.snapshot()).tables.namespaces.size).toBe(1);
   });

@@ -12,19 +12,10 @@ import { RedisStore } from '../../src/store/redis/redis-store.ts';
 import type { Mutation } from '../../src/model/changes.ts';
 import { freePort, startRedis } from '../support/redis-global.ts';
 import { newPrefix } from '../support/server.ts';
+import { eventually } from '../support/eventually.ts';
 
 const namespace = (id: string, createDate = 1587081768.334): NamespaceRecord => ({ id, name: `${id}.example`, type: 'HTTP', httpName: id, createDate });
 const nsMutation = (id: string, createDate?: number): Mutation => ({ table: 'namespaces', key: id, value: namespace(id, createDate) });
-
-async function eventually(check: () => void | Promise<void>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try { await check(); return; } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 /** How long a promise takes to settle, and whether it rejected. */
 async function timed(p: Promise<unknown>): Promise<{ ms: number; rejected: boolean }> {

@@ -11,19 +11,10 @@ import type { OperationRecord } from '../../src/model/records.ts';
 import { ownRedis, type OwnRedis } from '../support/own-redis.ts';
 import { errorOf } from '../support/sdk-errors.ts';
 import { newPrefix, startTestServer, type TestServer } from '../support/server.ts';
+import { eventually } from '../support/eventually.ts';
 
 const UNKNOWN = /did not answer in time; the write may or may not have been applied\. Retry with the same (CreatorRequestId|UpdaterRequestId)/;
 const NOT_SENT = /unreachable; nothing was written/;
-
-async function eventually<T>(attempt: () => Promise<T>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try { return await attempt(); } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 /** One write with a request token, and how to read its outcome from a response. */
 interface TokenWrite {
@@ -97,7 +88,7 @@ describe('a write sent to a Redis that stops answering', () => {
     const other = (i: number): TestServer => (i % 2 === 0 ? b : a);
 
     // Both replicas at the head, so each one's first write goes straight to a commit (no catch-up first).
-    await eventually(async () => expect(b.server.catalog.revision).toBe(a.server.catalog.revision));
+    await eventually(async () => expect(b.server.catalog.revision).toBe(a.server.catalog.revision), 10_000, 50);
     redis.freeze();
     const failures = await Promise.all(writes.map(async (w, i) => {
       const started = performance.now();
@@ -117,7 +108,7 @@ describe('a write sent to a Redis that stops answering', () => {
 
     redis.thaw();
     // What Redis holds once it has worked through what was sent before it stopped.
-    const snap = await eventually(() => a.server.store.snapshot());
+    const snap = await eventually(() => a.server.store.snapshot(), 10_000, 50);
     const ops = [...snap.tables.operations.values()];
     const appliedBefore = writes.map((w) => w.applied(ops, snap));
     // Never sent: never applied.
@@ -127,7 +118,7 @@ describe('a write sent to a Redis that stops answering', () => {
     expect(unknown.map((i) => appliedBefore[i]!.length).sort()).toEqual([0, 1]);
 
     // Retries with the same tokens, on the other replica first (its catalog may not have seen the write yet).
-    const retried = await Promise.all(writes.map((w, i) => eventually(() => w.send(other(i).client))));
+    const retried = await Promise.all(writes.map((w, i) => eventually(() => w.send(other(i).client), 10_000, 50)));
     const again = await Promise.all(writes.map((w, i) => w.send(first(i).client)));
     const after = await a.server.store.snapshot();
     const opsAfter = [...after.tables.operations.values()];

@@ -2,7 +2,7 @@
 // the server with the same ones (the young generation cap keeps 100,000 instances under 300 MB).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, startNodeFlags } from '../../bench/lib/cairn.ts';
+import { repoRoot, startNodeFlags } from '../../bench/lib/node-flags.ts';
 
 describe('node flags of the server', () => {
   it('caps V8 young generation in npm start', () => {

@@ -1,5 +1,5 @@
 // Records as Cloud Map's output shapes. Timestamps are epoch seconds with a millisecond fraction.
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/index.ts';
 import { namespaceArn, serviceArn, type Account } from '../model/ids.ts';
 import type { InstanceRecord, NamespaceRecord, OperationRecord, ServiceRecord } from '../model/records.ts';
 
