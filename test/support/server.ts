@@ -1,7 +1,7 @@
 // Starts a real cairn replica for a test (ports chosen by the OS) and an AWS SDK v3 client pointed at it.
 import { randomBytes } from 'node:crypto';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { startServer, type Server } from '../../src/server.ts';
@@ -14,6 +14,8 @@ export interface TestServerOptions {
   flags?: string[];
   /** Redis key prefix; a fresh one per server unless given (replicas of one registry share it). */
   prefix?: string;
+  /** The server's logger (default: silent, or CAIRN_TEST_LOG's level). */
+  log?: Logger;
 }
 
 export interface TestServer {
@@ -31,7 +33,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const flags = ['--api-host', '127.0.0.1', '--api-port', '0', '--dns-host', '127.0.0.1', '--dns-port', '0', '--log-level', 'silent', ...(options.flags ?? [])];
   if ((options.store ?? 'memory') === 'redis') flags.push('--redis-url', inject('redisUrl'), '--redis-prefix', prefix);
   const config = loadConfig(flags, {});
-  const server = await startServer(config, { log: pino({ level: process.env.CAIRN_TEST_LOG ?? 'silent' }) });
+  const server = await startServer(config, { log: options.log ?? pino({ level: process.env.CAIRN_TEST_LOG ?? 'silent' }) });
   const endpoint = `http://127.0.0.1:${server.apiAddress.port}`;
   const client = sdkClient(endpoint);
   return {
