@@ -41,7 +41,8 @@ function probeQuery(name: string, avoid: readonly Buffer[]): { id: number; bytes
 }
 
 function checkProbe(reply: Buffer, transport: string, after: string): void {
-  const p = dnsPacket.decode(reply);
+  let p: dnsPacket.DecodedPacket;
+  try { p = dnsPacket.decode(reply); } catch (e) { throw new Violation(`dns ${transport}: malformed reply to the known query`, `${hex(reply)} (${(e as Error).message}), after ${after}`); }
   if (rcodeOf(p) !== 'NOERROR' || !(p.answers ?? []).some((a) => a.type === 'A')) {
     throw new Violation(`dns ${transport}: the known query got a wrong answer`, `${rcodeOf(p)} with ${p.answers?.length ?? 0} answers, after ${after}`);
   }

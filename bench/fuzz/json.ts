@@ -252,6 +252,6 @@ export function damage(body: Buffer, d: ByteDamage): Buffer {
 
 /** A short human form of a long text: runs of a repeated piece are folded, the rest cut at `max`. */
 export function compact(text: string, max = 400): string {
-  const folded = text.replace(/([\s\S]{1,12}?)\1{7,}/g, (m: string, unit: string) => `«${unit}»×${m.length / unit.length}`);
+  const folded = text.replace(/([\s\S]{1,12}?)\1{7,}/g, (m: string, unit: string) => `«${m.length / unit.length}×${unit}»`);
   return folded.length > max ? `${folded.slice(0, max)}… (${text.length} characters)` : folded;
 }

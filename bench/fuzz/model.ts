@@ -41,19 +41,25 @@ const instanceId = fc.oneof(label, fc.stringMatching(/^[0-9a-zA-Z_/:.@-]{1,64}$/
 const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255)).map(([a, b, c]) => `127.${a}.${b}.${c}`);
 const notAnAddress = fc.constantFrom('', '127.0.0', '127.0.0.256', '127.0.0.1 ', '0127.0.0.1', '::1%lo', '::g', 'localhost', '1e400');
 
-/** Instance attributes: the reserved ones with values that are valid (addresses on loopback only) or almost. */
-const instanceAttributes: fc.Arbitrary<Node> = fc.record({
-  AWS_INSTANCE_IPV4: fc.oneof({ arbitrary: ipv4, weight: 5 }, { arbitrary: notAnAddress, weight: 1 }),
-  AWS_INSTANCE_IPV6: fc.oneof({ arbitrary: fc.constant('::1'), weight: 5 }, { arbitrary: notAnAddress, weight: 1 }),
-  AWS_INSTANCE_PORT: fc.oneof(fc.integer({ min: 0, max: 70_000 }).map(String), fc.constantFrom('http', '-1', '08080', '')),
-  AWS_INSTANCE_CNAME: dnsName,
-  AWS_ALIAS_DNS_NAME: dnsName,
-  AWS_INIT_HEALTH_STATUS: fc.constantFrom('HEALTHY', 'UNHEALTHY', 'healthy', ''),
-  AWS_EC2_INSTANCE_ID: fc.constantFrom('i-0123456789abcdef0', 'i-x'),
-  color: fc.constantFrom('red', 'blue', ''),
-  stage: fc.constantFrom('prod', 'test'),
-}, { requiredKeys: [] }).chain((attrs) => fc.array(fc.tuple(fc.stringMatching(/^[a-zA-Z0-9!-~]{1,20}$/), fc.string({ maxLength: 30 })), { maxLength: 3 })
-  .map((extra) => obj([...Object.entries(attrs).map(([k, v]): [string, Node] => [k, str(v)]), ...extra.map(([k, v]): [string, Node] => [k, str(v)])])));
+const port = fc.oneof({ arbitrary: fc.integer({ min: 1, max: 65535 }).map(String), weight: 5 }, { arbitrary: fc.constantFrom('0', '65536', 'http', '-1', '08080', ''), weight: 1 });
+const custom = fc.dictionary(fc.oneof(fc.constantFrom('color', 'stage'), fc.stringMatching(/^[a-zA-Z0-9!-~]{1,20}$/)), fc.string({ maxLength: 30 }), { maxKeys: 3 });
+
+/** Instance attributes: a consistent set for some kind of service (addresses on loopback only), or any mix. */
+const instanceAttributes: fc.Arbitrary<Node> = fc.oneof(
+  { arbitrary: fc.record({ AWS_INSTANCE_IPV4: ipv4, AWS_INSTANCE_PORT: port }, { requiredKeys: ['AWS_INSTANCE_IPV4'] }), weight: 4 },
+  { arbitrary: fc.record({ AWS_INSTANCE_IPV4: ipv4, AWS_INSTANCE_IPV6: fc.constant('::1'), AWS_INSTANCE_PORT: port }), weight: 3 },
+  { arbitrary: fc.record({ AWS_INSTANCE_CNAME: dnsName }), weight: 1 },
+  { arbitrary: fc.record({ AWS_ALIAS_DNS_NAME: dnsName }), weight: 1 },
+  { arbitrary: fc.record({ AWS_EC2_INSTANCE_ID: fc.constantFrom('i-0123456789abcdef0', 'i-x'), AWS_INIT_HEALTH_STATUS: fc.constantFrom('HEALTHY', 'UNHEALTHY') }, { requiredKeys: ['AWS_EC2_INSTANCE_ID'] }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      AWS_INSTANCE_IPV4: fc.oneof(ipv4, notAnAddress), AWS_INSTANCE_IPV6: fc.oneof(fc.constant('::1'), notAnAddress), AWS_INSTANCE_PORT: port,
+      AWS_INSTANCE_CNAME: dnsName, AWS_ALIAS_DNS_NAME: dnsName, AWS_INIT_HEALTH_STATUS: fc.constantFrom('HEALTHY', 'UNHEALTHY', 'healthy', ''),
+      AWS_EC2_INSTANCE_ID: fc.constantFrom('i-0123456789abcdef0', 'i-x'),
+    }, { requiredKeys: [] }),
+    weight: 2,
+  },
+).chain((reserved) => custom.map((extra) => fromValue({ ...reserved, ...extra })));
 
 const queryParameters = fc.dictionary(fc.constantFrom('color', 'stage', 'AWS_INSTANCE_IPV4', 'x'), fc.constantFrom('red', 'blue', 'prod', 'test', '127.0.0.1', ''), { maxKeys: 3 }).map(fromValue);
 const filterValues = fc.array(fc.oneof(

@@ -21,6 +21,10 @@ class Ring<T> {
     this.items.push(t);
     if (this.items.length > CAP) this.items.shift();
   }
+  remove(key: string): void {
+    const i = this.items.findIndex((x) => this.keyOf(x) === key);
+    if (i >= 0) this.items.splice(i, 1);
+  }
   pick(n: number): T | undefined { return this.items.length === 0 ? undefined : this.items[n % this.items.length]; }
 }
 
@@ -69,9 +73,12 @@ export class Pool {
       if (ns) this.addService({ id: service.Id, arn: service.Arn, name: service.Name, namespaceName: ns.name });
     }
     const req = (request ?? {}) as Record<string, unknown>;
-    if (op === 'RegisterInstance' && typeof req.ServiceId === 'string' && typeof req.InstanceId === 'string' && !req.ServiceId.startsWith('arn:')) {
-      this.addInstance({ serviceId: req.ServiceId, id: req.InstanceId });
-    }
+    const id = (v: unknown): string => (typeof v === 'string' ? v.slice(v.lastIndexOf('/') + 1) : '');
+    if (op === 'RegisterInstance' && typeof req.InstanceId === 'string') this.addInstance({ serviceId: id(req.ServiceId), id: req.InstanceId });
+    // Deleted things leave the pool: requests should aim at what exists.
+    if (op === 'DeregisterInstance') this.instances.remove(`${id(req.ServiceId)}/${String(req.InstanceId)}`);
+    if (op === 'DeleteService') this.services.remove(id(req.Id));
+    if (op === 'DeleteNamespace') this.namespaces.remove(id(req.Id));
   }
 }
 

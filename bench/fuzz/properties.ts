@@ -45,14 +45,19 @@ export function errorMessage(line: string): string {
 export class Stats {
   readonly requests = new Map<string, number>();
   readonly answers = new Map<string, number>();
+  /** Per operation: answer (200, or status and __type) → count. */
+  readonly answersByOp = new Map<string, Map<string, number>>();
   readonly rcodes = new Map<string, number>();
   dnsSent = 0;
 
   add(map: Map<string, number>, key: string, n = 1): void { map.set(key, (map.get(key) ?? 0) + n); }
 
   api(r: ApiRequest, status: number, type: unknown): void {
+    const answer = status < 300 ? String(status) : `${status} ${typeof type === 'string' ? type : ''}`.trim();
     this.add(this.requests, r.op);
-    this.add(this.answers, status < 300 ? String(status) : `${status} ${typeof type === 'string' ? type : ''}`.trim());
+    this.add(this.answers, answer);
+    if (!this.answersByOp.has(r.op)) this.answersByOp.set(r.op, new Map());
+    this.add(this.answersByOp.get(r.op)!, answer);
   }
 
   dns(transport: string, sent: number, rcodes: readonly string[]): void {

@@ -8,8 +8,13 @@ const top = (m: Map<string, number>, n: number): string =>
   [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ×${int(v)}`).join(', ') + (m.size > n ? `, … (${m.size - n} more)` : '');
 
 function operationsTable(r: Report): string {
-  const rows = [...r.stats.requests].sort((a, b) => a[0].localeCompare(b[0])).map(([op, n]) => [op, int(n)]);
-  return renderTable({ title: `${r.subject.name}: API requests answered per operation`, columns: ['operation', 'requests'], rows });
+  const rows = [...r.stats.requests].sort((a, b) => a[0].localeCompare(b[0])).map(([op, n]) => {
+    const answers = r.stats.answersByOp.get(op) ?? new Map<string, number>();
+    const ok = [...answers].filter(([k]) => k.startsWith('2')).reduce((a, [, v]) => a + v, 0);
+    const errors = new Map([...answers].filter(([k]) => !k.startsWith('2')).map(([k, v]) => [k.replace(/^4\d\d /, ''), v]));
+    return [op, int(n), int(ok), top(errors, 3)];
+  });
+  return renderTable({ title: `${r.subject.name}: API requests answered per operation`, columns: ['operation', 'requests', '2xx', 'most frequent 4xx'], rows });
 }
 
 function memoryLine(r: Report, limitMb: number): string {

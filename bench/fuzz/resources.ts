@@ -75,25 +75,31 @@ export async function seedTargets(endpoint: string): Promise<void> {
 }
 
 type Summary = { Id: string; Arn: string; Name: string };
+type NamespaceSummary = Summary & { ServiceCount?: number; Properties?: { HttpProperties?: { HttpName?: string } } };
 
-/** Lists what the server has now (a bounded number of calls) into the pool. */
+/** Lists what the server has now into the pool: every namespace with services, a sample of their instances. */
 export async function refreshPool(endpoint: string, pool: Pool): Promise<void> {
-  const { Namespaces } = await call(endpoint, 'ListNamespaces', { MaxResults: 100 });
-  const namespaces = (Namespaces as (Summary & { Properties?: { HttpProperties?: { HttpName?: string } } })[]);
-  for (const n of namespaces) pool.addNamespace({ id: n.Id, arn: n.Arn, name: n.Properties?.HttpProperties?.HttpName ?? n.Name });
-  const someNamespaces = namespaces.filter((n) => !pool.protectedIds.has(n.Id)).slice(-10);
-  for (const n of someNamespaces) {
-    const { Services } = await call(endpoint, 'ListServices', { MaxResults: 100, Filters: [{ Name: 'NAMESPACE_ID', Values: [n.Id], Condition: 'EQ' }] });
+  const namespaces = await allPages(endpoint, 'ListNamespaces', { MaxResults: 100 }, 'Namespaces') as NamespaceSummary[];
+  const withServices: ServiceSummary[] = [];
+  for (const n of namespaces) {
     const name = n.Properties?.HttpProperties?.HttpName ?? n.Name;
-    for (const s of Services as Summary[]) pool.addService({ id: s.Id, arn: s.Arn, name: s.Name, namespaceName: name });
+    pool.addNamespace({ id: n.Id, arn: n.Arn, name });
+    if (!n.ServiceCount || pool.protectedIds.has(n.Id)) continue;
+    const { Services } = await call(endpoint, 'ListServices', { MaxResults: 100, Filters: [{ Name: 'NAMESPACE_ID', Values: [n.Id], Condition: 'EQ' }] });
+    for (const s of Services as ServiceSummary[]) {
+      pool.addService({ id: s.Id, arn: s.Arn, name: s.Name, namespaceName: name });
+      if (s.InstanceCount) withServices.push(s);
+    }
   }
-  for (const s of pool.services.items.slice(-10)) {
-    const { Instances } = await call(endpoint, 'ListInstances', { ServiceId: s.id, MaxResults: 100 }).catch(() => ({ Instances: [] }));
-    for (const i of Instances as { Id: string }[]) pool.addInstance({ serviceId: s.id, id: i.Id });
+  for (const s of withServices.slice(-16)) {
+    const { Instances } = await call(endpoint, 'ListInstances', { ServiceId: s.Id, MaxResults: 20 }).catch(() => ({ Instances: [] }));
+    for (const i of Instances as { Id: string }[]) pool.addInstance({ serviceId: s.Id, id: i.Id });
   }
   const { Operations } = await call(endpoint, 'ListOperations', { MaxResults: 20 });
   for (const o of Operations as { Id: string }[]) pool.operations.add(o.Id);
 }
+
+type ServiceSummary = Summary & { InstanceCount?: number };
 
 async function allPages(endpoint: string, op: string, input: Json, key: string): Promise<Json[]> {
   const out: Json[] = [];
