@@ -111,6 +111,22 @@ export const prototypeTargetProperty = (t: FuzzTarget) => fc.asyncProperty(
   }),
 );
 
+/** The names JavaScript reads when it converts or measures a value come first. */
+const conversionKey = fc.oneof({ arbitrary: fc.constantFrom('length', 'toString', 'valueOf', 'toJSON'), weight: 4 }, { arbitrary: fc.constantFrom(...prototypeKeys), weight: 1 });
+
+/** Objects made of JavaScript's own names ({"length":{"toString":""}}): what a careless reader of a member calls or converts. */
+const prototypeObject: fc.Arbitrary<Node> = fc.letrec<{ node: Node }>((tie) => ({
+  node: fc.oneof({ depthSize: 'small' },
+    fc.constantFrom('""', '0', 'false', 'null', '{}', '[]', '"x"').map((text): Node => ({ t: 'lit', text })),
+    fc.array(fc.tuple(conversionKey, tie('node')), { minLength: 1, maxLength: 3 }).map(obj)),
+})).node;
+
+/** Every model operation with some value replaced by such an object: a 4xx (a wrong type), never a 5xx. */
+export const prototypeMembersProperty = (t: FuzzTarget) => fc.asyncProperty(
+  anyModelCall, fc.nat(), prototypeObject,
+  async (c, at, node) => run(t, requestOfCall({ ...c, mutations: [{ kind: 'replace', at, node }] }, t.pool)),
+);
+
 /** A model operation's body with some member buried thousands of levels deep. */
 export const deepProperty = (t: FuzzTarget) => fc.asyncProperty(
   anyModelCall, fc.nat(), fc.integer({ min: 2000, max: 150_000 }), fc.option(fc.constantFrom('a', '__proto__', 'Name', 'constructor'), { nil: null }),
@@ -141,7 +157,7 @@ export const tcpProperty = (t: FuzzTarget) => fc.asyncProperty(
 );
 
 export const properties = {
-  hostile: hostileProperty, model: modelProperty, prototypeTarget: prototypeTargetProperty, deep: deepProperty,
+  hostile: hostileProperty, model: modelProperty, prototypeTarget: prototypeTargetProperty, prototypeMembers: prototypeMembersProperty, deep: deepProperty,
   udp: (t: FuzzTarget) => udpProperty(t), udpBurst: udpBurstProperty, tcp: tcpProperty,
 } as const;
 export type PropertyName = keyof typeof properties;

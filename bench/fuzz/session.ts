@@ -48,6 +48,7 @@ const plan: { name: PropertyName; weight: number; runs: number }[] = [
   { name: 'hostile', weight: 20, runs: 50 },
   { name: 'deep', weight: 4, runs: 5 },
   { name: 'prototypeTarget', weight: 4, runs: 20 },
+  { name: 'prototypeMembers', weight: 6, runs: 50 },
   { name: 'udp', weight: 16, runs: 50 },
   { name: 'udpBurst', weight: 6, runs: 10 },
   { name: 'tcp', weight: 10, runs: 20 },

@@ -34,6 +34,10 @@ describe('API fuzz (embedded store)', () => {
     await fc.assert(properties.prototypeTarget(target), runParameters(60));
   });
 
+  it('answers a member that is an object of prototype names ({"length":{"toString":""}}) with a 4xx', async () => {
+    await fc.assert(properties.prototypeMembers(target), runParameters(300));
+  });
+
   it('refuses a body nested thousands of levels deep with a 4xx', async () => {
     await fc.assert(properties.deep(target), runParameters(20));
   });
