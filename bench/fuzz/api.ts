@@ -93,6 +93,30 @@ function foreignAddress(body: Buffer): boolean {
   return false;
 }
 
+/**
+ * What in a body is the likely cause of a 5xx, when the fuzzer can tell: then the failures of every
+ * operation count as one finding, and a different cause on the same operation still surfaces.
+ */
+function causeOf(body: Buffer): string | undefined {
+  if (nestingDepth(body) >= DEEP) return `a body nested ${DEEP}+ deep`;
+  if (body.length <= 64 * 1024 && memberHoldingObject(body, 'length')) return 'a body with a "length" member that is an object';
+  return undefined;
+}
+
+function memberHoldingObject(body: Buffer, name: string): boolean {
+  let value: unknown;
+  try { value = JSON.parse(body.toString('utf8')); } catch { return false; }
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    const member = Array.isArray(v) ? undefined : (v as Record<string, unknown>)[name];
+    if (Object.hasOwn(v, name) && member !== null && typeof member === 'object' && !Array.isArray(member)) return true;
+    for (const x of Object.values(v)) stack.push(x);
+  }
+  return false;
+}
+
 /** Sends one request; a hang or a dropped connection is a Violation. */
 export async function send(endpoint: string, r: ApiRequest, timeoutMs = 10_000): Promise<ApiResponse> {
   const headers: Record<string, string> = {};
@@ -127,7 +151,8 @@ export function checkAnswer(r: ApiRequest, res: ApiResponse): void {
   const type = (res.json as { __type?: unknown } | undefined)?.__type;
   if (res.status >= 500) {
     const what = `HTTP ${res.status} ${typeof type === 'string' ? type : ''}`.trim();
-    if (nestingDepth(r.body) >= DEEP) fail(`${what} to a body nested ${DEEP}+ deep`, 'any operation');
+    const cause = causeOf(r.body);
+    if (cause !== undefined) fail(`${what} to ${cause}`, 'any operation');
     fail(what);
   }
   if (!(res.status >= 200 && res.status < 300) && !(res.status >= 400 && res.status < 500)) fail(`HTTP ${res.status}`);
