@@ -24,6 +24,8 @@ export interface CairnOptions {
   /** Write a V8 CPU profile (node --cpu-prof) into this directory when the process exits. */
   cpuProfDir?: string;
   extraFlags?: string[];
+  /** Extra flags for node itself (before src/main.ts), e.g. --inspect=127.0.0.1:0. */
+  nodeFlags?: string[];
 }
 
 export interface Cairn {
@@ -52,7 +54,7 @@ export async function startCairn(o: CairnOptions): Promise<Cairn> {
     ...(o.redis ? ['--redis-url', o.redis.url, '--redis-prefix', o.redis.prefix] : []),
     ...(o.extraFlags ?? []),
   ];
-  const nodeFlags: string[] = [...startNodeFlags()];
+  const nodeFlags: string[] = [...startNodeFlags(), ...(o.nodeFlags ?? [])];
   if (o.cpuProfDir) {
     mkdirSync(o.cpuProfDir, { recursive: true });
     nodeFlags.push('--cpu-prof', '--cpu-prof-dir', o.cpuProfDir);

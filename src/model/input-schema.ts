@@ -16,13 +16,24 @@ function schemaOf(name: string): z.ZodType {
   return built;
 }
 
+/**
+ * Length bounds as refinements, which run only on a value of the right type. zod's own min/max length
+ * checks run on anything with a `length` member even after the type check failed, and a body such as
+ * {"ServiceId": {"length": {"toString": ""}}} then throws inside zod (a 500 instead of a 400).
+ */
+function lengthBounded<T extends z.ZodString | z.ZodArray>(t: T, s: { min?: number; max?: number }): T {
+  const { min, max } = s;
+  let out = t as z.ZodType<{ length: number }>;
+  if (min !== undefined) out = out.refine((v) => v.length >= min, `Member must have length greater than or equal to ${min}`);
+  if (max !== undefined) out = out.refine((v) => v.length <= max, `Member must have length less than or equal to ${max}`);
+  return out as T;
+}
+
 function build(s: Shape): z.ZodType {
   switch (s.type) {
     case 'string': {
       if (s.enum) return z.enum(s.enum as [string, ...string[]]);
-      let t = z.string();
-      if (s.min !== undefined) t = t.min(s.min, `Member must have length greater than or equal to ${s.min}`);
-      if (s.max !== undefined) t = t.max(s.max, `Member must have length less than or equal to ${s.max}`);
+      let t = lengthBounded(z.string(), s);
       if (s.pattern !== undefined) t = t.regex(new RegExp(s.pattern), `Member must satisfy regular expression pattern: ${s.pattern}`);
       return t;
     }
@@ -36,10 +47,7 @@ function build(s: Shape): z.ZodType {
     case 'boolean': return z.boolean();
     case 'timestamp': return z.number();
     case 'list': {
-      let t = z.array(schemaOf(s.member.shape));
-      if (s.min !== undefined) t = t.min(s.min, `Member must have length greater than or equal to ${s.min}`);
-      if (s.max !== undefined) t = t.max(s.max, `Member must have length less than or equal to ${s.max}`);
-      return t;
+      return lengthBounded(z.array(schemaOf(s.member.shape)), s);
     }
     case 'map': {
       const key = schemaOf(s.key.shape) as z.ZodType<string>;

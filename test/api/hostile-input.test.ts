@@ -102,6 +102,17 @@ describe('text', () => {
   });
 });
 
+describe('values of the wrong type that look like strings or lists', () => {
+  // zod's own length checks ran on anything with a `length` member, even after the type check failed.
+  it.each([
+    ['a string member', 'GetInstancesHealthStatus', '{"ServiceId":{"length":{"toString":""}}}'],
+    ['a string member with a numeric-looking length', 'GetInstance', '{"ServiceId":{"length":{"toString":"","length":""}},"InstanceId":"i"}'],
+    ['a list member', 'TagResource', '{"ResourceARN":"arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-1","Tags":{"length":{"toString":false}}}'],
+  ])('refuses %s whose value is an object with a length member with SerializationException', async (_what, target, body) => {
+    await expectRefused(target, body, 'SerializationException');
+  });
+});
+
 describe('prototype names', () => {
   it('refuses __proto__ as a member, instead of reading Attributes through it', async () => {
     await expectRefused('RegisterInstance', `{"ServiceId":"${serviceId}","InstanceId":"i-smuggled","__proto__":{"Attributes":{"AWS_INSTANCE_IPV4":"10.0.0.9"}}}`, 'InvalidInput', '__proto__');

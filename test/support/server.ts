@@ -1,7 +1,7 @@
 // Starts a real cairn replica for a test (ports chosen by the OS) and an AWS SDK v3 client pointed at it.
 import { randomBytes } from 'node:crypto';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { Timers } from '../../src/model/timers.ts';
@@ -19,6 +19,8 @@ export interface TestServerOptions {
   timers?: Timers;
   /** The clock the replica's health checks run on (test/support/clock.ts), instead of the real one. */
   healthTimers?: Timers;
+  /** The server's logger (default: silent, or CAIRN_TEST_LOG's level). */
+  log?: Logger;
 }
 
 export interface TestServer {
@@ -36,7 +38,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const flags = ['--api-host', '127.0.0.1', '--api-port', '0', '--dns-host', '127.0.0.1', '--dns-port', '0', '--log-level', 'silent', ...(options.flags ?? [])];
   if ((options.store ?? 'memory') === 'redis') flags.push('--redis-url', inject('redisUrl'), '--redis-prefix', prefix);
   const config = loadConfig(flags, {});
-  const server = await startServer(config, { log: pino({ level: process.env.CAIRN_TEST_LOG ?? 'silent' }), timers: options.timers, healthTimers: options.healthTimers });
+  const server = await startServer(config, { log: options.log ?? pino({ level: process.env.CAIRN_TEST_LOG ?? 'silent' }), timers: options.timers, healthTimers: options.healthTimers });
   const endpoint = `http://127.0.0.1:${server.apiAddress.port}`;
   const client = sdkClient(endpoint);
   return {
