@@ -2,6 +2,7 @@
 // start with one line naming the flag, the value and what was expected.
 import { parseArgs } from 'node:util';
 import ipaddr from 'ipaddr.js';
+import { parseRedisTarget } from './model/redis-url.ts';
 import { redactSecrets } from './model/redact.ts';
 
 export class ConfigError extends Error {}
@@ -50,7 +51,7 @@ const account: Parser<string> = (raw) => {
   return raw;
 };
 const redisUrl: Parser<string> = (raw) => {
-  if (!/^rediss?:\/\//.test(raw) && !/^redis\+sentinel:\/\//.test(raw)) throw new Error('a redis://, rediss:// or redis+sentinel:// URL');
+  parseRedisTarget(raw); // its error says what was expected, never the URL (it may hold a password)
   return raw;
 };
 const redisTimeout: Parser<number> = (raw) => {

@@ -5,34 +5,18 @@ import { inspect } from 'node:util';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ServiceUnavailable } from '../../model/errors.ts';
 import { redactSecrets } from '../../model/redact.ts';
+import { InvalidRedisUrl, parseRedisTarget as parse, type RedisTarget } from '../../model/redis-url.ts';
 
-/** Where Redis is: a redis:// or rediss:// URL (standalone), or Sentinel. */
-export type RedisTarget =
-  | { kind: 'standalone'; url: string }
-  | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string; username?: string; password?: string; db?: number };
+export type { RedisTarget };
 
-const SENTINEL_URL = /^redis\+sentinel:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/]+)\/([^/?#]+)(?:\/(\d+))?\/?$/;
-
-/** Parses `redis://…`, `rediss://…` and `redis+sentinel://[user:pass@]host:port,host:port/masterName[/db]`. */
+/** The target a URL describes; ServiceUnavailable (never the URL's password) when it describes none. */
 export function parseRedisTarget(url: string): RedisTarget {
-  if (/^rediss?:\/\//.test(url)) return { kind: 'standalone', url };
-  const m = SENTINEL_URL.exec(url);
-  if (!m) throw new ServiceUnavailable(`Not a Redis URL this store understands: ${redact(url)}`);
-  const sentinels = m[3]!.split(',').map((hp) => {
-    const at = hp.lastIndexOf(':');
-    const host = at > 0 ? hp.slice(0, at).replace(/^\[|\]$/g, '') : hp;
-    const port = at > 0 ? Number(hp.slice(at + 1)) : 26379;
-    if (!host || !Number.isInteger(port) || port < 1 || port > 65535) throw new ServiceUnavailable(`Bad Sentinel address '${hp}' in ${redact(url)}`);
-    return { host, port };
-  });
-  return {
-    kind: 'sentinel',
-    sentinels,
-    name: decodeURIComponent(m[4]!),
-    ...(m[1] ? { username: decodeURIComponent(m[1]) } : {}),
-    ...(m[2] !== undefined ? { password: decodeURIComponent(m[2]) } : {}),
-    ...(m[5] !== undefined ? { db: Number(m[5]) } : {}),
-  };
+  try {
+    return parse(url);
+  } catch (e) {
+    if (e instanceof InvalidRedisUrl) throw new ServiceUnavailable(`Not a Redis URL this store understands: ${redact(url)} (expected ${e.message})`);
+    throw e;
+  }
 }
 
 /** The URL with its password masked, for logs and errors. */
