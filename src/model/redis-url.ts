@@ -23,7 +23,6 @@ function standalone(url: string): RedisTarget {
     throw new InvalidRedisUrl(`a URL of the form ${REDIS_URL_FORMS}`);
   }
   if (u.hostname === '') throw new InvalidRedisUrl('a host name in the URL');
-  if (u.port !== '' && !validPort(Number(u.port))) throw new InvalidRedisUrl('a port from 1 to 65535');
   if (!/^\/?(\d+)?$/.test(u.pathname)) throw new InvalidRedisUrl('a database number (or nothing) after the host');
   return { kind: 'standalone', url };
 }
