@@ -5,7 +5,7 @@ import { idGenerator, type Account, type IdGenerator } from '../model/ids.ts';
 import { realTimers, type Timers } from '../model/timers.ts';
 import type { Store } from '../store/index.ts';
 import { DiscoveryCache } from './discovery-cache.ts';
-import { operationPruner } from './operations.ts';
+import { operationPruner } from './operation-retention.ts';
 import { Writer } from './writer.ts';
 
 export interface Limits {
