@@ -26,10 +26,10 @@ export async function benchScale(o: ScaleOptions): Promise<Table[]> {
   const flags = { cpu: cpus.server, maxInstancesPerNamespace: Math.max(2000, d.instanceCount), maxInstancesPerService: Math.max(1000, o.perService) };
   let redis: Redis | undefined;
   let cairn: Cairn | undefined;
-  let loadMs = NaN;
-  let rssLoaded = NaN;
-  let rssRestarted = NaN;
-  let rssAfterQueries = NaN;
+  let loadMs: number;
+  let rssLoaded: number;
+  let rssRestarted: number;
+  let rssAfterQueries: number;
   let restart: Cairn | undefined;
   let qps: DnsperfResult | undefined;
   try {

@@ -9,6 +9,8 @@ import { createHttpNamespace } from '../lib/load.ts';
 import { startRedis } from '../lib/redis.ts';
 import { client, logLines, n, quantile, stackLines, type ProbeResult } from './common.ts';
 
+const stringOr = (v: unknown): string => (typeof v === 'string' ? v : '');
+
 const T = 'Route53AutoNaming_v20170314.';
 const JSON_TYPE = 'application/x-amz-json-1.1';
 
@@ -19,7 +21,7 @@ async function post(endpoint: string, target: string, body: string, headers: Rec
   const res = await fetch(`${endpoint}/`, { method: 'POST', headers: { 'content-type': JSON_TYPE, 'x-amz-target': target, ...headers }, body });
   const text = await res.text();
   let type = '';
-  try { type = String((JSON.parse(text) as { __type?: unknown }).__type ?? ''); } catch { /* not JSON */ }
+  try { type = stringOr((JSON.parse(text) as { __type?: unknown }).__type); } catch { /* not JSON */ }
   return { status: res.status, type, text, ms: performance.now() - started };
 }
 
@@ -140,7 +142,7 @@ async function send(endpoint: string, headers: Record<string, string>, body: str
   const res = await fetch(`${endpoint}/`, { method: 'POST', headers, body });
   const text = await res.text();
   let type = '';
-  try { type = String((JSON.parse(text) as { __type?: unknown }).__type ?? ''); } catch { /* not JSON */ }
+  try { type = stringOr((JSON.parse(text) as { __type?: unknown }).__type); } catch { /* not JSON */ }
   return { status: res.status, type, text, ms: performance.now() - started };
 }
 
@@ -164,7 +166,7 @@ export async function resignedTarget(): Promise<{ row: ProbeResult; matrix: SigV
     if (read.signedHeaders !== 'content-type;host;x-amz-date') problems.push(`the probe signed ${read.signedHeaders}, not content-type;host;x-amz-date`);
     const asRead = await send(cairn.endpoint, read.headers, body);
     const asDelete = await send(cairn.endpoint, { ...read.headers, 'x-amz-target': `${T}DeregisterInstance` }, body);
-    const message = String((JSON.parse(asDelete.text) as { message?: unknown }).message ?? '');
+    const message = stringOr((JSON.parse(asDelete.text) as { message?: unknown }).message);
     const stillThere = await sdk.send(new GetInstanceCommand({ ServiceId, InstanceId: 'i-keep' })).then((r) => r.Instance?.Id === 'i-keep', () => false);
     if (asDelete.status === 200) problems.push('the re-targeted request was accepted');
     if (!stillThere) problems.push('the instance was deleted');

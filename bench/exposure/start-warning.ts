@@ -22,11 +22,12 @@ export async function startWarning(): Promise<ProbeResult> {
   const dnsPort = await freePort();
   const proc = start('row7-npm-start', 'npm', ['start', '--', '--api-port', String(apiPort), '--dns-port', String(dnsPort)], { env: cleanEnv(), cwd: repoRoot });
   let warning: LogLine | undefined;
-  let listens = '?';
+  let listens: string;
   try {
     const lines = await servingLog(proc);
     warning = warned(lines);
-    listens = String(lines.find((l) => l.msg === 'cairn is serving')?.api ?? '?');
+    const api = lines.find((l) => l.msg === 'cairn is serving')?.api;
+    listens = typeof api === 'string' ? api : '?';
   } finally {
     await proc.stop();
   }

@@ -36,7 +36,7 @@ export async function startTarget(kind: TargetKind, d: Dataset, o: TargetOptions
   if (kind === 'knot') {
     const t = performance.now();
     const knot = await startKnot(d, o.cpu);
-    return { kind, port: knot.port, loadMs: performance.now() - t, pid: knot.proc.pid, stop: knot.stop };
+    return { kind, port: knot.port, loadMs: performance.now() - t, pid: knot.proc.pid, stop: () => knot.stop() };
   }
   let redis: Redis | undefined;
   let cairn: Cairn | undefined;

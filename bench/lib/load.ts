@@ -9,11 +9,11 @@ import type { Dataset } from './dataset.ts';
 /** Runs `fn` over `items` with at most `concurrency` calls in flight; the first failure stops the rest. */
 export async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
-  let failed: unknown;
+  let failed: Error | undefined;
   const worker = async (): Promise<void> => {
     while (failed === undefined && next < items.length) {
       const i = next++;
-      try { await fn(items[i]!, i); } catch (e) { failed ??= e; }
+      try { await fn(items[i]!, i); } catch (e) { failed ??= e instanceof Error ? e : new Error(JSON.stringify(e)); }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));

@@ -37,7 +37,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     // One log line per request would dominate the log under discovery load.
     logController: new LogController({ disableRequestLogging: true }),
     // A URL fastify cannot route (bad percent-encoding) gets the AWS error shape too.
-    frameworkErrors: (_error, request, reply) => answer(request, reply, new UnknownOperation('(the request URL is not valid; the API is POST /)')),
+    frameworkErrors: (_error, request, reply) => { answer(request, reply, new UnknownOperation('(the request URL is not valid; the API is POST /)')); },
   });
   capConnections(app.server, (options.http ?? defaultHttpBounds).maxConnections, app.log);
 

@@ -142,7 +142,7 @@ export class Catalog {
 
   private indexInstance(i: InstanceRecord): void {
     let map = this.instancesByService.get(i.serviceId);
-    if (!map) this.instancesByService.set(i.serviceId, (map = new Map()));
+    if (!map) this.instancesByService.set(i.serviceId, (map = new Map<string, InstanceRecord>()));
     map.set(i.id, i);
   }
 

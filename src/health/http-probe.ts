@@ -10,22 +10,22 @@ type Requester = (options: RequestOptions & { rejectUnauthorized?: boolean; serv
 
 const httpishProbe = (request: Requester, tls: boolean): Probe => (target, signal) => new Promise<boolean>((resolve) => {
   if (signal.aborted) { resolve(false); return; }
-  let req: ClientRequest | undefined;
   let settled = false;
-  const done = (healthy: boolean): void => {
-    if (settled) return;
-    settled = true;
-    signal.removeEventListener('abort', onAbort);
-    req?.destroy();
-    resolve(healthy);
-  };
-  const onAbort = (): void => done(false);
-  signal.addEventListener('abort', onAbort, { once: true });
-  req = request(requestOptions(target, tls), (res) => {
+  // Its callbacks run later, once everything below exists.
+  const req: ClientRequest = request(requestOptions(target, tls), (res) => {
     const status = res.statusCode ?? 0;
     res.resume();
     done(status >= 200 && status < 400);
   });
+  const done = (healthy: boolean): void => {
+    if (settled) return;
+    settled = true;
+    signal.removeEventListener('abort', onAbort);
+    req.destroy();
+    resolve(healthy);
+  };
+  const onAbort = (): void => done(false);
+  signal.addEventListener('abort', onAbort, { once: true });
   req.once('error', () => done(false));
   req.end();
 });

@@ -66,7 +66,7 @@ function createNamespace(ctx: RegistryContext, req: NewNamespace): Promise<{ Ope
       id,
       name: req.name,
       type: req.type,
-      httpName: uniqueHttpName(catalog, req.name, ctx.ids.hex),
+      httpName: uniqueHttpName(catalog, req.name, (n) => ctx.ids.hex(n)),
       createDate: ctx.now(),
       ...(req.description !== undefined ? { description: req.description } : {}),
       ...(req.creatorRequestId !== undefined ? { creatorRequestId: req.creatorRequestId } : {}),

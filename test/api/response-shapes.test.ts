@@ -15,13 +15,13 @@ function strays(value: unknown, shapeName: string, at: string): string[] {
   switch (shape.type) {
     case 'structure': {
       if (!isObject) return [`${at}: not an object`];
-      return Object.entries(value as object).flatMap(([k, v]) => Object.hasOwn(shape.members, k)
+      return Object.entries(value).flatMap(([k, v]) => Object.hasOwn(shape.members, k)
         ? strays(v, shape.members[k]!.shape, `${at}.${k}`) : [`${at}.${k}: not in ${shapeName}`]);
     }
     case 'list':
       return Array.isArray(value) ? value.flatMap((v, i) => strays(v, shape.member.shape, `${at}[${i}]`)) : [`${at}: not a list`];
     case 'map':
-      return isObject ? Object.entries(value as object).flatMap(([k, v]) => strays(v, shape.value.shape, `${at}.${k}`)) : [`${at}: not a map`];
+      return isObject ? Object.entries(value).flatMap(([k, v]) => strays(v, shape.value.shape, `${at}.${k}`)) : [`${at}: not a map`];
     case 'string': return typeof value === 'string' && (!shape.enum || shape.enum.includes(value)) ? [] : [`${at}: not a ${shapeName}`];
     case 'integer': case 'long': return Number.isInteger(value) ? [] : [`${at}: not an integer`];
     case 'boolean': return typeof value === 'boolean' ? [] : [`${at}: not a boolean`];

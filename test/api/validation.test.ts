@@ -121,9 +121,9 @@ const namespaceRows: [string, NamespaceCall, string, string][] = [
 
 describe('namespace Create rules', () => {
   it.each(namespaceRows)('refuses %s', async (_rule, [kind, input], code, fragment) => {
-    const call = kind === 'http' ? t.client.send(new CreateHttpNamespaceCommand(input as CreateHttpNamespaceCommandInput))
-      : kind === 'public' ? t.client.send(new CreatePublicDnsNamespaceCommand(input as CreatePublicDnsNamespaceCommandInput))
-        : t.client.send(new CreatePrivateDnsNamespaceCommand(input as CreatePrivateDnsNamespaceCommandInput));
+    const call = kind === 'http' ? t.client.send(new CreateHttpNamespaceCommand(input))
+      : kind === 'public' ? t.client.send(new CreatePublicDnsNamespaceCommand(input))
+        : t.client.send(new CreatePrivateDnsNamespaceCommand(input));
     const e = await errorOf(call);
     expect(e.name).toBe(code);
     expect(e.message).toContain(fragment);

@@ -65,7 +65,7 @@ export async function rawCall(endpoint: string, target: string | undefined, body
     body,
   });
   const text = await res.text();
-  let json: Record<string, unknown> = {};
+  let json: Record<string, unknown>;
   try { json = text ? JSON.parse(text) as Record<string, unknown> : {}; } catch { json = { raw: text }; }
   return { status: res.status, json, headers: res.headers };
 }

@@ -27,8 +27,6 @@ export interface FeedFollowerOptions {
 
 const BATCH = 1000;
 
-type XReadReply = [key: string, entries: FeedEntry[]][] | null;
-
 export class FeedFollower {
   private position: number;
   private epoch: string | null | undefined;
@@ -65,7 +63,7 @@ export class FeedFollower {
           await this.verifyHead();
           verify = false;
         }
-        const reply = await conn.xread('COUNT', BATCH, 'BLOCK', this.o.blockMs, 'STREAMS', this.o.keys.feed, feedId(this.position)) as XReadReply;
+        const reply = await conn.xread('COUNT', BATCH, 'BLOCK', this.o.blockMs, 'STREAMS', this.o.keys.feed, feedId(this.position));
         this.o.availability.back('feed');
         this.troubled = false;
         attempt = 0;

@@ -24,7 +24,7 @@ export async function changesUpTo(client: Redis, keys: Keys, after: number, head
     const last = after + changes.length;
     if (last >= head) return changes;
     if (page.length < FEED_PAGE) return null; // the feed ends before the head: trimmed or lost
-    page = await client.xrange(keys.feed, feedId(last + 1), '+', 'COUNT', FEED_PAGE) as FeedEntry[];
+    page = await client.xrange(keys.feed, feedId(last + 1), '+', 'COUNT', FEED_PAGE);
   }
 }
 
