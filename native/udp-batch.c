@@ -1,6 +1,6 @@
 // A UDP socket read and written in batches (Linux recvmmsg/sendmmsg) for the DNS server: one call into
 // JavaScript per batch of up to BATCH datagrams instead of one event and one send per datagram, which
-// is where node:dgram spends most of a DNS server's time (spec dns-behaviour §12, bench/README.md).
+// is where node:dgram spends most of a DNS server's time (docs/dns.md#udp, bench/README.md).
 //
 // JavaScript owns the memory: it passes an input slab (BATCH slots of SLOT bytes), an Int32Array of
 // per-slot metadata (length, port, family, address words), an output slab and an Int32Array of

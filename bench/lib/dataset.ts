@@ -27,7 +27,7 @@ export function dataset(services: number, instancesPerService: number, namespace
 
 const ipv4Of = (k: number): string => `10.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`;
 
-/** The zone as cairn serves it (dns-behaviour.md §3, §6): SOA/NS at the apex; per service A, AAAA, SRV;
+/** The zone as cairn serves it (docs/dns.md#names-and-records, #apex-records): SOA/NS at the apex; per service A, AAAA, SRV;
  * per instance host A and AAAA at `<id>.<service>` with the SRV TTL. */
 export function zoneFile(d: Dataset): string {
   const lines = [

@@ -1,4 +1,4 @@
-// Throttling of the discovery operations (cloudmap-api.md §4.4, §7): one token bucket per operation for
+// Throttling of the discovery operations (docs/cloud-map-api.md#throttling): one token bucket per operation for
 // the single account, refused with RequestLimitExceeded. `perSecond` is the DiscoverInstances rate;
 // DiscoverInstancesRevision gets three times it, as AWS's default quotas (1,000/s and 3,000/s) do, and
 // each bucket holds two seconds' worth, as AWS's burst of 2,000 for DiscoverInstances does.

@@ -1,4 +1,4 @@
-// The reserved-attribute rules of RegisterInstance (cloudmap-api.md §4.3): which AWS_* keys a service's
+// The reserved-attribute rules of RegisterInstance (docs/cloud-map-api.md#reserved-attributes): which AWS_* keys a service's
 // configuration requires, allows or forbids, and the counts and lengths of the whole map. Pure: facts in,
 // the first violation (as InvalidInput's message) or undefined out.
 import ipaddr from 'ipaddr.js';

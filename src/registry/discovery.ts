@@ -1,4 +1,4 @@
-// DiscoverInstances and DiscoverInstancesRevision (cloudmap-api.md §4.4), read from the catalog only.
+// DiscoverInstances and DiscoverInstancesRevision (docs/cloud-map-api.md#discovery), read from the catalog only.
 // A hot path: per-service views with each instance's JSON bytes prepared (discovery-cache.ts), so a call
 // is a filter, a partial shuffle and one copy of those bytes into the body.
 import { NamespaceNotFound, ServiceNotFound } from '../model/errors.ts';

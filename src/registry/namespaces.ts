@@ -28,7 +28,7 @@ interface NewNamespace {
   vpc?: string;
 }
 
-/** Two namespaces are the same resource when these agree (the spec's identity rules). */
+/** Two namespaces are the same resource when these agree (docs/cloud-map-api.md#namespaces). */
 function sameIdentity(a: NamespaceRecord, b: NewNamespace): boolean {
   if (a.type !== b.type) return false;
   if (a.type === 'HTTP') return a.name === b.name;

@@ -1,4 +1,4 @@
-// RegisterInstance's reserved-attribute rules (cloudmap-api.md §4.3), one row per case, through the SDK.
+// RegisterInstance's reserved-attribute rules (docs/cloud-map-api.md#reserved-attributes), one row per case, through the SDK.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegisterInstanceCommand } from '@aws-sdk/client-servicediscovery';
 import type { NamespaceType, ServiceRecord } from '../../src/model/records.ts';

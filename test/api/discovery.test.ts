@@ -1,4 +1,4 @@
-// DiscoverInstances and DiscoverInstancesRevision through the SDK: every step of cloudmap-api.md §4.4.
+// DiscoverInstances and DiscoverInstancesRevision through the SDK: every step of docs/cloud-map-api.md#discovery.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeregisterInstanceCommand, DiscoverInstancesCommand, DiscoverInstancesRevisionCommand, GetInstanceCommand,

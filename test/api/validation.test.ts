@@ -1,5 +1,5 @@
 // The rules of CreateService and the namespace Create calls, one row per rule: input → error code and a
-// fragment of its message (cloudmap-api.md §2, §4.1, §4.2, §4.7).
+// fragment of its message (docs/cloud-map-api.md: identifiers, namespaces, services, tags).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateHttpNamespaceCommand, CreatePrivateDnsNamespaceCommand, CreatePublicDnsNamespaceCommand, CreateServiceCommand,

@@ -1,4 +1,4 @@
-// dns-behaviour.md §14 "Health": custom health status set through the SDK changes the DNS answers of the
+// docs/dns.md#scenario-health: custom health status set through the SDK changes the DNS answers of the
 // replica that took the call before the call returns, and another replica's soon after.
 import {
   CreatePublicDnsNamespaceCommand, CreateServiceCommand, DiscoverInstancesCommand, GetOperationCommand,

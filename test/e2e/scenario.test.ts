@@ -73,7 +73,7 @@ describe.each<StoreKind>(['memory', 'redis'])('issue 2 scenario (%s store)', (st
     expect((await discover('shared', 'logs', { QueryParameters: { stage: 'prod' } })).Instances).toEqual([]);
   });
 
-  it('discovers kouzie.com/backend as dns-behaviour.md §14 shows', async () => {
+  it('discovers kouzie.com/backend as docs/dns.md#scenario-discovery shows', async () => {
     const beta = await discover('kouzie.com', 'backend', { QueryParameters: { stage: 'beta' } });
     expect(beta.Instances).toEqual([{ InstanceId: 'backend-1', NamespaceName: 'kouzie.com', ServiceName: 'backend', HealthStatus: 'UNKNOWN', Attributes: backendAttributes }]);
     expect(beta.InstancesRevision).toBe(1);
