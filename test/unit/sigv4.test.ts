@@ -3,7 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { sigv4Verifier, type RawRequest } from '../../src/api/sigv4.ts';
 
-// The AWS CLI v1 request as docs/cloud-map-api.md#signing shows it: key x / secret y.
+// SigV4 verification (docs/cloud-map-api.md#signing). A request recorded from the AWS CLI v1, key x / secret y.
 const body = Buffer.from('{"Name": "kouzie.com", "CreatorRequestId": "req-1", "Properties": {"DnsProperties": {"SOA": {"TTL": 15}}}}');
 const cliRequest = (overrides: Partial<Record<string, string>> = {}): RawRequest => {
   const headers: Record<string, string> = {
