@@ -5,12 +5,12 @@ import type { Catalog, CatalogListener } from '../catalog/index.ts';
 import type { VpcConfig } from '../config.ts';
 import type { Change } from '../model/changes.ts';
 import type { Log } from '../model/log.ts';
-import { Forwarder, type Upstream } from './forward.ts';
-import type { ApexSettings } from './records.ts';
-import { Responder } from './respond.ts';
-import { listen, type UdpIo } from './server.ts';
-import { Views } from './views.ts';
-import { Zones } from './zones.ts';
+import { Forwarder, type Upstream } from './serve/forward.ts';
+import type { ApexSettings } from './index/apex.ts';
+import { Responder } from './serve/respond.ts';
+import { listen, type UdpIo } from './serve/listen.ts';
+import { Views } from './serve/client-views.ts';
+import { Zones } from './index/zones.ts';
 
 export interface DnsServer {
   /** Where UDP and TCP listen (the port resolved when 0 was asked for). */

@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.ts';
 import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../../src/model/records.ts';
 import { emptyTables, type Mutation } from '../../src/model/changes.ts';
-import { readQuery } from '../../src/dns/query.ts';
-import { writeOpt } from '../../src/dns/edns.ts';
-import { Zones } from '../../src/dns/zones.ts';
+import { readQuery } from '../../src/dns/serve/query.ts';
+import { writeOpt } from '../../src/dns/serve/edns.ts';
+import { Zones } from '../../src/dns/index/zones.ts';
 import { pino } from 'pino';
-import { POLICY, RrSetBuilder, type RrSet } from '../../src/dns/rrset.ts';
-import { encodeName, framed, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, nameOfKey, Out, TailWriter, targetOffset, TYPE } from '../../src/dns/wire.ts';
+import { POLICY, RrSetBuilder, type RrSet } from '../../src/dns/index/rrset.ts';
+import { encodeName, framed, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, nameOfKey, Out, TailWriter, targetOffset, TYPE } from '../../src/dns/wire/names.ts';
 import { encodeQuery } from './dns-client.ts';
 
 /** One record set of one record, written with `write` (and its additional records with `extra`). */

@@ -1,9 +1,9 @@
 // Alias instances (AWS_ALIAS_DNS_NAME, spec §3): their A/AAAA records are the target's addresses as
 // the upstream resolvers give them, cached for the upstream TTL. An answer that needs a target not in
 // the cache waits for one upstream lookup; a target that cannot be resolved contributes nothing.
-import { BoundedMap } from '../model/bounded-map.ts';
+import { BoundedMap } from '../../model/bounded-map.ts';
 import type { Forwarder } from './forward.ts';
-import { HEADER_SIZE, skipName, type AliasTarget } from './wire.ts';
+import { HEADER_SIZE, skipName, type AliasTarget } from '../wire/names.ts';
 
 export interface AliasAddresses {
   /** TYPE CLASS TTL RDLENGTH RDATA of each address; the TTL is rewritten with what remains. */

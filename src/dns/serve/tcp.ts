@@ -2,8 +2,8 @@
 // timeout of its first byte, connections are capped (the one idle the longest makes room for a new
 // one), and a connection stops being read while its answers go unread or its upstream queries pile up.
 import net from 'node:net';
-import type { Handler } from './server.ts';
-import { framed } from './wire.ts';
+import type { Handler } from './listen.ts';
+import { framed } from '../wire/names.ts';
 
 export interface TcpOptions {
   host: string;

@@ -6,7 +6,7 @@ import type dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import dns2 from 'dns2';
-import type { Log } from '../model/log.ts';
+import type { Log } from '../../model/log.ts';
 import type { Response, Transport } from './respond.ts';
 import { batchedUdpAddon, batchedUdpUnavailable, openBatchedUdp } from './udp-batched.ts';
 import { listenTcp, type TcpListener, type TcpOptions } from './tcp.ts';

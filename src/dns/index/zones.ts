@@ -1,13 +1,13 @@
 // Every DNS namespace as a zone, kept current from the catalog's change events before the writer
 // returns (a namespace or service change rebuilds that zone or service; an instance or health change
 // edits only that instance's records), and the choice of the zone that answers a name (spec §2).
-import type { Log } from '../model/log.ts';
-import type { Catalog, CatalogListener } from '../catalog/catalog.ts';
-import { instanceKeyParts, type NamespaceRecord } from '../model/records.ts';
-import type { Change } from '../model/changes.ts';
-import type { ApexSettings } from './records.ts';
+import type { Log } from '../../model/log.ts';
+import type { Catalog, CatalogListener } from '../../catalog/index.ts';
+import { instanceKeyParts, type NamespaceRecord } from '../../model/records.ts';
+import type { Change } from '../../model/changes.ts';
+import type { ApexSettings } from './apex.ts';
 import { dnsRelevantChange, ServiceNames } from './service-names.ts';
-import type { ClientView } from './views.ts';
+import type { ClientView } from '../serve/client-views.ts';
 import { Zone } from './zone.ts';
 
 /** The name is under a private zone this client cannot see: REFUSED, never forwarded. */

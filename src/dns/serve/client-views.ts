@@ -1,8 +1,8 @@
 // What a client address may see: the VPCs whose CIDRs contain it (private namespaces, spec §7) and
 // whether it may use forwarding (spec §9). Results are cached per address string.
 import ipaddr from 'ipaddr.js';
-import type { VpcConfig } from '../config.ts';
-import { BoundedMap } from '../model/bounded-map.ts';
+import type { VpcConfig } from '../../config.ts';
+import { BoundedMap } from '../../model/bounded-map.ts';
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 

@@ -6,9 +6,9 @@ import { ednsError, udpLimit } from './edns.ts';
 import { relay, type Forwarder } from './forward.ts';
 import { readQuery, type Query } from './query.ts';
 import { Reply, emptyReply, type ReplyFlags } from './reply.ts';
-import type { Views } from './views.ts';
-import { HEADER_SIZE, MAX_MESSAGE, MessageOverflow, RCODE, TYPE } from './wire.ts';
-import { HIDDEN, type Zones } from './zones.ts';
+import type { Views } from './client-views.ts';
+import { HEADER_SIZE, MAX_MESSAGE, MessageOverflow, RCODE, TYPE } from '../wire/names.ts';
+import { HIDDEN, type Zones } from '../index/zones.ts';
 
 export type Transport = 'udp' | 'tcp';
 export type Response = Buffer | null;

@@ -1,8 +1,8 @@
 // UDP through the native addon (native/udp-batch.c, Linux): datagrams arrive in batches of up to 64,
 // are answered synchronously into one output slab and leave with one sendmmsg per batch.
 import { createRequire } from 'node:module';
-import { BoundedMap } from '../model/bounded-map.ts';
-import type { Handler } from './server.ts';
+import { BoundedMap } from '../../model/bounded-map.ts';
+import type { Handler } from './listen.ts';
 
 interface Addon {
   readonly BATCH: number;
@@ -26,7 +26,7 @@ export function batchedUdpAddon(): Addon | null {
   }
   try {
     const require = createRequire(import.meta.url);
-    addon = require('../../build/Release/udp_batch.node') as Addon;
+    addon = require('../../../build/Release/udp_batch.node') as Addon;
   } catch (e) {
     unavailable = `the native addon is not built or does not load (${(e as Error).message.split('\n')[0]}); run npm ci or npm rebuild with g++, make and python3 installed`;
     addon = null;

@@ -1,8 +1,8 @@
 // What a namespace and its instances put in DNS: the apex records, and the record an instance puts in
 // each of its service's record sets, encoded once when the catalog changes (spec §3, §4, §6).
-import type { RecordType, InstanceRecord, NamespaceRecord, ServiceRecord } from '../model/records.ts';
+import type { RecordType, InstanceRecord, NamespaceRecord, ServiceRecord } from '../../model/records.ts';
 import { POLICY, RrSetBuilder, type RrSet } from './rrset.ts';
-import { aliasTarget, asciiLower, fullRecord, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, TYPE, validLabels, type AliasTarget, type Labels, type TailWriter } from './wire.ts';
+import { aliasTarget, asciiLower, fullRecord, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, TYPE, validLabels, type AliasTarget, type Labels, type TailWriter } from '../wire/names.ts';
 
 /** What the apex puts at one owner name. */
 export interface OwnerData {

@@ -4,12 +4,12 @@
 // compression pointers to the question or to the target field that led to the name.
 import type { Aliases } from './alias.ts';
 import type { Reply } from './reply.ts';
-import type { RrSet } from './rrset.ts';
-import type { ClientView } from './views.ts';
-import type { HostRef } from './rrset.ts';
-import { RCODE, TYPE, targetOffset, type AliasTarget } from './wire.ts';
-import { Zone } from './zone.ts';
-import type { Zones } from './zones.ts';
+import type { RrSet } from '../index/rrset.ts';
+import type { ClientView } from './client-views.ts';
+import type { HostRef } from '../index/rrset.ts';
+import { RCODE, TYPE, targetOffset, type AliasTarget } from '../wire/names.ts';
+import { Zone } from '../index/zone.ts';
+import type { Zones } from '../index/zones.ts';
 
 /** RFC 6604 leaves the limit to the server; 8 links is generous for service discovery. */
 const MAX_CHAIN = 8;

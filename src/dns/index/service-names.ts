@@ -1,11 +1,11 @@
 // The names one service puts in its zone (spec §3, §4): a record set per DnsRecords type at the
 // service name D and a host name per SRV instance, built once and then kept current one instance at a
 // time, so a registration, deregistration or health flip costs one instance's records, not the service's.
-import type { Catalog } from '../catalog/catalog.ts';
-import { hasHealth, type InstanceRecord, type NamespaceRecord, type RecordType, type ServiceRecord } from '../model/records.ts';
-import { encodeInstance, serviceLabels, type Encoded } from './records.ts';
+import type { Catalog } from '../../catalog/index.ts';
+import { hasHealth, type InstanceRecord, type NamespaceRecord, type RecordType, type ServiceRecord } from '../../model/records.ts';
+import { encodeInstance, serviceLabels, type Encoded } from './apex.ts';
 import { HostRef, POLICY, RrSetBuilder, type Policy, type RecordBytes, type RrSet } from './rrset.ts';
-import { keyOf, lowerKey, TailWriter, TYPE, validLabels, type Labels } from './wire.ts';
+import { keyOf, lowerKey, TailWriter, TYPE, validLabels, type Labels } from '../wire/names.ts';
 import type { Zone } from './zone.ts';
 
 interface Entry {

@@ -2,8 +2,8 @@
 // record: 100,000 instances must fit in little memory), with the routing policy that picks the records
 // of each answer. A service's sets are edited in place, one record at a time, as its instances come,
 // change and go: the buffer is copied around the edit, no other record is encoded again.
-import { fnv1a } from '../model/hash.ts';
-import { lowerKey, TailWriter, targetOffset, TYPE, type AliasTarget } from './wire.ts';
+import { fnv1a } from '../../model/hash.ts';
+import { lowerKey, TailWriter, targetOffset, TYPE, type AliasTarget } from '../wire/names.ts';
 
 /** ALL: every record (apex, glue). MULTI: up to 8 distinct at random. ONE: a single one. */
 export const POLICY = { ALL: 0, MULTI: 1, ONE: 2 } as const;
