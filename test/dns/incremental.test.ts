@@ -6,10 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.ts';
 import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../../src/model/records.ts';
 import { emptyTables, type Mutation } from '../../src/model/changes.ts';
-import type { RrSet } from '../../src/dns/index/rrset.ts';
-import type { Zone } from '../../src/dns/index/zone.ts';
-import { nameOfKey } from '../../src/dns/wire/names.ts';
-import { Zones } from '../../src/dns/index/zones.ts';
+import { Zones, type RrSet, type Zone } from '../../src/dns/index/index.ts';
+import { nameOfKey } from '../../src/dns/wire/index.ts';
 
 const settings = { defaultSoaTtl: 15, nsNames: undefined, nsAddresses: [], soaRname: undefined, nsTtl: 172800 };
 const ns: NamespaceRecord = { id: 'ns-1', name: 'example.com', type: 'DNS_PUBLIC', httpName: 'example.com', createDate: 1, soaTtl: 15 };

@@ -1,7 +1,7 @@
 // IPv6 text → bytes (wire.ts): the hand-written, allocation-free parser accepts exactly the texts the
 // earlier split-and-regex parser accepted, with the same bytes; that parser is kept here as the oracle.
 import { describe, expect, it } from 'vitest';
-import { ipv4Bytes, ipv6Bytes } from '../../src/dns/wire/names.ts';
+import { ipv4Bytes, ipv6Bytes } from '../../src/dns/wire/index.ts';
 
 /** The parser wire.ts had before: slow (splits, regular expressions, a buffer per call), plainly right. */
 function oracle(text: string): Buffer | undefined {

@@ -8,10 +8,9 @@ import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../../src/m
 import { emptyTables, type Mutation } from '../../src/model/changes.ts';
 import { readQuery } from '../../src/dns/serve/query.ts';
 import { writeOpt } from '../../src/dns/serve/edns.ts';
-import { Zones } from '../../src/dns/index/zones.ts';
+import { POLICY, RrSetBuilder, Zones, type RrSet } from '../../src/dns/index/index.ts';
 import { pino } from 'pino';
-import { POLICY, RrSetBuilder, type RrSet } from '../../src/dns/index/rrset.ts';
-import { encodeName, framed, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, nameOfKey, Out, TailWriter, targetOffset, TYPE } from '../../src/dns/wire/names.ts';
+import { encodeName, framed, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, nameOfKey, Out, TailWriter, targetOffset, TYPE } from '../../src/dns/wire/index.ts';
 import { encodeQuery } from './dns-client.ts';
 
 /** One record set of one record, written with `write` (and its additional records with `extra`). */

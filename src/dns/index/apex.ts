@@ -2,7 +2,8 @@
 // each of its service's record sets, encoded once when the catalog changes (spec §3, §4, §6).
 import type { RecordType, InstanceRecord, NamespaceRecord, ServiceRecord } from '../../model/records.ts';
 import { POLICY, RrSetBuilder, type RrSet } from './rrset.ts';
-import { aliasTarget, asciiLower, fullRecord, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, TYPE, validLabels, type AliasTarget, type Labels, type TailWriter } from '../wire/names.ts';
+import { aliasTarget, type AliasTarget } from './alias-target.ts';
+import { asciiLower, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, TailWriter, TYPE, validLabels, type Labels } from '../wire/index.ts';
 
 /** What the apex puts at one owner name. */
 export interface OwnerData {
@@ -88,6 +89,14 @@ export function apexRecords(ns: NamespaceRecord, settings: ApexSettings): Apex {
   const nsBuilt = nsSet.build(POLICY.ALL, APEX_SOURCE);
   if (nsBuilt) ownerData(owners, apexKey).sets.push(nsBuilt);
   return { owners, soaAuthority: fullRecord(apex, (w) => w.soa(soaTtl, soa)) };
+}
+
+/** A complete record with its owner written out (no compression): SOA in authority, for example. */
+function fullRecord(owner: Labels, write: (w: TailWriter) => void): Buffer {
+  const w = new TailWriter();
+  w.name(owner);
+  write(w);
+  return w.take();
 }
 
 function isLabelBoundary(key: string, at: number): boolean {

@@ -3,7 +3,8 @@
 // of each answer. A service's sets are edited in place, one record at a time, as its instances come,
 // change and go: the buffer is copied around the edit, no other record is encoded again.
 import { fnv1a } from '../../model/hash.ts';
-import { lowerKey, TailWriter, targetOffset, TYPE, type AliasTarget } from '../wire/names.ts';
+import type { AliasTarget } from './alias-target.ts';
+import { lowerKey, TailWriter, targetOffset, TYPE } from '../wire/index.ts';
 
 /** ALL: every record (apex, glue). MULTI: up to 8 distinct at random. ONE: a single one. */
 export const POLICY = { ALL: 0, MULTI: 1, ONE: 2 } as const;

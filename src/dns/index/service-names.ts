@@ -5,7 +5,7 @@ import type { Catalog } from '../../catalog/index.ts';
 import { hasHealth, type InstanceRecord, type NamespaceRecord, type RecordType, type ServiceRecord } from '../../model/records.ts';
 import { encodeInstance, serviceLabels, type Encoded } from './apex.ts';
 import { HostRef, POLICY, RrSetBuilder, type Policy, type RecordBytes, type RrSet } from './rrset.ts';
-import { keyOf, lowerKey, TailWriter, TYPE, validLabels, type Labels } from '../wire/names.ts';
+import { keyOf, lowerKey, TailWriter, TYPE, validLabels, type Labels } from '../wire/index.ts';
 import type { Zone } from './zone.ts';
 
 interface Entry {

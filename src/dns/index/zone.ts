@@ -3,7 +3,7 @@
 import type { NamespaceRecord } from '../../model/records.ts';
 import { apexLabels, apexRecords, type ApexSettings } from './apex.ts';
 import type { HostRef, RrSet } from './rrset.ts';
-import { keyOf, parentKey } from '../wire/names.ts';
+import { keyOf, parentKey } from '../wire/index.ts';
 
 const NO_SETS: readonly RrSet[] = Object.freeze([]);
 const NO_HOSTS: readonly HostRef[] = Object.freeze([]);

@@ -3,7 +3,8 @@
 // the cache waits for one upstream lookup; a target that cannot be resolved contributes nothing.
 import { BoundedMap } from '../../model/bounded-map.ts';
 import type { Forwarder } from './forward.ts';
-import { HEADER_SIZE, skipName, type AliasTarget } from '../wire/names.ts';
+import type { AliasTarget } from '../index/index.ts';
+import { HEADER_SIZE, skipName } from '../wire/index.ts';
 
 export interface AliasAddresses {
   /** TYPE CLASS TTL RDLENGTH RDATA of each address; the TTL is rewritten with what remains. */

@@ -2,14 +2,11 @@
 // positive answers with the routing policy's pick, NODATA and NXDOMAIN with the zone's SOA, and the
 // additional records of SRV and NS answers. Records are copied from prepared bytes; owners are
 // compression pointers to the question or to the target field that led to the name.
+import { Zone, type AliasTarget, type HostRef, type RrSet, type Zones } from '../index/index.ts';
+import { RCODE, TYPE, targetOffset } from '../wire/index.ts';
 import type { Aliases } from './alias.ts';
-import type { Reply } from './reply.ts';
-import type { RrSet } from '../index/rrset.ts';
 import type { ClientView } from './client-views.ts';
-import type { HostRef } from '../index/rrset.ts';
-import { RCODE, TYPE, targetOffset, type AliasTarget } from '../wire/names.ts';
-import { Zone } from '../index/zone.ts';
-import type { Zones } from '../index/zones.ts';
+import type { Reply } from './reply.ts';
 
 /** RFC 6604 leaves the limit to the server; 8 links is generous for service discovery. */
 const MAX_CHAIN = 8;

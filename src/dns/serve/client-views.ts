@@ -27,7 +27,7 @@ export function plainAddress(address: string): string {
 
 const inRange = (addr: ipaddr.IPv4 | ipaddr.IPv6, r: Range): boolean => addr.kind() === r[0].kind() && addr.match(r);
 
-export class Views {
+export class ClientViews {
   private readonly vpcs: { id: string; ranges: Range[] }[];
   private readonly recursion: Range[];
   private readonly cache = new BoundedMap<string, ClientView>(CACHE_MAX);

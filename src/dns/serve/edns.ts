@@ -1,7 +1,7 @@
 // EDNS(0) (RFC 6891): the checks on a query's OPT, the OPT cairn puts in its reply, and the UDP size
 // a reply may have.
 import type { Query } from './query.ts';
-import { RCODE, type Out } from '../wire/names.ts';
+import { RCODE, type Out } from '../wire/index.ts';
 
 /** Classic DNS UDP limit (RFC 1035), also the floor for any advertised size (RFC 6891 §6.2.5). */
 export const CLASSIC_UDP = 512;

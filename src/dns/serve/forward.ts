@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Reply } from './reply.ts';
-import { expandName, HEADER_SIZE, lowerKey, skipName, TYPE } from '../wire/names.ts';
+import { expandName, HEADER_SIZE, lowerKey, skipName, TYPE } from '../wire/index.ts';
 
 export interface Upstream { host: string; port: number }
 

@@ -1,6 +1,6 @@
 // Reads an incoming DNS message: header, the question as raw bytes plus its lookup key, and the OPT
 // record(s). Bounds-checked byte reads only, no objects per label: this runs for every datagram.
-import { HEADER_SIZE, lowerKey, skipName, TYPE } from '../wire/names.ts';
+import { HEADER_SIZE, lowerKey, skipName, TYPE } from '../wire/index.ts';
 
 export interface Query {
   id: number;

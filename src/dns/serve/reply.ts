@@ -2,7 +2,7 @@
 // sections written by the caller, then the OPT and the size rules (spec §8 step 9, §10, §11).
 import { OPT_SIZE, writeOpt } from './edns.ts';
 import type { Query } from './query.ts';
-import { FLAG, HEADER_SIZE, Out } from '../wire/names.ts';
+import { FLAG, HEADER_SIZE, Out } from '../wire/index.ts';
 
 export interface ReplyFlags {
   aa: boolean;

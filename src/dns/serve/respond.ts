@@ -6,16 +6,15 @@ import { ednsError, udpLimit } from './edns.ts';
 import { relay, type Forwarder } from './forward.ts';
 import { readQuery, type Query } from './query.ts';
 import { Reply, emptyReply, type ReplyFlags } from './reply.ts';
-import type { Views } from './client-views.ts';
-import { HEADER_SIZE, MAX_MESSAGE, MessageOverflow, RCODE, TYPE } from '../wire/names.ts';
-import { HIDDEN, type Zones } from '../index/zones.ts';
+import type { ClientViews } from './client-views.ts';
+import { HEADER_SIZE, MAX_MESSAGE, MessageOverflow, RCODE, TYPE } from '../wire/index.ts';
+import { HIDDEN, type Zones } from '../index/index.ts';
+import type { Response, Transport } from './transport.ts';
 
-export type Transport = 'udp' | 'tcp';
-export type Response = Buffer | null;
 
 export interface ResponderOptions {
   zones: Zones;
-  views: Views;
+  views: ClientViews;
   forwarder: Forwarder | undefined;
   /** --dns-max-udp-payload */
   maxPayload: number;
@@ -29,7 +28,7 @@ const PLAIN_RA: ReplyFlags = { aa: false, ra: true };
 
 export class Responder {
   private readonly zones: Zones;
-  private readonly views: Views;
+  private readonly views: ClientViews;
   private readonly forwarder: Forwarder | undefined;
   private readonly maxPayload: number;
   private readonly reply = new Reply();

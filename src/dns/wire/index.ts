@@ -1,0 +1,7 @@
+// The DNS wire format shared by both halves of dns/: constants, names, addresses, the record-tail writer
+// (index/ builds prepared bytes with it) and the message writer (serve/ writes responses with it).
+export { CLASS_IN, FLAG, HEADER_SIZE, MAX_MESSAGE, RCODE, TYPE } from './constants.ts';
+export { asciiLower, encodeName, expandName, keyOf, labelsOf, lowerKey, nameOfKey, parentKey, skipName, validLabels, type Labels } from './names.ts';
+export { ipv4Bytes, ipv6Bytes } from './addresses.ts';
+export { TailWriter, targetOffset, type SoaFields } from './tail-writer.ts';
+export { framed, MessageOverflow, Out } from './message-writer.ts';
