@@ -3,5 +3,5 @@
 export { CLASS_IN, FLAG, HEADER_SIZE, MAX_MESSAGE, RCODE, TYPE } from './constants.ts';
 export { asciiLower, encodeName, expandName, keyOf, labelsOf, lowerKey, nameOfKey, parentKey, skipName, validLabels, type Labels } from './names.ts';
 export { ipv4Bytes, ipv6Bytes } from './addresses.ts';
-export { TailWriter, targetOffset, type SoaFields } from './tail-writer.ts';
+export { RDATA_OFFSET, TailWriter } from './tail-writer.ts';
 export { framed, MessageOverflow, Out } from './message-writer.ts';

@@ -1,7 +1,10 @@
 // The writer of prepared resource-record tails: everything the hot path copies is built with it once,
 // when the catalog changes.
-import { CLASS_IN, TYPE } from './constants.ts';
+import { CLASS_IN } from './constants.ts';
 import type { Labels } from './names.ts';
+
+/** Where RDATA starts in a record tail: after TYPE, CLASS, TTL and RDLENGTH. */
+export const RDATA_OFFSET = 10;
 
 /**
  * Appends resource-record tails (TYPE, CLASS, TTL, RDLENGTH, RDATA; the owner is written at answer
@@ -40,24 +43,8 @@ export class TailWriter {
     this.u16(type); this.u16(CLASS_IN); this.u32(ttl); this.u16(0);
     return start;
   }
-  end(start: number): void { this.buf.writeUInt16BE(this.pos - start - 10, start + 8); }
+  end(start: number): void { this.buf.writeUInt16BE(this.pos - start - RDATA_OFFSET, start + RDATA_OFFSET - 2); }
 
-  address(ttl: number, addr: Buffer): void {
-    const s = this.begin(addr.length === 4 ? TYPE.A : TYPE.AAAA, ttl); this.bytes(addr); this.end(s);
-  }
-  srv(ttl: number, priority: number, weight: number, port: number, target: Labels): void {
-    const s = this.begin(TYPE.SRV, ttl); this.u16(priority); this.u16(weight); this.u16(port); this.name(target); this.end(s);
-  }
-  /** CNAME or NS: RDATA is one name. */
-  nameRecord(type: number, ttl: number, target: Labels): void {
-    const s = this.begin(type, ttl); this.name(target); this.end(s);
-  }
-  soa(ttl: number, f: SoaFields): void {
-    const s = this.begin(TYPE.SOA, ttl);
-    this.name(f.mname); this.name(f.rname);
-    for (const v of [f.serial, f.refresh, f.retry, f.expire, f.minimum]) this.u32(v);
-    this.end(s);
-  }
   /** An exact-size copy of what was written. */
   take(): Buffer {
     const b = Buffer.allocUnsafe(this.pos);
@@ -65,12 +52,3 @@ export class TailWriter {
     return b;
   }
 }
-
-export interface SoaFields { mname: Labels; rname: Labels; serial: number; refresh: number; retry: number; expire: number; minimum: number }
-
-
-/** Where the target name starts in a record tail (TYPE..RDATA) of a type that ends with one, else -1. */
-export function targetOffset(type: number): number {
-  return type === TYPE.SRV ? 16 : type === TYPE.CNAME || type === TYPE.NS ? 10 : -1;
-}
-
