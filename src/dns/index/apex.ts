@@ -13,7 +13,7 @@ export interface OwnerData {
 /** Owner key → what one source puts there. */
 export type Owners = Map<string, OwnerData>;
 
-/** Settings that shape every zone's apex (spec §0, §6). */
+/** Settings that shape every zone's apex (docs/dns.md, "Apex records"). */
 export interface ApexSettings {
   defaultSoaTtl: number;
   /** NS names for every zone; undefined: ns1.<apex>. */

@@ -1,6 +1,7 @@
 // Every DNS namespace as a zone, kept current from the catalog's change events before the writer
 // returns (a namespace or service change rebuilds that zone or service; an instance or health change
-// edits only that instance's records), and the choice of the zone that answers a name (spec §2).
+// edits only that instance's records), and the choice of the zone that answers a name (docs/dns.md,
+// "Choosing the zone").
 import type { Log } from '../../model/log.ts';
 import type { Catalog, CatalogListener } from '../../catalog/index.ts';
 import { instanceKeyParts, type NamespaceRecord } from '../../model/records.ts';

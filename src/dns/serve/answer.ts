@@ -1,4 +1,4 @@
-// The authoritative lookup (RFC 1034 §4.3.2 over cairn's data, spec §8 step 7-8): CNAME chains,
+// The authoritative lookup (RFC 1034 §4.3.2 over cairn's data; docs/dns.md, "Lookup"): CNAME chains,
 // positive answers with the routing policy's pick, NODATA and NXDOMAIN with the zone's SOA, and the
 // additional records of SRV and NS answers. Records are copied from prepared bytes; owners are
 // compression pointers to the question or to the target field that led to the name.

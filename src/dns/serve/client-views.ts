@@ -1,5 +1,5 @@
-// What a client address may see: the VPCs whose CIDRs contain it (private namespaces, spec §7) and
-// whether it may use forwarding (spec §9). Results are cached per address string.
+// What a client address may see: the VPCs whose CIDRs contain it (docs/dns.md, "Private namespaces") and
+// whether it may use forwarding ("Forwarding"). Results are cached per address string.
 import ipaddr from 'ipaddr.js';
 import type { VpcConfig } from '../../config.ts';
 import { BoundedMap } from '../../model/bounded-map.ts';

@@ -6,6 +6,20 @@ export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP:
 
 /** Header flag bits (the 16-bit word at offset 2). */
 export const FLAG = { QR: 0x8000, AA: 0x0400, TC: 0x0200, RD: 0x0100, RA: 0x0080, CD: 0x0010 } as const;
+/** The OPCODE field of the flag word, and where it starts. */
+export const OPCODE_MASK = 0x7800;
+export const OPCODE_SHIFT = 11;
+export const OPCODE = { QUERY: 0 } as const;
+/** The RCODE field of the flag word (its low 4 bits; EDNS carries the upper 8 in the OPT). */
+export const RCODE_MASK = 0x000f;
+/** The flag word of a message's header. */
+export const headerFlags = (msg: Buffer): number => (msg[2]! << 8) | msg[3]!;
+
+/** The DO bit in an OPT record's flags (the low 16 bits of its TTL field). */
+export const EDNS_DO = 0x8000;
+
+/** The top two bits of a label-length byte: both set, the byte starts a compression pointer. */
+export const POINTER_BITS = 0xc0;
 export const HEADER_SIZE = 12;
 /** The largest DNS message (TCP length prefix). */
 export const MAX_MESSAGE = 65535;

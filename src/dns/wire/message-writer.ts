@@ -1,5 +1,5 @@
 // The response writer: messages written back to back into a slab and handed out as slices.
-import { MAX_MESSAGE, MAX_POINTER } from './constants.ts';
+import { MAX_MESSAGE, MAX_POINTER, POINTER_BITS } from './constants.ts';
 import { skipName } from './names.ts';
 
 /** Thrown when a response would not fit in a DNS message; the caller answers TC instead. */
@@ -51,7 +51,7 @@ export class Out {
    * Returns where the record's tail starts.
    */
   record(ownerAt: number, src: Buffer, start: number, end: number): number {
-    if (ownerAt <= MAX_POINTER) this.u16(0xc000 | ownerAt);
+    if (ownerAt <= MAX_POINTER) this.u16((POINTER_BITS << 8) | ownerAt);
     else {
       const from = this.base + ownerAt;
       this.bytes(Buffer.from(this.buf.subarray(from, skipName(this.buf, from))));

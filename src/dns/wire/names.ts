@@ -1,5 +1,6 @@
 // Domain names on the wire: labels, lookup keys (lower-cased wire labels), and walking or expanding
 // a name inside a received message.
+import { POINTER_BITS } from './constants.ts';
 
 /**
  * A name as wire labels, e.g. ['backend', 'kouzie', 'com']. Labels are raw octets (latin1), so a label
@@ -84,8 +85,8 @@ export function skipName(msg: Buffer, off: number): number {
     if (p >= msg.length) return -1;
     const len = msg[p]!;
     if (len === 0) return p + 1;
-    if ((len & 0xc0) === 0xc0) return p + 2 <= msg.length ? p + 2 : -1;
-    if ((len & 0xc0) !== 0) return -1;
+    if ((len & POINTER_BITS) === POINTER_BITS) return p + 2 <= msg.length ? p + 2 : -1;
+    if ((len & POINTER_BITS) !== 0) return -1;
     p += len + 1;
   }
   return -1;
@@ -106,15 +107,15 @@ export function expandName(msg: Buffer, off: number, out: ByteSink): number {
       out.bytes(msg, p, p + 1);
       return end === -1 ? p + 1 : end;
     }
-    if ((len & 0xc0) === 0xc0) {
+    if ((len & POINTER_BITS) === POINTER_BITS) {
       if (p + 1 >= msg.length) return -1;
       if (end === -1) end = p + 2;
-      const target = ((len & 0x3f) << 8) | msg[p + 1]!;
+      const target = ((len & ~POINTER_BITS) << 8) | msg[p + 1]!;
       if (target >= p) return -1; // pointers only go backwards; this also rules out loops
       p = target;
       continue;
     }
-    if ((len & 0xc0) !== 0 || p + 1 + len > msg.length) return -1;
+    if ((len & POINTER_BITS) !== 0 || p + 1 + len > msg.length) return -1;
     size += len + 1;
     if (size > 255) return -1;
     out.bytes(msg, p, p + 1 + len);
