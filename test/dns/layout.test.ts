@@ -70,6 +70,14 @@ describe('src/dns layout', () => {
     expect(cycles).toEqual([]);
   });
 
+  it('uses no package but node built-ins and production dependencies (dns2 is the benchmark\'s only)', () => {
+    const dependencies = Object.keys((JSON.parse(readFileSync(path.join(src, '../package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
+    const packages = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^.'][^']*)'/g)].map((m) => m[1]!));
+    const foreign = packages.filter((p) => !p.startsWith('node:') && !dependencies.includes(p));
+    expect(packages).toContain('ipaddr.js');
+    expect(foreign).toEqual([]);
+  });
+
   it('is reached from the rest of src/ only through dns/index.ts', () => {
     const wrong = filesUnder(src).filter((f) => !f.startsWith(dns + path.sep))
       .flatMap((f) => importsOf(f).filter((t) => t.startsWith(dns + path.sep) && t !== path.join(dns, 'index.ts')).map((t) => `${path.relative(src, f)} → ${path.relative(src, t)}`));

@@ -1,8 +1,7 @@
 // UDP through node:dgram, where the native batching addon cannot be built: one message event and one
 // send per datagram.
-import type dgram from 'node:dgram';
+import dgram from 'node:dgram';
 import net from 'node:net';
-import dns2 from 'dns2';
 import type { Fail, Handler, Response } from './transport.ts';
 
 export interface DgramUdp {
@@ -10,20 +9,16 @@ export interface DgramUdp {
   close(): Promise<void>;
 }
 
-/** What dns2 3.x keeps in `server.servers` (untyped in its declarations). */
-interface Dns2Servers { udp: dgram.Socket }
-
 /** Binds `host:port` and answers every datagram with `handler`. */
 export async function openDgramUdp(host: string, port: number, handler: Handler, fail: Fail): Promise<DgramUdp> {
-  const server = dns2.createServer({ udp: { type: net.isIPv6(host) ? 'udp6' : 'udp4' } });
-  const { udp } = (server as unknown as { servers: Pick<Dns2Servers, 'udp'> }).servers;
-  server.on('error', (err: Error, transport: string) => fail(err, `dns ${transport} socket error`));
-  udp.removeAllListeners('message');
+  const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
   udp.on('message', udpHandler(udp, handler, fail));
   await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(port, host, () => { udp.off('error', reject); resolve(); });
+    udp.once('error', (err) => { udp.close(); reject(err); });
+    udp.bind(port, host, () => { udp.removeAllListeners('error'); resolve(); });
   });
+  // Only after the bind: a failed bind is the caller's to handle (with port 0 it tries another port).
+  udp.on('error', (err) => fail(err, 'dns udp socket error'));
   // Bursts of queries should queue in the kernel, not be dropped (capped by net.core.rmem_max).
   try { udp.setRecvBufferSize(4 * 1024 * 1024); udp.setSendBufferSize(4 * 1024 * 1024); } catch { /* not allowed: keep defaults */ }
   return {
