@@ -5,5 +5,5 @@ export type { AliasTarget } from './alias-target.ts';
 export type { ApexSettings } from './apex.ts';
 export { HostRef, POLICY, RrSet, RrSetBuilder, type Policy } from './rrset.ts';
 export { targetKey, targetOffset } from './target-offsets.ts';
-export { NameNode, Zone } from './zone.ts';
+export { Zone } from './zone.ts';
 export { HIDDEN, Zones, type Visibility } from './zones.ts';

@@ -4,7 +4,7 @@ import { POINTER_BITS } from './constants.ts';
 
 /**
  * A name as wire labels, e.g. ['backend', 'kouzie', 'com']. Labels are raw octets (latin1), so a label
- * may hold any byte including '.', which dns2 would re-split.
+ * read from the wire may hold any byte, '.' included.
  */
 export type Labels = readonly string[];
 
