@@ -5,12 +5,8 @@ import type { Catalog, CatalogListener } from '../catalog/index.ts';
 import type { VpcConfig } from '../config.ts';
 import type { Change } from '../model/changes.ts';
 import type { Log } from '../model/log.ts';
-import { Forwarder, type Upstream } from './forward.ts';
-import type { ApexSettings } from './records.ts';
-import { Responder } from './respond.ts';
-import { listen, type UdpIo } from './server.ts';
-import { Views } from './views.ts';
-import { Zones } from './zones.ts';
+import { Zones, type ApexSettings } from './index/index.ts';
+import { ClientViews, Forwarder, listen, Responder, type UdpIo, type Upstream } from './serve/index.ts';
 
 export interface DnsServer {
   /** Where UDP and TCP listen (the port resolved when 0 was asked for). */
@@ -46,12 +42,12 @@ export interface DnsOptions {
  */
 export class DnsIndex implements CatalogListener {
   readonly zones: Zones;
-  readonly views: Views;
+  readonly views: ClientViews;
   private readonly log: Log;
 
   constructor(o: Pick<DnsOptions, 'vpcs' | 'recursionCidrs' | 'upstreams' | 'apex'>, log: Log) {
     this.log = log;
-    this.views = new Views(o.vpcs, o.recursionCidrs, o.upstreams.length > 0);
+    this.views = new ClientViews(o.vpcs, o.recursionCidrs, o.upstreams.length > 0);
     this.zones = new Zones(o.apex, log, (vpc) => this.views.configured(vpc));
   }
 

@@ -1,6 +1,8 @@
 // The records cairn stores, one zod schema each. They are validated whenever they are read back from a
 // store, so a corrupt or foreign value in Redis is caught at the boundary rather than deep in a handler.
 import { z } from 'zod';
+import type { DnsRecord } from './inputs.ts';
+import { modelEnum } from './service-model.ts';
 
 export const NamespaceType = z.enum(['HTTP', 'DNS_PUBLIC', 'DNS_PRIVATE']);
 export type NamespaceType = z.infer<typeof NamespaceType>;
@@ -21,8 +23,9 @@ export const NamespaceRecord = z.object({
 });
 export type NamespaceRecord = z.infer<typeof NamespaceRecord>;
 
-export const RecordType = z.enum(['A', 'AAAA', 'SRV', 'CNAME']);
-export type RecordType = z.infer<typeof RecordType>;
+/** DnsRecords types as Cloud Map's model lists them; DNS serves each through its entry in the record-type table. */
+export type RecordType = DnsRecord['Type'];
+export const RecordType = z.enum(modelEnum('RecordType') as [RecordType, ...RecordType[]]);
 export const RoutingPolicy = z.enum(['MULTIVALUE', 'WEIGHTED']);
 export type RoutingPolicy = z.infer<typeof RoutingPolicy>;
 

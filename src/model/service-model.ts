@@ -27,3 +27,10 @@ export interface ServiceModel {
 
 export const serviceModel = model as unknown as ServiceModel;
 export const targetPrefix = serviceModel.metadata.targetPrefix;
+
+/** The values of an enum shape of the model (RecordType, RoutingPolicy, …). */
+export function modelEnum(shape: string): string[] {
+  const s = serviceModel.shapes[shape];
+  if (s?.type !== 'string' || !s.enum) throw new Error(`${shape} is not an enum of the Cloud Map model`);
+  return s.enum;
+}

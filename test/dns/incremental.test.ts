@@ -6,10 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.ts';
 import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../../src/model/records.ts';
 import { emptyTables, type Mutation } from '../../src/model/changes.ts';
-import type { RrSet } from '../../src/dns/rrset.ts';
-import type { Zone } from '../../src/dns/zone.ts';
-import { nameOfKey } from '../../src/dns/wire.ts';
-import { Zones } from '../../src/dns/zones.ts';
+import { targetKey, Zones, type RrSet, type Zone } from '../../src/dns/index/index.ts';
+import { nameOfKey } from '../../src/dns/wire/index.ts';
 
 const settings = { defaultSoaTtl: 15, nsNames: undefined, nsAddresses: [], soaRname: undefined, nsTtl: 172800 };
 const ns: NamespaceRecord = { id: 'ns-1', name: 'example.com', type: 'DNS_PUBLIC', httpName: 'example.com', createDate: 1, soaTtl: 15 };
@@ -71,7 +69,7 @@ function served(zone: Zone, ordered: boolean): Record<string, unknown> {
       sets: node.sets.map((s) => ({ type: s.type, policy: s.policy, records: sort(records(s)) })),
       hosts: node.hosts.map((h) => {
         // The host's record really is the SRV record whose target is this name.
-        expect(h.set.targetKey(h.index)).toBe(h.key);
+        expect(targetKey(h.set, h.index)).toBe(h.key);
         return hex(h.set.blob, h.set.extras![h.index]!, h.set.extras![h.index + 1]!);
       }).sort(),
     };

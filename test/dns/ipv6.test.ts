@@ -2,7 +2,7 @@
 // (narrowed to what a DNS record can hold), with the same bytes.
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { ipv6Bytes } from '../../src/dns/wire.ts';
+import { ipv6Bytes } from '../../src/dns/wire/index.ts';
 
 /**
  * ipaddr.js's reading of the text, narrowed to what a DNS record can hold: no zone id (`%eth0`), and an

@@ -6,19 +6,28 @@ import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.ts';
 import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../../src/model/records.ts';
 import { emptyTables, type Mutation } from '../../src/model/changes.ts';
-import { readQuery } from '../../src/dns/query.ts';
-import { writeOpt } from '../../src/dns/edns.ts';
-import { Zones } from '../../src/dns/zones.ts';
+import { readQuery } from '../../src/dns/serve/query.ts';
+import { writeOpt } from '../../src/dns/serve/edns.ts';
+import { POLICY, RrSetBuilder, targetOffset, Zones, type RrSet } from '../../src/dns/index/index.ts';
+import { writeNs, writeSoa } from '../../src/dns/index/apex.ts';
+import { RECORD_TYPES, writeAddress, type RecordCodec } from '../../src/dns/index/types/index.ts';
 import { pino } from 'pino';
-import { POLICY, RrSetBuilder, type RrSet } from '../../src/dns/rrset.ts';
-import { encodeName, framed, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, nameOfKey, Out, TailWriter, targetOffset, TYPE } from '../../src/dns/wire.ts';
+import { encodeName, framed, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, nameOfKey, Out, TailWriter, TYPE } from '../../src/dns/wire/index.ts';
 import { encodeQuery } from './dns-client.ts';
 
-/** One record set of one record, written with `write` (and its additional records with `extra`). */
-function set(type: number, write: (w: TailWriter) => void, extra?: (w: TailWriter) => void): RrSet {
+/** One record set of one record, written with `write`. */
+function set(type: number, write: (w: TailWriter) => void): RrSet {
   const b = new RrSetBuilder(type);
-  if (extra) extra(b.extra);
   write(b.w);
+  b.add(true);
+  return b.build(POLICY.ALL, 'test')!;
+}
+
+/** One record set of the record an instance `i-1` of service `svc.example.com` puts in a set of `codec`'s type. */
+function encoded(codec: RecordCodec, ttl: number, attributes: Record<string, string>): RrSet {
+  const b = new RrSetBuilder(codec.code);
+  const inst: InstanceRecord = { serviceId: 's', id: 'i-1', attributes, createDate: 1, seq: 1 };
+  expect(codec.encode(inst, ttl, labelsOf('svc.example.com'), b)).toBeDefined();
   b.add(true);
   return b.build(POLICY.ALL, 'test')!;
 }
@@ -56,15 +65,15 @@ function build(name: string, sets: RrSet[]): Buffer {
 
 describe('prepared records', () => {
   it('decode with dns-packet to what was encoded', () => {
-    const v4 = ipv4Bytes('192.0.2.1')!;
-    const v6 = ipv6Bytes('2001:db8::ff00:42:8329')!;
+    const v4 = '192.0.2.1';
+    const v6 = '2001:db8::ff00:42:8329';
     const msg = build('Svc.Example.com', [
-      set(TYPE.A, (w) => w.address(60, v4)),
-      set(TYPE.AAAA, (w) => w.address(61, v6)),
-      set(TYPE.SRV, (w) => w.srv(30, 1, 1, 8080, ['i-1', 'svc', 'example', 'com']), (x) => { x.address(30, v4); x.address(30, v6); }),
-      set(TYPE.CNAME, (w) => w.nameRecord(TYPE.CNAME, 300, labelsOf('target.example.net'))),
-      set(TYPE.NS, (w) => w.nameRecord(TYPE.NS, 172800, labelsOf('ns1.example.com'))),
-      set(TYPE.SOA, (w) => w.soa(15, { mname: labelsOf('ns1.example.com'), rname: labelsOf('hostmaster.example.com'), serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: 15 })),
+      encoded(RECORD_TYPES.A, 60, { AWS_INSTANCE_IPV4: v4 }),
+      encoded(RECORD_TYPES.AAAA, 61, { AWS_INSTANCE_IPV6: v6 }),
+      encoded(RECORD_TYPES.SRV, 30, { AWS_INSTANCE_PORT: '8080', AWS_INSTANCE_IPV4: v4, AWS_INSTANCE_IPV6: v6 }),
+      encoded(RECORD_TYPES.CNAME, 300, { AWS_INSTANCE_CNAME: 'target.example.net' }),
+      set(TYPE.NS, (w) => writeNs(w, 172800, labelsOf('ns1.example.com'))),
+      set(TYPE.SOA, (w) => writeSoa(w, 15, { mname: labelsOf('ns1.example.com'), rname: labelsOf('hostmaster.example.com'), serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: 15 })),
     ]);
     const p = dnsPacket.decode(msg);
     expect(p.flag_aa).toBe(true);
@@ -87,9 +96,9 @@ describe('prepared records', () => {
   });
 
   it('hands out each message with its TCP length prefix in front, never overwritten by the next', () => {
-    const first = build('a.example', [set(TYPE.A, (w) => w.address(1, ipv4Bytes('10.0.0.1')!))]);
+    const first = build('a.example', [set(TYPE.A, (w) => writeAddress(w, 1, ipv4Bytes('10.0.0.1')!))]);
     const copy = Buffer.from(first);
-    const second = build('b.example', [set(TYPE.A, (w) => w.address(1, ipv4Bytes('10.0.0.2')!))]);
+    const second = build('b.example', [set(TYPE.A, (w) => writeAddress(w, 1, ipv4Bytes('10.0.0.2')!))]);
     expect(first).toEqual(copy);
     expect(framed(second).readUInt16BE(0)).toBe(second.length);
     expect(framed(second).subarray(2)).toEqual(second);
@@ -97,7 +106,7 @@ describe('prepared records', () => {
 
   it('merges identical records and keeps the healthy ones as the pool', () => {
     const b = new RrSetBuilder(TYPE.A);
-    for (const [addr, healthy] of [['10.0.0.1', false], ['10.0.0.2', false], ['10.0.0.1', true]] as const) { b.w.address(5, ipv4Bytes(addr)!); b.add(healthy); }
+    for (const [addr, healthy] of [['10.0.0.1', false], ['10.0.0.2', false], ['10.0.0.1', true]] as const) { writeAddress(b.w, 5, ipv4Bytes(addr)!); b.add(healthy); }
     const s = b.build(POLICY.MULTI, 'x')!;
     expect(s.size).toBe(2);
     const picked = new Uint32Array(8);

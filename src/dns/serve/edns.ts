@@ -1,7 +1,7 @@
 // EDNS(0) (RFC 6891): the checks on a query's OPT, the OPT cairn puts in its reply, and the UDP size
 // a reply may have.
 import type { Query } from './query.ts';
-import { RCODE, type Out } from './wire.ts';
+import { EDNS_DO, RCODE, TYPE, type Out } from '../wire/index.ts';
 
 /** Classic DNS UDP limit (RFC 1035), also the floor for any advertised size (RFC 6891 §6.2.5). */
 export const CLASSIC_UDP = 512;
@@ -28,9 +28,9 @@ export function writeOpt(out: Out, payload: number, rcode: number, dnssecOk: boo
   const at = out.base + out.reserve(OPT_SIZE);
   const b = out.buf;
   b[at] = 0;
-  b[at + 1] = 0; b[at + 2] = 41;
+  b[at + 1] = 0; b[at + 2] = TYPE.OPT;
   b[at + 3] = payload >>> 8; b[at + 4] = payload & 0xff;
   b[at + 5] = (rcode >>> 4) & 0xff; b[at + 6] = 0;
-  b[at + 7] = dnssecOk ? 0x80 : 0; b[at + 8] = 0;
+  b[at + 7] = dnssecOk ? EDNS_DO >>> 8 : 0; b[at + 8] = 0;
   b[at + 9] = 0; b[at + 10] = 0;
 }

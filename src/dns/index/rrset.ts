@@ -2,8 +2,9 @@
 // record: 100,000 instances must fit in little memory), with the routing policy that picks the records
 // of each answer. A service's sets are edited in place, one record at a time, as its instances come,
 // change and go: the buffer is copied around the edit, no other record is encoded again.
-import { fnv1a } from '../model/hash.ts';
-import { lowerKey, TailWriter, targetOffset, TYPE, type AliasTarget } from './wire.ts';
+import { fnv1a } from '../../model/hash.ts';
+import type { AliasTarget } from './alias-target.ts';
+import { TailWriter } from '../wire/index.ts';
 
 /** ALL: every record (apex, glue). MULTI: up to 8 distinct at random. ONE: a single one. */
 export const POLICY = { ALL: 0, MULTI: 1, ONE: 2 } as const;
@@ -105,8 +106,8 @@ export class RrSet {
   private readonly owners: Owner[] | undefined;
   /** Per record: idHash of its owner, 0 when it has several. */
   private ownerHashes: Int32Array;
-  /** Per record: its host name, for SRV records of instances with addresses. */
-  private readonly hosts: (HostRef | undefined)[] | undefined;
+  /** Per record: its host name (SRV records of instances with addresses); made with the first one. */
+  private hosts: (HostRef | undefined)[] | undefined;
 
   constructor(b: { type: number; policy: Policy; source: string; blob: Buffer; starts: Uint32Array; extras: Uint32Array | undefined; aliases: (AliasTarget | undefined)[] | undefined; healthy: Uint8Array; owners: Owner[] | undefined }) {
     this.type = b.type;
@@ -121,7 +122,6 @@ export class RrSet {
     this.healthy = b.healthy;
     this.owners = b.owners;
     this.ownerHashes = b.owners ? typed(Int32Array, b.owners, ownerHash) : new Int32Array(0);
-    this.hosts = b.owners && b.type === TYPE.SRV ? new Array<HostRef | undefined>(b.owners.length) : undefined;
     this.pool = new Uint32Array(this.count);
     this.refreshPool();
   }
@@ -149,12 +149,6 @@ export class RrSet {
     return k;
   }
 
-  /** Lookup key of the name that ends record i (CNAME target, SRV target), '' when the type has none. */
-  targetKey(i: number): string {
-    const at = targetOffset(this.type);
-    return at < 0 ? '' : lowerKey(this.blob, this.starts[i]! + at, this.starts[i + 1]! - 1);
-  }
-
   // ---- Editing (service sets: built with owners) -----------------------------------------------
 
   /** The record an instance is behind, or -1. A linear scan: a few µs for a thousand records. */
@@ -180,7 +174,7 @@ export class RrSet {
   }
 
   setHost(i: number, host: HostRef | undefined): void {
-    this.hosts![i] = host;
+    (this.hosts ??= new Array<HostRef | undefined>(this.count))[i] = host;
   }
 
   isHealthy(i: number): boolean {

@@ -1,17 +1,22 @@
 // Every DNS namespace as a zone, kept current from the catalog's change events before the writer
 // returns (a namespace or service change rebuilds that zone or service; an instance or health change
-// edits only that instance's records), and the choice of the zone that answers a name (spec §2).
-import type { Log } from '../model/log.ts';
-import type { Catalog, CatalogListener } from '../catalog/catalog.ts';
-import { instanceKeyParts, type NamespaceRecord } from '../model/records.ts';
-import type { Change } from '../model/changes.ts';
-import type { ApexSettings } from './records.ts';
+// edits only that instance's records), and the choice of the zone that answers a name (docs/dns.md,
+// "Choosing the zone").
+import type { Log } from '../../model/log.ts';
+import type { Catalog, CatalogListener } from '../../catalog/index.ts';
+import { instanceKeyParts, type NamespaceRecord } from '../../model/records.ts';
+import type { Change } from '../../model/changes.ts';
+import type { ApexSettings } from './apex.ts';
 import { dnsRelevantChange, ServiceNames } from './service-names.ts';
-import type { ClientView } from './views.ts';
 import { Zone } from './zone.ts';
 
 /** The name is under a private zone this client cannot see: REFUSED, never forwarded. */
 export const HIDDEN = Symbol('hidden');
+
+/** What a client sees: the VPCs whose private namespaces are visible to it. */
+export interface Visibility {
+  readonly vpcs: ReadonlySet<string>;
+}
 
 const isDns = (ns: NamespaceRecord): boolean => ns.type === 'DNS_PUBLIC' || ns.type === 'DNS_PRIVATE';
 
@@ -39,7 +44,7 @@ export class Zones implements CatalogListener {
    * The zone that answers `key` for this client: the visible zone with the longest apex that is the
    * name or an ancestor of it. HIDDEN when only invisible private zones match; undefined when none.
    */
-  find(key: string, view: ClientView): Zone | typeof HIDDEN | undefined {
+  find(key: string, view: Visibility): Zone | typeof HIDDEN | undefined {
     let labels = 0;
     for (let off = 0; off < key.length; off += key.charCodeAt(off) + 1) labels++;
     let hidden = false;

@@ -1,8 +1,9 @@
 // Assembles a response in the shared writer: header from the query, the question copied as received,
-// sections written by the caller, then the OPT and the size rules (spec §8 step 9, §10, §11).
+// sections written by the caller, then the OPT and the size rules (docs/dns.md: "Header flags",
+// "EDNS", "Truncation").
 import { OPT_SIZE, writeOpt } from './edns.ts';
 import type { Query } from './query.ts';
-import { FLAG, HEADER_SIZE, Out } from './wire.ts';
+import { FLAG, HEADER_SIZE, OPCODE_MASK, Out, RCODE_MASK } from '../wire/index.ts';
 
 export interface ReplyFlags {
   aa: boolean;
@@ -75,7 +76,7 @@ export class Reply {
     const q = this.q;
     const b = this.out.buf;
     const o = this.out.base;
-    let f = FLAG.QR | (q.flags & (0x7800 | FLAG.RD | FLAG.CD)) | (rcode & 0xf);
+    let f = FLAG.QR | (q.flags & (OPCODE_MASK | FLAG.RD | FLAG.CD)) | (rcode & RCODE_MASK);
     if (flags.aa) f |= FLAG.AA;
     if (flags.ra) f |= FLAG.RA;
     if (tc) f |= FLAG.TC;

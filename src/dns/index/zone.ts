@@ -1,9 +1,9 @@
 // One zone (a DNS namespace): its names, each with the record sets and host names put there, and the
 // bookkeeping that makes a name exist exactly while it, or a name below it, owns a record.
-import type { NamespaceRecord } from '../model/records.ts';
-import { apexLabels, apexRecords, type ApexSettings } from './records.ts';
+import type { NamespaceRecord } from '../../model/records.ts';
+import { apexLabels, apexRecords, type ApexSettings } from './apex.ts';
 import type { HostRef, RrSet } from './rrset.ts';
-import { keyOf, parentKey } from './wire.ts';
+import { keyOf, parentKey } from '../wire/index.ts';
 
 const NO_SETS: readonly RrSet[] = Object.freeze([]);
 const NO_HOSTS: readonly HostRef[] = Object.freeze([]);

@@ -1,21 +1,20 @@
-// Query bytes → response bytes: the checks of spec §8 in order, the choice between an authoritative
-// answer, REFUSED and forwarding, and the size limits of the transport.
+// Query bytes → response bytes: the query checks in order (docs/dns.md, "Query checks"), the choice
+// between an authoritative answer, REFUSED and forwarding, and the size limits of the transport.
 import { Aliases } from './alias.ts';
 import { Answerer } from './answer.ts';
 import { ednsError, udpLimit } from './edns.ts';
 import { relay, type Forwarder } from './forward.ts';
 import { readQuery, type Query } from './query.ts';
 import { Reply, emptyReply, type ReplyFlags } from './reply.ts';
-import type { Views } from './views.ts';
-import { HEADER_SIZE, MAX_MESSAGE, MessageOverflow, RCODE, TYPE } from './wire.ts';
-import { HIDDEN, type Zones } from './zones.ts';
+import type { ClientViews } from './client-views.ts';
+import { CLASS_IN, FLAG, HEADER_SIZE, headerFlags, MAX_MESSAGE, MessageOverflow, OPCODE, RCODE, RCODE_MASK, TYPE } from '../wire/index.ts';
+import { HIDDEN, type Zones } from '../index/index.ts';
+import type { Response, Transport } from './transport.ts';
 
-export type Transport = 'udp' | 'tcp';
-export type Response = Buffer | null;
 
 export interface ResponderOptions {
   zones: Zones;
-  views: Views;
+  views: ClientViews;
   forwarder: Forwarder | undefined;
   /** --dns-max-udp-payload */
   maxPayload: number;
@@ -29,7 +28,7 @@ const PLAIN_RA: ReplyFlags = { aa: false, ra: true };
 
 export class Responder {
   private readonly zones: Zones;
-  private readonly views: Views;
+  private readonly views: ClientViews;
   private readonly forwarder: Forwarder | undefined;
   private readonly maxPayload: number;
   private readonly reply = new Reply();
@@ -61,19 +60,19 @@ export class Responder {
     const plain = view.recursion ? PLAIN_RA : PLAIN;
     const payload = this.maxPayload;
     if (!q.parsed) return emptyReply(r, q, msg, RCODE.FORMERR, plain, payload, false);
-    if (q.opcode !== 0) return emptyReply(r, q, msg, RCODE.NOTIMP, plain, payload);
+    if (q.opcode !== OPCODE.QUERY) return emptyReply(r, q, msg, RCODE.NOTIMP, plain, payload);
     if (q.qdcount !== 1) return emptyReply(r, q, msg, RCODE.FORMERR, plain, payload, false);
     const edns = ednsError(q);
     if (edns !== undefined) return emptyReply(r, q, msg, edns, plain, payload);
-    if (q.qclass !== 1) return emptyReply(r, q, msg, RCODE.REFUSED, plain, payload);
-    // No zone transfers, and none forwarded either [P].
+    if (q.qclass !== CLASS_IN) return emptyReply(r, q, msg, RCODE.REFUSED, plain, payload);
+    // No zone transfers, and none forwarded either.
     if (q.qtype === TYPE.AXFR || q.qtype === TYPE.IXFR) return emptyReply(r, q, msg, RCODE.REFUSED, plain, payload);
 
     const limit = transport === 'udp' ? udpLimit(q, payload) : MAX_MESSAGE;
     const zone = this.zones.find(q.key, view);
     if (zone === HIDDEN) return emptyReply(r, q, msg, RCODE.REFUSED, plain, payload);
     if (zone === undefined) {
-      const rd = (q.flags & 0x0100) !== 0;
+      const rd = (q.flags & FLAG.RD) !== 0;
       if (!this.forwarder || !view.recursion || !rd) return emptyReply(r, q, msg, RCODE.REFUSED, plain, payload);
       return this.forward(this.forwarder, q, Buffer.from(msg), limit);
     }
@@ -98,7 +97,7 @@ export class Responder {
 
   private async forward(forwarder: Forwarder, q: Query, msg: Buffer, limit: number): Promise<Response> {
     const question = Buffer.from(msg.subarray(HEADER_SIZE, q.questionEnd));
-    const upstream = await forwarder.resolve({ question, dnssecOk: q.optDo, checkingDisabled: (q.flags & 0x0010) !== 0 });
+    const upstream = await forwarder.resolve({ question, dnssecOk: q.optDo, checkingDisabled: (q.flags & FLAG.CD) !== 0 });
     // Everything below is synchronous: the shared reply buffer is ours until `finish` copies it out.
     const r = this.reply;
     const payload = this.maxPayload;
@@ -108,7 +107,7 @@ export class Responder {
     try {
       rcode = relay(r, upstream);
     } catch (e) {
-      if (e instanceof MessageOverflow) return r.overflowed(upstream[3]! & 0x0f, PLAIN_RA, payload);
+      if (e instanceof MessageOverflow) return r.overflowed(headerFlags(upstream) & RCODE_MASK, PLAIN_RA, payload);
       throw e;
     }
     if (rcode < 0) return emptyReply(r, q, msg, RCODE.SERVFAIL, PLAIN_RA, payload);

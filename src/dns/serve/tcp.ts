@@ -2,8 +2,8 @@
 // timeout of its first byte, connections are capped (the one idle the longest makes room for a new
 // one), and a connection stops being read while its answers go unread or its upstream queries pile up.
 import net from 'node:net';
-import type { Handler } from './server.ts';
-import { framed } from './wire.ts';
+import type { Fail, Handler } from './transport.ts';
+import { framed } from '../wire/index.ts';
 
 export interface TcpOptions {
   host: string;
@@ -12,7 +12,7 @@ export interface TcpOptions {
   maxConnections: number;
   maxPending: number;
   handler: Handler;
-  fail: (err: unknown, what: string) => void;
+  fail: Fail;
 }
 
 export interface TcpListener { close(): Promise<void> }

@@ -1,18 +1,18 @@
-// The authoritative lookup (RFC 1034 §4.3.2 over cairn's data, spec §8 step 7-8): CNAME chains,
+// The authoritative lookup (RFC 1034 §4.3.2 over cairn's data; docs/dns.md, "Lookup"): CNAME chains,
 // positive answers with the routing policy's pick, NODATA and NXDOMAIN with the zone's SOA, and the
 // additional records of SRV and NS answers. Records are copied from prepared bytes; owners are
 // compression pointers to the question or to the target field that led to the name.
+import { targetKey, targetOffset, Zone, type AliasTarget, type HostRef, type RrSet, type Zones } from '../index/index.ts';
+import { RCODE, TYPE } from '../wire/index.ts';
 import type { Aliases } from './alias.ts';
+import type { ClientView } from './client-views.ts';
 import type { Reply } from './reply.ts';
-import type { RrSet } from './rrset.ts';
-import type { ClientView } from './views.ts';
-import type { HostRef } from './rrset.ts';
-import { RCODE, TYPE, targetOffset, type AliasTarget } from './wire.ts';
-import { Zone } from './zone.ts';
-import type { Zones } from './zones.ts';
 
 /** RFC 6604 leaves the limit to the server; 8 links is generous for service discovery. */
 const MAX_CHAIN = 8;
+
+/** Where a CNAME's target starts in its record: the owner of the next link's records. */
+const CNAME_TARGET = targetOffset(TYPE.CNAME);
 
 export class Answerer {
   private readonly zones: Zones;
@@ -55,13 +55,13 @@ export class Answerer {
           const at = r.out.record(ownerAt, cname.blob, cname.starts[i]!, cname.starts[i + 1]!);
           r.an++;
           this.chain.push(name);
-          const target = cname.targetKey(i);
+          const target = targetKey(cname, i);
           const next = this.zones.find(target, view);
           // Out of every visible zone: the chain ends here with NOERROR; a resolver follows it.
           if (!(next instanceof Zone) || this.chain.includes(target)) return RCODE.NOERROR;
           z = next;
           name = target;
-          ownerAt = at + targetOffset(TYPE.CNAME);
+          ownerAt = at + CNAME_TARGET;
           continue;
         }
       }

@@ -1,10 +1,12 @@
-// Forwarding for names outside every namespace (spec §9): the same question to each upstream in turn
-// (UDP, TCP when the reply is truncated), and the relay of its sections into cairn's own reply.
+// Forwarding for names outside every namespace (docs/dns.md, "Forwarding"): the same question to each
+// upstream in turn (UDP, TCP when the reply is truncated), and the relay of its sections into cairn's
+// own reply.
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Reply } from './reply.ts';
-import { expandName, HEADER_SIZE, lowerKey, skipName, TYPE } from './wire.ts';
+import { EDNS_DO, expandName, FLAG, HEADER_SIZE, headerFlags, lowerKey, RCODE_MASK, skipName, TYPE } from '../wire/index.ts';
+import { OPT_SIZE } from './edns.ts';
 
 export interface Upstream { host: string; port: number }
 
@@ -17,23 +19,23 @@ export interface ForwardQuestion {
 
 /** Builds the upstream query: new id, RD=1 (CD copied), the question, an OPT with our payload size. */
 export function upstreamQuery(id: number, f: ForwardQuestion, payload: number): Buffer {
-  const b = Buffer.alloc(HEADER_SIZE + f.question.length + 11);
+  const b = Buffer.alloc(HEADER_SIZE + f.question.length + OPT_SIZE);
   b.writeUInt16BE(id, 0);
-  b.writeUInt16BE(0x0100 | (f.checkingDisabled ? 0x0010 : 0), 2);
+  b.writeUInt16BE(FLAG.RD | (f.checkingDisabled ? FLAG.CD : 0), 2);
   b.writeUInt16BE(1, 4);
   b.writeUInt16BE(1, 10);
   f.question.copy(b, HEADER_SIZE);
   const o = HEADER_SIZE + f.question.length;
   b.writeUInt16BE(TYPE.OPT, o + 1);
   b.writeUInt16BE(payload, o + 3);
-  if (f.dnssecOk) b[o + 7] = 0x80;
+  if (f.dnssecOk) b.writeUInt16BE(EDNS_DO, o + 7);
   return b;
 }
 
 /** Whether `reply` answers `query`: same id, QR set, same question (case-insensitively). */
 export function matches(reply: Buffer, query: Buffer, questionLength: number): boolean {
   if (reply.length < HEADER_SIZE + questionLength) return false;
-  if (reply[0] !== query[0] || reply[1] !== query[1] || (reply[2]! & 0x80) === 0) return false;
+  if (reply[0] !== query[0] || reply[1] !== query[1] || (headerFlags(reply) & FLAG.QR) === 0) return false;
   if (reply.readUInt16BE(4) !== 1) return false;
   const end = HEADER_SIZE + questionLength;
   const nameEnd = skipName(query, HEADER_SIZE);
@@ -61,7 +63,7 @@ export class Forwarder {
       const query = upstreamQuery(randomInt(65536), f, this.payload);
       let reply = await this.exchange(u, query, f.question.length, 'udp');
       // TC=1: repeat over TCP (RFC 7766).
-      if (reply && (reply[2]! & 0x02) !== 0) reply = await this.exchange(u, query, f.question.length, 'tcp');
+      if (reply && (headerFlags(reply) & FLAG.TC) !== 0) reply = await this.exchange(u, query, f.question.length, 'tcp');
       if (reply) return reply;
     }
     return undefined;
@@ -186,5 +188,5 @@ export function relay(r: Reply, reply: Buffer): number {
       p = rdEnd;
     }
   }
-  return reply[3]! & 0x0f;
+  return headerFlags(reply) & RCODE_MASK;
 }

@@ -1,38 +1,48 @@
-// The names one service puts in its zone (spec §3, §4): a record set per DnsRecords type at the
-// service name D and a host name per SRV instance, built once and then kept current one instance at a
-// time, so a registration, deregistration or health flip costs one instance's records, not the service's.
-import type { Catalog } from '../catalog/catalog.ts';
-import { hasHealth, type InstanceRecord, type NamespaceRecord, type RecordType, type ServiceRecord } from '../model/records.ts';
-import { encodeInstance, serviceLabels, type Encoded } from './records.ts';
+// The names one service puts in its zone: a record set per DnsRecords type at the service name D and a
+// host name per SRV instance, built once and then kept current one instance at a time, so a
+// registration, deregistration or health flip costs one instance's records, not the service's.
+import type { Catalog } from '../../catalog/index.ts';
+import { hasHealth, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../../model/records.ts';
+import { asciiLower, keyOf, labelsOf, TailWriter, validLabels, type Labels } from '../wire/index.ts';
+import { apexLabels } from './apex.ts';
 import { HostRef, POLICY, RrSetBuilder, type Policy, type RecordBytes, type RrSet } from './rrset.ts';
-import { keyOf, lowerKey, TailWriter, TYPE, validLabels, type Labels } from './wire.ts';
+import { targetKey } from './target-offsets.ts';
+import { RECORD_TYPES, type RecordCodec } from './types/index.ts';
 import type { Zone } from './zone.ts';
 
 interface Entry {
-  readonly type: RecordType;
+  readonly codec: RecordCodec;
   readonly ttl: number;
   readonly set: RrSet;
 }
 
-/** Where one instance's record is encoded before it is copied into its set. */
+/** One instance's record, encoded into scratch writers before it is copied into its set. */
+interface ScratchRecord extends RecordBytes {
+  /** Its target is a host name with addresses. */
+  host: boolean;
+}
 const scratch = { w: new TailWriter(), extra: new TailWriter() };
-const bytes: RecordBytes = { tail: scratch.w.buf, tailEnd: 0, extra: scratch.extra.buf, extraEnd: 0, alias: undefined };
+const bytes: ScratchRecord = { tail: scratch.w.buf, tailEnd: 0, extra: scratch.extra.buf, extraEnd: 0, alias: undefined, host: false };
 
-function encodeScratch(type: RecordType, ttl: number, inst: InstanceRecord, d: Labels): RecordBytes | undefined {
+function encodeScratch(codec: RecordCodec, ttl: number, inst: InstanceRecord, d: Labels): ScratchRecord | undefined {
   scratch.w.reset();
   scratch.extra.reset();
-  const e = encodeInstance(type, ttl, inst, d, scratch);
+  const e = codec.encode(inst, ttl, d, scratch);
   if (!e) return undefined;
   bytes.tail = scratch.w.buf;
   bytes.tailEnd = scratch.w.pos;
   bytes.extra = scratch.extra.buf;
   bytes.extraEnd = scratch.extra.pos;
   bytes.alias = e.alias;
+  bytes.host = e.host;
   return bytes;
 }
 
-/** The key of an SRV record's target host name. */
-const hostKey = (set: RrSet, i: number): string => lowerKey(set.blob, set.starts[i]! + 16, set.starts[i + 1]! - 1);
+/** The service name D: `service.namespace`, lower-cased, or the apex for a service named '.'. */
+export function serviceLabels(ns: NamespaceRecord, service: ServiceRecord): string[] {
+  const apex = apexLabels(ns);
+  return service.name === '.' ? apex : [...labelsOf(asciiLower(service.name)), ...apex];
+}
 
 /** Whether a service change touches what DNS serves (an InstancesRevision bump does not). */
 export function dnsRelevantChange(a: ServiceRecord, b: ServiceRecord): boolean {
@@ -68,19 +78,19 @@ export class ServiceNames {
     const routing: Policy = config.routingPolicy === 'WEIGHTED' ? POLICY.ONE : POLICY.MULTI;
     const instances = catalog.instancesOf(service.id);
     this.entries = config.dnsRecords.map(({ type, ttl }) => {
-      const b = new RrSetBuilder(TYPE[type]);
+      const codec = RECORD_TYPES[type];
+      const b = new RrSetBuilder(codec.code);
       const hosts: number[] = [];
       for (const inst of instances.values()) {
-        const e: Encoded | undefined = encodeInstance(type, ttl, inst, d, b);
+        const e = codec.encode(inst, ttl, d, b);
         if (!e) continue;
         const before = b.count;
         const index = b.add(this.healthy(catalog, inst.id), e.alias, inst.id);
         if (e.host && b.count > before) hosts.push(index);
       }
-      // A CNAME set holds exactly one record whatever the policy (RFC 1034 §3.6.2).
-      const set = b.buildEditable(type === 'CNAME' ? POLICY.ONE : routing, service.id);
+      const set = b.buildEditable(codec.singleRecord ? POLICY.ONE : routing, service.id);
       for (const i of hosts) this.attachHost(set, i);
-      return { type, ttl, set };
+      return { codec, ttl, set };
     });
     this.refreshD();
   }
@@ -102,30 +112,30 @@ export class ServiceNames {
   updateInstance(catalog: Catalog, instanceId: string): void {
     const inst = catalog.instance(this.service.id, instanceId);
     const healthy = inst !== undefined && this.healthy(catalog, instanceId);
-    for (const { type, ttl, set } of this.entries) {
+    for (const { codec, ttl, set } of this.entries) {
       const old = set.indexOf(instanceId);
-      const r = inst ? encodeScratch(type, ttl, inst, this.d) : undefined;
+      const r = inst ? encodeScratch(codec, ttl, inst, this.d) : undefined;
       if (r && old >= 0 && set.ownersOf(old).length === 1) {
         if (set.same(old, r)) { set.setHealthy(old, healthy); continue; }
-        const found = type === 'SRV' ? -1 : set.find(r);
+        const found = codec.namesInstance ? -1 : set.find(r);
         if (found < 0 || found === old) {
           // A changed record keeps its place (the instance keeps its place in registration order).
           const host = set.replace(old, r, instanceId, healthy);
           if (host) this.zone.removeHost(host);
-          if (r.extraEnd > 0 && type === 'SRV') this.attachHost(set, old);
+          if (r.host) this.attachHost(set, old);
           continue;
         }
       }
       if (old >= 0) this.dropFrom(catalog, set, old, instanceId);
       if (!r) continue;
-      // An SRV record names its instance: it never equals another instance's record.
-      const dup = type === 'SRV' ? -1 : set.find(r);
+      // A record that names its instance never equals another instance's record.
+      const dup = codec.namesInstance ? -1 : set.find(r);
       if (dup >= 0) {
         set.addOwner(dup, instanceId, healthy);
       } else {
         const at = set.size;
         set.insert(at, r, instanceId, healthy);
-        if (r.extraEnd > 0 && type === 'SRV') this.attachHost(set, at);
+        if (r.host) this.attachHost(set, at);
       }
     }
     this.refreshD();
@@ -150,7 +160,7 @@ export class ServiceNames {
   }
 
   private attachHost(set: RrSet, i: number): void {
-    const host = new HostRef(set, i, hostKey(set, i));
+    const host = new HostRef(set, i, targetKey(set, i));
     set.setHost(i, host);
     this.zone.addHost(host);
   }

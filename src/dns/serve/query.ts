@@ -1,6 +1,6 @@
 // Reads an incoming DNS message: header, the question as raw bytes plus its lookup key, and the OPT
 // record(s). Bounds-checked byte reads only, no objects per label: this runs for every datagram.
-import { HEADER_SIZE, lowerKey, skipName, TYPE } from './wire.ts';
+import { EDNS_DO, FLAG, HEADER_SIZE, headerFlags, lowerKey, OPCODE_MASK, OPCODE_SHIFT, skipName, TYPE } from '../wire/index.ts';
 
 export interface Query {
   id: number;
@@ -33,12 +33,12 @@ export interface Query {
  */
 export function readQuery(msg: Buffer): Query | null {
   if (msg.length < HEADER_SIZE) return null;
-  const flags = (msg[2]! << 8) | msg[3]!;
-  if (flags & 0x8000) return null;
+  const flags = headerFlags(msg);
+  if (flags & FLAG.QR) return null;
   const q: Query = {
     id: (msg[0]! << 8) | msg[1]!,
     flags,
-    opcode: (flags >>> 11) & 0xf,
+    opcode: (flags & OPCODE_MASK) >>> OPCODE_SHIFT,
     qdcount: (msg[4]! << 8) | msg[5]!,
     parsed: false,
     questionEnd: HEADER_SIZE,
@@ -82,7 +82,7 @@ export function readQuery(msg: Buffer): Query | null {
       if (q.optCount === 1) {
         q.optPayload = (msg[p + 2]! << 8) | msg[p + 3]!;
         q.optVersion = msg[p + 5]!;
-        q.optDo = (msg[p + 6]! & 0x80) !== 0;
+        q.optDo = (((msg[p + 6]! << 8) | msg[p + 7]!) & EDNS_DO) !== 0;
       }
     }
     p += 10 + rdlen;

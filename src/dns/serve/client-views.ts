@@ -1,8 +1,8 @@
-// What a client address may see: the VPCs whose CIDRs contain it (private namespaces, spec §7) and
-// whether it may use forwarding (spec §9). Results are cached per address string.
+// What a client address may see: the VPCs whose CIDRs contain it (docs/dns.md, "Private namespaces") and
+// whether it may use forwarding ("Forwarding"). Results are cached per address string.
 import ipaddr from 'ipaddr.js';
-import type { VpcConfig } from '../config.ts';
-import { BoundedMap } from '../model/bounded-map.ts';
+import type { VpcConfig } from '../../config.ts';
+import { BoundedMap } from '../../model/bounded-map.ts';
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
@@ -27,7 +27,7 @@ export function plainAddress(address: string): string {
 
 const inRange = (addr: ipaddr.IPv4 | ipaddr.IPv6, r: Range): boolean => addr.kind() === r[0].kind() && addr.match(r);
 
-export class Views {
+export class ClientViews {
   private readonly vpcs: { id: string; ranges: Range[] }[];
   private readonly recursion: Range[];
   private readonly cache = new BoundedMap<string, ClientView>(CACHE_MAX);

@@ -1,9 +1,11 @@
-// Alias instances (AWS_ALIAS_DNS_NAME, spec §3): their A/AAAA records are the target's addresses as
-// the upstream resolvers give them, cached for the upstream TTL. An answer that needs a target not in
-// the cache waits for one upstream lookup; a target that cannot be resolved contributes nothing.
-import { BoundedMap } from '../model/bounded-map.ts';
+// Alias instances (AWS_ALIAS_DNS_NAME; docs/dns.md, "Alias instances"): their A/AAAA records are the
+// target's addresses as the upstream resolvers give them, cached for the upstream TTL. An answer that
+// needs a target not in the cache waits for one upstream lookup; a target that cannot be resolved
+// contributes nothing.
+import { BoundedMap } from '../../model/bounded-map.ts';
 import type { Forwarder } from './forward.ts';
-import { HEADER_SIZE, skipName, type AliasTarget } from './wire.ts';
+import type { AliasTarget } from '../index/index.ts';
+import { HEADER_SIZE, headerFlags, RCODE_MASK, skipName, TYPE } from '../wire/index.ts';
 
 export interface AliasAddresses {
   /** TYPE CLASS TTL RDLENGTH RDATA of each address; the TTL is rewritten with what remains. */
@@ -63,7 +65,7 @@ export class Aliases {
 export function addressesIn(reply: Buffer, type: number): { tails: Buffer[]; ttl: number } {
   const tails: Buffer[] = [];
   let ttl = Infinity;
-  if (reply.length < HEADER_SIZE || (reply[3]! & 0x0f) !== 0) return { tails, ttl: 0 };
+  if (reply.length < HEADER_SIZE || (headerFlags(reply) & RCODE_MASK) !== 0) return { tails, ttl: 0 };
   const an = reply.readUInt16BE(6);
   let p = skipName(reply, HEADER_SIZE);
   if (p < 0) return { tails, ttl: 0 };
@@ -74,7 +76,7 @@ export function addressesIn(reply: Buffer, type: number): { tails: Buffer[]; ttl
     const rrType = reply.readUInt16BE(p);
     const rdlen = reply.readUInt16BE(p + 8);
     if (p + 10 + rdlen > reply.length) break;
-    if (rrType === type && rdlen === (type === 1 ? 4 : 16)) {
+    if (rrType === type && rdlen === (type === TYPE.A ? 4 : 16)) {
       tails.push(Buffer.from(reply.subarray(p, p + 10 + rdlen)));
       ttl = Math.min(ttl, reply.readUInt32BE(p + 4));
     }

@@ -1,10 +1,10 @@
 // UDP through the native addon (native/udp-batch.c, Linux): datagrams arrive in batches of up to 64,
 // are answered synchronously into one output slab and leave with one sendmmsg per batch.
 import { createRequire } from 'node:module';
-import { BoundedMap } from '../model/bounded-map.ts';
-import type { Handler } from './server.ts';
+import { BoundedMap } from '../../model/bounded-map.ts';
+import type { Fail, Handler } from './transport.ts';
 
-interface Addon {
+export interface Addon {
   readonly BATCH: number;
   readonly SLOT: number;
   readonly META: number;
@@ -26,7 +26,7 @@ export function batchedUdpAddon(): Addon | null {
   }
   try {
     const require = createRequire(import.meta.url);
-    addon = require('../../build/Release/udp_batch.node') as Addon;
+    addon = require('../../../build/Release/udp_batch.node') as Addon;
   } catch (e) {
     unavailable = `the native addon is not built or does not load (${(e as Error).message.split('\n')[0]}); run npm ci or npm rebuild with g++, make and python3 installed`;
     addon = null;
@@ -68,7 +68,7 @@ function addressReader(metaBytes: Uint8Array, metaWords: number): (slot: number)
  * later (forwarded queries) are sent one by one. `msg` handed to the handler is a view of a receive
  * slab that the next batch overwrites: a handler that answers later must copy what it keeps.
  */
-export function openBatchedUdp(a: Addon, host: string, port: number, handler: Handler, fail: (err: unknown, what: string) => void): BatchedUdp {
+export function openBatchedUdp(a: Addon, host: string, port: number, handler: Handler, fail: Fail): BatchedUdp {
   const { BATCH, SLOT, META } = a;
   const input = Buffer.allocUnsafe(BATCH * SLOT);
   const meta = new Int32Array(BATCH * META);
