@@ -44,11 +44,17 @@ module.exports = {
       to: { path: '^src/dns/[^/]+/', pathNot: ['^src/dns/$1/', '^src/dns/[^/]+/index\\.ts$'] },
     },
     layer('dns/wire/', ['dns/index/', 'dns/serve/'], 'The wire helpers are shared by both halves and import neither.'),
+    {
+      name: 'no-dev-dependencies-in-src',
+      comment: 'The image installs production dependencies only: src/ must not import a dev dependency.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { dependencyTypes: ['npm-dev', 'npm-no-pkg', 'npm-unknown', 'unknown', 'undetermined'] },
+    },
     layer('dns/index/', ['dns/serve/'], 'Building prepared bytes does not depend on serving them.'),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    includeOnly: '^src/',
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },
