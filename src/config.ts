@@ -135,6 +135,7 @@ export const settings = {
   upstream: setting(hostPort(53), undefined, 'upstream resolver HOST[:PORT] for names outside every namespace', true),
   'recursion-cidr': setting(cidr, undefined, 'clients allowed to use forwarding (default loopback and private ranges)', true),
   'upstream-timeout': setting(duration, '2s', 'time allowed to each upstream try'),
+  'upstream-max-inflight': setting(int(1, 100_000), '256', 'forwarded queries and alias lookups waiting for upstreams at once; more get SERVFAIL at once'),
   'health-check-interval': setting(duration, '10s', 'how often each checked instance is probed (across all replicas)'),
   'health-check-timeout': setting(duration, '2s', 'time a probe may take'),
   'health-check-concurrency': setting(int(1, 100_000), '256', 'probes in flight at once on one replica'),

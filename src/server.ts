@@ -136,6 +136,7 @@ function dnsOptionsOf(config: Config): DnsOptions {
     recursionCidrs: config.recursionCidr,
     upstreams: config.upstream,
     upstreamTimeoutMs: config.upstreamTimeout,
+    upstreamMaxInflight: config.upstreamMaxInflight,
     apex: {
       defaultSoaTtl: config.dnsDefaultSoaTtl,
       nsNames: config.dnsNsNames,

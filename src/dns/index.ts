@@ -30,6 +30,8 @@ export interface DnsOptions {
   recursionCidrs: [ipaddr.IPv4 | ipaddr.IPv6, number][];
   upstreams: Upstream[];
   upstreamTimeoutMs: number;
+  /** Forwarded questions (and alias lookups) waiting for upstreams at once; beyond it SERVFAIL. */
+  upstreamMaxInflight: number;
   /** What every zone's apex holds. */
   apex: ApexSettings;
   /** Random numbers in [0,1) for record selection (default Math.random). */
@@ -67,7 +69,7 @@ export class DnsIndex implements CatalogListener {
 
 /** Binds UDP and TCP and answers from the index. */
 export async function startDns(o: DnsOptions, index: DnsIndex, log: Log): Promise<DnsServer> {
-  const forwarder = o.upstreams.length > 0 ? new Forwarder(o.upstreams, o.upstreamTimeoutMs, o.maxUdpPayload) : undefined;
+  const forwarder = o.upstreams.length > 0 ? new Forwarder(o.upstreams, o.upstreamTimeoutMs, o.maxUdpPayload, o.upstreamMaxInflight) : undefined;
   const responder = new Responder({ zones: index.zones, views: index.views, forwarder, maxPayload: o.maxUdpPayload, ...(o.random ? { random: o.random } : {}) });
   const s = await listen({
     host: o.host,

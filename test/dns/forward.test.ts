@@ -164,6 +164,27 @@ describe('forwarding', () => {
     expect(r.packet.flag_ra).toBe(true);
   });
 
+  it('answers SERVFAIL at once beyond --upstream-max-inflight questions waiting for upstreams, and forwards again once they end', async () => {
+    const capped = await startTestServer({ flags: ['--upstream', `127.0.0.1:${silent.port}`, '--upstream-timeout', '1s', '--upstream-max-inflight', '3'] });
+    try {
+      const p = capped.server.dnsAddress.port;
+      silent.seen.length = 0;
+      const started = performance.now();
+      const asked = Array.from({ length: 8 }, (_, i) => udp(p, { name: `q${i}.silent.example` }).then((r) => ({ rcode: r.packet.rcode, ms: performance.now() - started })));
+      const answers = await Promise.all(asked);
+      const fast = answers.filter((a) => a.ms < 500);
+      // Three waited the whole timeout for the silent upstream; the other five were refused at once.
+      expect(answers.every((a) => a.rcode === 'SERVFAIL')).toBe(true);
+      expect(fast).toHaveLength(5);
+      expect(silent.seen).toHaveLength(3);
+      // The slots are free again: the next question goes upstream.
+      await udp(p, { name: 'again.silent.example' });
+      expect(silent.seen).toHaveLength(4);
+    } finally {
+      await capped.stop();
+    }
+  });
+
   it('moves to the next upstream after --upstream-timeout', async () => {
     silent.seen.length = 0;
     const r = await udp(fallback.server.dnsAddress.port, { name: 'example.org' });

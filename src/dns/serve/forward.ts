@@ -48,25 +48,38 @@ export class Forwarder {
   private readonly timeoutMs: number;
   private readonly payload: number;
   private readonly inFlight = new Set<() => void>();
+  private readonly maxPending: number;
+  /** Questions waiting for upstreams: each holds a socket for up to the timeout per upstream. */
+  private pending = 0;
   private closed = false;
 
-  constructor(upstreams: Upstream[], timeoutMs: number, payload: number) {
+  constructor(upstreams: Upstream[], timeoutMs: number, payload: number, maxPending = Infinity) {
     this.upstreams = upstreams;
     this.timeoutMs = timeoutMs;
     this.payload = payload;
+    this.maxPending = maxPending;
   }
 
-  /** The first valid reply from the upstreams in order, or undefined when every one failed. */
+  /**
+   * The first valid reply from the upstreams in order, or undefined when every one failed, or at once
+   * when --upstream-max-inflight questions are already waiting (clients that flood cannot exhaust sockets).
+   */
   async resolve(f: ForwardQuestion): Promise<Buffer | undefined> {
-    for (const u of this.upstreams) {
-      if (this.closed) return undefined;
-      const query = upstreamQuery(randomInt(65536), f, this.payload);
-      let reply = await this.exchange(u, query, f.question.length, 'udp');
-      // TC=1: repeat over TCP (RFC 7766).
-      if (reply && (headerFlags(reply) & FLAG.TC) !== 0) reply = await this.exchange(u, query, f.question.length, 'tcp');
-      if (reply) return reply;
+    if (this.pending >= this.maxPending) return undefined;
+    this.pending++;
+    try {
+      for (const u of this.upstreams) {
+        if (this.closed) return undefined;
+        const query = upstreamQuery(randomInt(65536), f, this.payload);
+        let reply = await this.exchange(u, query, f.question.length, 'udp');
+        // TC=1: repeat over TCP (RFC 7766).
+        if (reply && (headerFlags(reply) & FLAG.TC) !== 0) reply = await this.exchange(u, query, f.question.length, 'tcp');
+        if (reply) return reply;
+      }
+      return undefined;
+    } finally {
+      this.pending--;
     }
-    return undefined;
   }
 
   close(): void {
