@@ -45,7 +45,7 @@ function qnameLength(raw: Buffer): number {
   return p + 1 - 12;
 }
 
-export const decode = (raw: Buffer): Reply => ({ raw, packet: dnsPacket.decode(raw) as Reply['packet'] });
+export const decode = (raw: Buffer): Reply => ({ raw, packet: dnsPacket.decode(raw) });
 
 /** Sends raw bytes over UDP and resolves with the reply, or null after `timeoutMs` without one. */
 export function udpRaw(port: number, msg: Buffer, options: { from?: string; timeoutMs?: number } = {}): Promise<Buffer | null> {
@@ -121,5 +121,5 @@ function render(r: Answer): string {
 
 /** The OPT record of a reply, if any. */
 export function opt(reply: Reply): { udpPayloadSize: number; extendedRcode: number; ednsVersion: number; flag_do: boolean } | undefined {
-  return (reply.packet.additionals ?? []).find((r) => r.type === 'OPT') as never;
+  return (reply.packet.additionals ?? []).find((r) => r.type === 'OPT');
 }

@@ -219,7 +219,7 @@ export class RrSet {
   same(i: number, r: RecordBytes): boolean {
     if ((this.aliases?.[i]?.key) !== r.alias?.key) return false;
     const { blob, starts, extras } = this;
-    if (starts[i + 1]! - starts[i]! !== r.tailEnd || blob.compare(r.tail, 0, r.tailEnd, starts[i]!, starts[i + 1]!) !== 0) return false;
+    if (starts[i + 1]! - starts[i]! !== r.tailEnd || blob.compare(r.tail, 0, r.tailEnd, starts[i], starts[i + 1]) !== 0) return false;
     const es = extras ? extras[i]! : 0;
     const ee = extras ? extras[i + 1]! : 0;
     return ee - es === r.extraEnd && blob.compare(r.extra, 0, r.extraEnd, es, ee) === 0;
@@ -239,7 +239,7 @@ export class RrSet {
     if (typeof o === 'string') return 0;
     const rest = o.filter((x) => x !== instanceId);
     this.owners![i] = rest.length === 1 ? rest[0]! : rest;
-    this.ownerHashes[i] = ownerHash(this.owners![i]!);
+    this.ownerHashes[i] = ownerHash(this.owners![i]);
     return rest.length;
   }
 

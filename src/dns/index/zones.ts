@@ -91,7 +91,7 @@ export class Zones implements CatalogListener {
         const k = instanceKeyParts(m.key);
         if (!k) continue;
         let changed = instances.get(k.serviceId);
-        if (!changed) instances.set(k.serviceId, (changed = new Map()));
+        if (!changed) instances.set(k.serviceId, (changed = new Map<string, boolean>()));
         changed.set(k.instanceId, m.table === 'instances' || changed.get(k.instanceId) === true);
       }
     }

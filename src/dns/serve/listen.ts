@@ -68,7 +68,8 @@ export async function listen(o: ListenOptions): Promise<Sockets> {
 /** UDP first (it picks the port when 0 was asked for), then TCP on the same port. */
 async function bind(o: ListenOptions, host: string, batched: Addon | null): Promise<Sockets> {
   const fail = throttledError(o.log);
-  const udp = batched ? openBatchedUdp(batched, host, o.port, o.handler, fail) : await openDgramUdp(o.host, o.port, o.handler, fail);
+  // Both close as a promise, so the rest needs not know which it has.
+  const udp: { port: number; close(): Promise<void> } = batched ? closesAsync(openBatchedUdp(batched, host, o.port, o.handler, fail)) : await openDgramUdp(o.host, o.port, o.handler, fail);
   let tcp: TcpListener;
   try {
     tcp = await listenTcp({ host: o.host, port: udp.port, idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections, maxPending: o.tcpMaxPending, handler: o.handler, fail });
@@ -87,3 +88,8 @@ async function bind(o: ListenOptions, host: string, batched: Addon | null): Prom
     },
   };
 }
+
+const closesAsync = (u: { port: number; close(): void }): { port: number; close(): Promise<void> } => ({
+  port: u.port,
+  close: () => { u.close(); return Promise.resolve(); },
+});
