@@ -11,16 +11,54 @@ const layer = (from, forbidden, comment) => ({
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'Import cycles make the order of loading matter and hide which part depends on which.', from: { path: '^src/' }, to: { circular: true } },
-    layer('model/', ['config\\.ts', 'store', 'catalog', 'registry', 'api', 'dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'], 'model/ is the shared vocabulary: it imports nothing else of cairn.'),
-    layer('config\\.ts', ['store', 'catalog', 'registry', 'api', 'dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'], 'config.ts is a leaf: only model/.'),
-    layer('store/', ['catalog', 'registry', 'api', 'dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'], 'The store knows records and changes (model/), nothing above it.'),
-    layer('catalog/', ['store', 'registry', 'api', 'dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'], 'The catalog reads the change feed through model/changes.ts, never the store itself.'),
-    layer('registry/', ['api', 'dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'], 'The registry is below the API, DNS and health checks.'),
-    layer('api/', ['dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'], 'The API does not know DNS or the health checks; server.ts wires them.'),
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Import cycles make the order of loading matter and hide which part depends on which.',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    layer(
+      'model/',
+      ['config\\.ts', 'store', 'catalog', 'registry', 'api', 'dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'],
+      'model/ is the shared vocabulary: it imports nothing else of cairn.',
+    ),
+    layer(
+      'config\\.ts',
+      ['store', 'catalog', 'registry', 'api', 'dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'],
+      'config.ts is a leaf: only model/.',
+    ),
+    layer(
+      'store/',
+      ['catalog', 'registry', 'api', 'dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'],
+      'The store knows records and changes (model/), nothing above it.',
+    ),
+    layer(
+      'catalog/',
+      ['store', 'registry', 'api', 'dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'],
+      'The catalog reads the change feed through model/changes.ts, never the store itself.',
+    ),
+    layer(
+      'registry/',
+      ['api', 'dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'],
+      'The registry is below the API, DNS and health checks.',
+    ),
+    layer(
+      'api/',
+      ['dns', 'health', 'agent', 'server\\.ts', 'main\\.ts'],
+      'The API does not know DNS or the health checks; server.ts wires them.',
+    ),
     layer('dns/', ['store', 'registry', 'api', 'health', 'agent', 'server\\.ts', 'main\\.ts'], 'DNS reads the catalog, never the store.'),
-    layer('health/', ['api', 'dns', 'agent', 'server\\.ts', 'main\\.ts'], 'Health checks write through the registry; they do not know the API or DNS.'),
-    layer('agent/', ['config\\.ts', 'store', 'catalog', 'registry', 'api', 'dns', 'health', 'server\\.ts', 'main\\.ts'], 'The agent is a separate process that speaks the Cloud Map API: only model/.'),
+    layer(
+      'health/',
+      ['api', 'dns', 'agent', 'server\\.ts', 'main\\.ts'],
+      'Health checks write through the registry; they do not know the API or DNS.',
+    ),
+    layer(
+      'agent/',
+      ['config\\.ts', 'store', 'catalog', 'registry', 'api', 'dns', 'health', 'server\\.ts', 'main\\.ts'],
+      'The agent is a separate process that speaks the Cloud Map API: only model/.',
+    ),
     layer('server\\.ts', ['main\\.ts', 'agent'], 'server.ts assembles one replica; main.ts starts it.'),
     {
       name: 'only-index-from-outside',
@@ -31,7 +69,7 @@ module.exports = {
     },
     {
       name: 'only-index-from-top',
-      comment: "main.ts and server.ts import a folder through its index.ts (model/ is exempt).",
+      comment: 'main.ts and server.ts import a folder through its index.ts (model/ is exempt).',
       severity: 'error',
       from: { path: '^src/[^/]+\\.ts$' },
       to: { path: '^src/[^/]+/', pathNot: ['^src/model/', '^src/[^/]+/index\\.ts$'] },

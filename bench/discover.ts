@@ -12,19 +12,35 @@ import { freePort } from './lib/ports.ts';
 import { cpuPlan, scratchDir, start, stopAll, waitFor, type Proc } from './lib/proc.ts';
 import { int, ms, ratio, renderTable, type Table } from './lib/table.ts';
 
-export interface DiscoverBenchOptions { seconds: number; connections: number; sizes: number[] }
+export interface DiscoverBenchOptions {
+  seconds: number;
+  connections: number;
+  sizes: number[];
+}
 export const defaultDiscoverOptions: DiscoverBenchOptions = { seconds: 10, connections: 10, sizes: [100, 1000] };
 
 const TARGET = 'Route53AutoNaming_v20170314.DiscoverInstances';
 const NAMESPACE = 'discover.bench';
-const log = (msg: string): void => { process.stderr.write(`${msg}\n`); };
+const log = (msg: string): void => {
+  process.stderr.write(`${msg}\n`);
+};
 
-interface Case { id: string; instances: number; request: Record<string, unknown>; label: string }
+interface Case {
+  id: string;
+  instances: number;
+  request: Record<string, unknown>;
+  label: string;
+}
 
 function cases(sizes: number[]): Case[] {
   return sizes.flatMap((n) => [
     { id: `n${n}`, instances: n, label: 'all', request: { NamespaceName: NAMESPACE, ServiceName: `svc${n}`, MaxResults: 1000 } },
-    { id: `n${n}-q`, instances: n, label: 'QueryParameters stage=beta', request: { NamespaceName: NAMESPACE, ServiceName: `svc${n}`, MaxResults: 1000, QueryParameters: { stage: 'beta' } } },
+    {
+      id: `n${n}-q`,
+      instances: n,
+      label: 'QueryParameters stage=beta',
+      request: { NamespaceName: NAMESPACE, ServiceName: `svc${n}`, MaxResults: 1000, QueryParameters: { stage: 'beta' } },
+    },
   ]);
 }
 
@@ -36,13 +52,19 @@ async function load(cairn: Cairn, sizes: number[]): Promise<void> {
       const svc = await client.send(new CreateServiceCommand({ Name: `svc${n}`, NamespaceId: nsId }));
       const ids = Array.from({ length: n }, (_, i) => i);
       await pool(ids, 32, async (i) => {
-        await client.send(new RegisterInstanceCommand({
-          ServiceId: svc.Service!.Id!, InstanceId: `instance-${i}`,
-          Attributes: {
-            AWS_INSTANCE_IPV4: `10.1.${i >> 8}.${i & 255}`, AWS_INSTANCE_PORT: String(8000 + (i % 100)),
-            stage: i % 2 === 0 ? 'beta' : 'prod', version: `1.${i % 4}`, zone: `us-east-1${'abc'[i % 3]}`,
-          },
-        }));
+        await client.send(
+          new RegisterInstanceCommand({
+            ServiceId: svc.Service!.Id!,
+            InstanceId: `instance-${i}`,
+            Attributes: {
+              AWS_INSTANCE_IPV4: `10.1.${i >> 8}.${i & 255}`,
+              AWS_INSTANCE_PORT: String(8000 + (i % 100)),
+              stage: i % 2 === 0 ? 'beta' : 'prod',
+              version: `1.${i % 4}`,
+              zone: `us-east-1${'abc'[i % 3]}`,
+            },
+          }),
+        );
       });
     }
   } finally {
@@ -52,7 +74,11 @@ async function load(cairn: Cairn, sizes: number[]): Promise<void> {
 
 /** The response cairn gives a case (checked to be a full, successful answer). */
 async function responseOf(cairn: Cairn, c: Case): Promise<{ body: object; bytes: number; count: number }> {
-  const res = await fetch(`${cairn.endpoint}/`, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': TARGET }, body: JSON.stringify(c.request) });
+  const res = await fetch(`${cairn.endpoint}/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': TARGET },
+    body: JSON.stringify(c.request),
+  });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`DiscoverInstances ${c.id} answered ${res.status}: ${text.slice(0, 300)}`);
   const body = JSON.parse(text) as { Instances?: unknown[] };
@@ -66,8 +92,11 @@ async function startBare(bodies: Record<string, object>, cpu: number | undefined
   const file = join(scratchDir(), 'bare-bodies.json');
   writeFileSync(file, JSON.stringify(bodies));
   const port = await freePort();
-  const proc = start('bare-fastify', process.execPath, [join(repoRoot, 'bench/lib/bare-route.ts'), String(port), file], { cpu, cwd: repoRoot });
-  await waitFor('the bare fastify route', async () => proc.log().includes('listening') ? true : undefined, 20_000, proc);
+  const proc = start('bare-fastify', process.execPath, [join(repoRoot, 'bench/lib/bare-route.ts'), String(port), file], {
+    cpu,
+    cwd: repoRoot,
+  });
+  await waitFor('the bare fastify route', async () => (proc.log().includes('listening') ? true : undefined), 20_000, proc);
   return { port, proc };
 }
 
@@ -98,8 +127,15 @@ export async function benchDiscover(o: DiscoverBenchOptions): Promise<Table[]> {
       const r = responses.get(c.id)!;
       const failures = mine.errors + mine.non2xx + ref.errors + ref.non2xx;
       rows.push([
-        String(c.instances), c.label, String(r.count), int(r.bytes),
-        int(mine.rps), ms(mine.p99Ms, 0), int(ref.rps), ms(ref.p99Ms, 0), ratio(mine.rps, ref.rps),
+        String(c.instances),
+        c.label,
+        String(r.count),
+        int(r.bytes),
+        int(mine.rps),
+        ms(mine.p99Ms, 0),
+        int(ref.rps),
+        ms(ref.p99Ms, 0),
+        ratio(mine.rps, ref.rps),
         failures > 0 ? `${failures} errors/non-2xx` : undefined,
       ]);
     }
@@ -107,19 +143,38 @@ export async function benchDiscover(o: DiscoverBenchOptions): Promise<Table[]> {
     await bare?.proc.stop();
     await cairn?.stop();
   }
-  return [{
-    title: `DiscoverInstances under autocannon (${o.connections} connections, ${o.seconds} s per run) vs a bare fastify route returning the same JSON`,
-    columns: ['instances', 'request', 'returned', 'body bytes', 'cairn req/s', 'cairn p99 ms', 'fastify req/s', 'fastify p99 ms', 'ratio', 'errors'],
-    rows,
-    notes: [
-      'MaxResults 1000 (every match returned). The reference parses the request and serialises the same object per request (fastify, no schema). Latency resolution is 1 ms (autocannon).',
-      cpus.server !== undefined ? 'Servers pinned to the last CPU, autocannon to CPU 0 (taskset).' : 'Not pinned (taskset missing or one CPU).',
-    ],
-  }];
+  return [
+    {
+      title: `DiscoverInstances under autocannon (${o.connections} connections, ${o.seconds} s per run) vs a bare fastify route returning the same JSON`,
+      columns: [
+        'instances',
+        'request',
+        'returned',
+        'body bytes',
+        'cairn req/s',
+        'cairn p99 ms',
+        'fastify req/s',
+        'fastify p99 ms',
+        'ratio',
+        'errors',
+      ],
+      rows,
+      notes: [
+        'MaxResults 1000 (every match returned). The reference parses the request and serialises the same object per request (fastify, no schema). Latency resolution is 1 ms (autocannon).',
+        cpus.server !== undefined
+          ? 'Servers pinned to the last CPU, autocannon to CPU 0 (taskset).'
+          : 'Not pinned (taskset missing or one CPU).',
+      ],
+    },
+  ];
 }
 
 export function parseDiscoverArgs(argv: string[]): DiscoverBenchOptions {
-  const { values } = parseArgs({ args: argv, strict: true, options: { seconds: { type: 'string' }, connections: { type: 'string' }, sizes: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { seconds: { type: 'string' }, connections: { type: 'string' }, sizes: { type: 'string' } },
+  });
   return {
     seconds: Number(values.seconds ?? defaultDiscoverOptions.seconds),
     connections: Number(values.connections ?? defaultDiscoverOptions.connections),

@@ -34,15 +34,28 @@ export interface DnsBenchOptions {
 }
 
 export const defaultDnsOptions: DnsBenchOptions = {
-  sizes: ['1k', '100k'], mixes: ['A', 'mixed'], servers: ['knot', 'cairn-memory', 'cairn-redis'],
-  seconds: 10, concurrency: 64, halfRateMix: 'mixed', profile: false, loadBudgetMin: 10,
+  sizes: ['1k', '100k'],
+  mixes: ['A', 'mixed'],
+  servers: ['knot', 'cairn-memory', 'cairn-redis'],
+  seconds: 10,
+  concurrency: 64,
+  halfRateMix: 'mixed',
+  profile: false,
+  loadBudgetMin: 10,
 };
 
 interface Row {
-  size: string; mix: string; server: string; max?: DnsperfResult; half?: DnsperfResult; note?: string;
+  size: string;
+  mix: string;
+  server: string;
+  max?: DnsperfResult;
+  half?: DnsperfResult;
+  note?: string;
 }
 
-const log = (msg: string): void => { process.stderr.write(`${msg}\n`); };
+const log = (msg: string): void => {
+  process.stderr.write(`${msg}\n`);
+};
 
 export async function benchDns(o: DnsBenchOptions): Promise<Table[]> {
   requireTools(['dnsperf', 'knotd', ...(o.servers.includes('cairn-redis') ? ['redis-server'] : [])]);
@@ -89,7 +102,11 @@ export async function benchDns(o: DnsBenchOptions): Promise<Table[]> {
     }
   }
   tables.push(dnsTable(rows, o, cpus.server !== undefined, notes));
-  tables.push({ title: 'DNS data load (cairn: Cloud Map API calls through the AWS SDK; Knot: zone file)', columns: ['instances', 'server', 'load s', 'instances/s'], rows: loads });
+  tables.push({
+    title: 'DNS data load (cairn: Cloud Map API calls through the AWS SDK; Knot: zone file)',
+    columns: ['instances', 'server', 'load s', 'instances/s'],
+    rows: loads,
+  });
   if (o.profile) for (const kind of ['cairn-memory', 'cairn-dgram'] as const) tables.push(await profileRun(o, cpus, kind));
   return tables;
 }
@@ -113,7 +130,14 @@ const LOAD_OUTSTANDING = 20;
  * exact. The load's rate is reported as achieved: had the server fallen behind, the few outstanding
  * queries would have held the load back, and the ½-rate column would show it.
  */
-async function halfRate(port: number, d: Dataset, mix: Record<string, number>, rate: number, seconds: number, cpu: number | undefined): Promise<DnsperfResult> {
+async function halfRate(
+  port: number,
+  d: Dataset,
+  mix: Record<string, number>,
+  rate: number,
+  seconds: number,
+  cpu: number | undefined,
+): Promise<DnsperfResult> {
   const loadRate = Math.max(1, rate - PROBE_RATE);
   const loadFile = writeQueryFile(queryFile(d, mix, loadRate * seconds));
   const probeFile = writeQueryFile(queryFile(d, mix, PROBE_RATE * seconds));
@@ -131,16 +155,37 @@ async function halfRate(port: number, d: Dataset, mix: Record<string, number>, r
 }
 
 function dnsTable(rows: Row[], o: DnsBenchOptions, pinned: boolean, notes: string[]): Table {
-  const knotQps = (size: string, mix: string): number | undefined => rows.find((r) => r.size === size && r.mix === mix && r.server === 'knot')?.max?.qps;
+  const knotQps = (size: string, mix: string): number | undefined =>
+    rows.find((r) => r.size === size && r.mix === mix && r.server === 'knot')?.max?.qps;
   return {
     title: `DNS: queries/s under dnsperf (${o.seconds} s per run), and latency at half of each server's maximum`,
     columns: ['instances', 'mix', 'server', 'QPS', '× knot', 'avg ms', 'lost', '½-rate QPS', 'p50 ms', 'p99 ms', 'lost at ½'],
-    rows: rows.map((r) => r.note ? [r.size, r.mix, r.server, r.note] : [
-      r.size, r.mix, r.server, int(r.max?.qps), ratio(r.max?.qps, knotQps(r.size, r.mix)), ms(r.max?.avgMs, 3), int(r.max?.lost),
-      r.half ? int(r.half.qps) : undefined, r.half ? ms(r.half.p50Ms, 3) : undefined, r.half ? ms(r.half.p99Ms, 3) : undefined, r.half ? int(r.half.lost) : undefined,
-    ]),
+    rows: rows.map((r) =>
+      r.note
+        ? [r.size, r.mix, r.server, r.note]
+        : [
+            r.size,
+            r.mix,
+            r.server,
+            int(r.max?.qps),
+            ratio(r.max?.qps, knotQps(r.size, r.mix)),
+            ms(r.max?.avgMs, 3),
+            int(r.max?.lost),
+            r.half ? int(r.half.qps) : undefined,
+            r.half ? ms(r.half.p50Ms, 3) : undefined,
+            r.half ? ms(r.half.p99Ms, 3) : undefined,
+            r.half ? int(r.half.lost) : undefined,
+          ],
+    ),
     notes: [
-      `Mixes: ${o.mixes.map((m) => `${m} = ${Object.entries(mixes[m]!).map(([k, w]) => `${w}% ${k}`).join(' + ')}`).join('; ')} (HOST = an SRV target's A; NX = unknown name → NXDOMAIN). EDNS on (dnsperf -e).`,
+      `Mixes: ${o.mixes
+        .map(
+          (m) =>
+            `${m} = ${Object.entries(mixes[m]!)
+              .map(([k, w]) => `${w}% ${k}`)
+              .join(' + ')}`,
+        )
+        .join('; ')} (HOST = an SRV target's A; NX = unknown name → NXDOMAIN). EDNS on (dnsperf -e).`,
       'lost: queries with no answer within 2 s (dnsperf -t 2). The half-rate run sends a fixed number of queries once (-n 1) and waits for every answer, so none is cut off by a time limit.',
       `Half rate: a load dnsperf at half the server's maximum minus ${int(PROBE_RATE)}/s (1 client, at most ${LOAD_OUTSTANDING} queries outstanding, so it paces instead of bursting), and a probe dnsperf at ${int(PROBE_RATE)}/s beside it${hasRealtime() ? ' (real-time priority, chrt -f 50)' : ' (chrt not allowed here: the probe waits for its CPU like any process, which inflates p99)'}; p50 and p99 are the probe's per-query latencies (dnsperf -v at the full rate delays the answers it times); ½-rate QPS is what load and probe achieved together.`,
       `Data: services of 8 instances, each with A, AAAA and SRV records (an SRV answer carries 8 SRV + 16 address records). ${pinned ? 'Server pinned to the last CPU, dnsperf to CPU 0 (taskset).' : 'Not pinned (taskset missing or one CPU).'}`,
@@ -153,7 +198,11 @@ function dnsTable(rows: Row[], o: DnsBenchOptions, pinned: boolean, notes: strin
  * A separate run of cairn (embedded store, small data) under node --cpu-prof, summarised by self time:
  * once with UDP batched through the native addon, once through node:dgram (before and after).
  */
-async function profileRun(o: DnsBenchOptions, cpus: { server: number | undefined; load: number | undefined }, kind: 'cairn-memory' | 'cairn-dgram'): Promise<Table> {
+async function profileRun(
+  o: DnsBenchOptions,
+  cpus: { server: number | undefined; load: number | undefined },
+  kind: 'cairn-memory' | 'cairn-dgram',
+): Promise<Table> {
   const d: Dataset = dataset(sizes['1k']!.services, sizes['1k']!.perService);
   const dir = profileDir(`dns-${kind}-${Date.now()}`);
   const target = await startTarget(kind, d, { cpu: cpus.server, concurrency: o.concurrency, cpuProfDir: dir });
@@ -171,19 +220,34 @@ async function profileRun(o: DnsBenchOptions, cpus: { server: number | undefined
   return { ...t, title: `${t.title} (${kind === 'cairn-dgram' ? 'UDP through node:dgram' : 'UDP batched through the native addon'})` };
 }
 
-const firstLine = (e: unknown): string => String((e as Error).message ?? e).split('\n')[0]!.slice(0, 120);
+const firstLine = (e: unknown): string =>
+  String((e as Error).message ?? e)
+    .split('\n')[0]!
+    .slice(0, 120);
 
 export function parseDnsArgs(argv: string[]): DnsBenchOptions {
   const { values } = parseArgs({
-    args: argv, strict: true,
+    args: argv,
+    strict: true,
     options: {
-      sizes: { type: 'string' }, mixes: { type: 'string' }, servers: { type: 'string' }, seconds: { type: 'string' },
-      concurrency: { type: 'string' }, 'half-rate-mix': { type: 'string' }, profile: { type: 'boolean' }, 'load-budget': { type: 'string' },
+      sizes: { type: 'string' },
+      mixes: { type: 'string' },
+      servers: { type: 'string' },
+      seconds: { type: 'string' },
+      concurrency: { type: 'string' },
+      'half-rate-mix': { type: 'string' },
+      profile: { type: 'boolean' },
+      'load-budget': { type: 'string' },
     },
   });
-  const list = (v: string | undefined): string[] | undefined => v?.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (v: string | undefined): string[] | undefined =>
+    v
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const servers = list(values.servers) ?? defaultDnsOptions.servers;
-  for (const s of servers) if (!(targetKinds as readonly string[]).includes(s)) throw new Error(`unknown server ${s}; known: ${targetKinds.join(', ')}`);
+  for (const s of servers)
+    if (!(targetKinds as readonly string[]).includes(s)) throw new Error(`unknown server ${s}; known: ${targetKinds.join(', ')}`);
   const mixList = list(values.mixes) ?? defaultDnsOptions.mixes;
   return {
     sizes: list(values.sizes) ?? defaultDnsOptions.sizes,

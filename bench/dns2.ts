@@ -27,19 +27,51 @@ const instances = Array.from({ length: 8 }, (_, i) => ({ id: `i${i}`, ipv4: `10.
 function cairnResponder(): Responder {
   const catalog = new Catalog();
   const silent = { info() {}, warn() {}, error() {}, debug() {}, child: () => silent } as unknown as Log;
-  const index = new DnsIndex({ vpcs: [], recursionCidrs: [], upstreams: [], apex: { defaultSoaTtl: 15, nsNames: undefined, nsAddresses: [], soaRname: undefined, nsTtl: 172800 } }, silent);
+  const index = new DnsIndex(
+    {
+      vpcs: [],
+      recursionCidrs: [],
+      upstreams: [],
+      apex: { defaultSoaTtl: 15, nsNames: undefined, nsAddresses: [], soaRname: undefined, nsTtl: 172800 },
+    },
+    silent,
+  );
   catalog.subscribe(index);
   catalog.reset({ revision: 0, tables: emptyTables() });
   const mutations: Mutation[] = [
     { table: 'namespaces', key: 'ns', value: { id: 'ns', name: ZONE, type: 'DNS_PUBLIC', httpName: ZONE, createDate: 1, soaTtl: 15 } },
-    { table: 'services', key: 's17', value: {
-      id: 's17', name: 's17', namespaceId: 'ns', type: 'DNS', createDate: 1, attributes: {}, instancesRevision: 0,
-      dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: TTL }, { type: 'AAAA', ttl: TTL }, { type: 'SRV', ttl: TTL }] },
-    } },
-    ...instances.map((i): Mutation => ({ table: 'instances', key: `s17/${i.id}`, value: {
-      serviceId: 's17', id: i.id, createDate: 1, seq: 1,
-      attributes: { AWS_INSTANCE_IPV4: i.ipv4, AWS_INSTANCE_IPV6: i.ipv6, AWS_INSTANCE_PORT: String(i.port) },
-    } })),
+    {
+      table: 'services',
+      key: 's17',
+      value: {
+        id: 's17',
+        name: 's17',
+        namespaceId: 'ns',
+        type: 'DNS',
+        createDate: 1,
+        attributes: {},
+        instancesRevision: 0,
+        dnsConfig: {
+          routingPolicy: 'MULTIVALUE',
+          dnsRecords: [
+            { type: 'A', ttl: TTL },
+            { type: 'AAAA', ttl: TTL },
+            { type: 'SRV', ttl: TTL },
+          ],
+        },
+      },
+    },
+    ...instances.map((i): Mutation => ({
+      table: 'instances',
+      key: `s17/${i.id}`,
+      value: {
+        serviceId: 's17',
+        id: i.id,
+        createDate: 1,
+        seq: 1,
+        attributes: { AWS_INSTANCE_IPV4: i.ipv4, AWS_INSTANCE_IPV6: i.ipv6, AWS_INSTANCE_PORT: String(i.port) },
+      },
+    })),
   ];
   catalog.apply({ revision: 1, mutations });
   return new Responder({ zones: index.zones, views: index.views, forwarder: undefined, maxPayload: 1232 });
@@ -53,10 +85,16 @@ const host = (i: (typeof instances)[number]): string => `${i.id}.${SERVICE}`;
 /** What a dns2 server would keep in memory: records by name and type, additional records by name. */
 const dns2Records = new Map<string, { answers: Resource[]; additionals: Resource[] }>([
   [`${SERVICE}/${TYPE.A}`, { answers: instances.map((i) => resource({ type: TYPE.A, address: i.ipv4 })), additionals: [] }],
-  [`${SERVICE}/${TYPE.SRV}`, {
-    answers: instances.map((i) => resource({ type: TYPE.SRV, priority: 1, weight: 1, port: i.port, target: host(i) })),
-    additionals: instances.flatMap((i) => [resource({ name: host(i), type: TYPE.A, address: i.ipv4 }), resource({ name: host(i), type: TYPE.AAAA, address: i.ipv6 })]),
-  }],
+  [
+    `${SERVICE}/${TYPE.SRV}`,
+    {
+      answers: instances.map((i) => resource({ type: TYPE.SRV, priority: 1, weight: 1, port: i.port, target: host(i) })),
+      additionals: instances.flatMap((i) => [
+        resource({ name: host(i), type: TYPE.A, address: i.ipv4 }),
+        resource({ name: host(i), type: TYPE.AAAA, address: i.ipv6 }),
+      ]),
+    },
+  ],
 ]);
 
 function dns2Respond(msg: Buffer): Buffer {
@@ -76,10 +114,14 @@ function dns2Respond(msg: Buffer): Buffer {
 
 // ---- Measurement -------------------------------------------------------------------------------------
 
-const query = (type: 'A' | 'SRV'): Buffer => dnsPacket.encode({
-  id: 4242, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: SERVICE, type }],
-  additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as unknown as Answer],
-});
+const query = (type: 'A' | 'SRV'): Buffer =>
+  dnsPacket.encode({
+    id: 4242,
+    type: 'query',
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ name: SERVICE, type }],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as unknown as Answer],
+  });
 
 /** Answers `msg` for `seconds` (after a short warm-up); queries per second. */
 function rate(answer: (msg: Buffer) => unknown, msg: Buffer): number {
@@ -98,28 +140,39 @@ function rate(answer: (msg: Buffer) => unknown, msg: Buffer): number {
 /** The records of a reply as sorted lines (order within a set is random in cairn's answers). */
 function records(reply: Buffer): string[] {
   const p = dnsPacket.decode(reply);
-  const line = (section: string) => (r: Answer): string => `${section} ${r.name.toLowerCase()} ${'ttl' in r ? r.ttl : ''} ${r.type} ${JSON.stringify((r as { data?: unknown }).data)}`;
+  const line =
+    (section: string) =>
+    (r: Answer): string =>
+      `${section} ${r.name.toLowerCase()} ${'ttl' in r ? r.ttl : ''} ${r.type} ${JSON.stringify((r as { data?: unknown }).data)}`;
   return [...(p.answers ?? []).map(line('an')), ...(p.additionals ?? []).filter((r) => r.type !== 'OPT').map(line('ar'))].sort();
 }
 
 const responder = cairnResponder();
 const cairnRespond = (msg: Buffer): Buffer => responder.respond(msg, '127.0.0.1', 'udp') as Buffer;
 const rows = [];
-for (const [label, type] of [['A, 8 records', 'A'], ['SRV, 8 records + 16 additional A/AAAA', 'SRV']] as const) {
+for (const [label, type] of [
+  ['A, 8 records', 'A'],
+  ['SRV, 8 records + 16 additional A/AAAA', 'SRV'],
+] as const) {
   const msg = query(type);
   const same = JSON.stringify(records(cairnRespond(msg))) === JSON.stringify(records(dns2Respond(msg)));
-  if (!same) throw new Error(`${type}: dns2's answer and cairn's differ:\n${records(dns2Respond(msg)).join('\n')}\n---\n${records(cairnRespond(msg)).join('\n')}`);
+  if (!same)
+    throw new Error(
+      `${type}: dns2's answer and cairn's differ:\n${records(dns2Respond(msg)).join('\n')}\n---\n${records(cairnRespond(msg)).join('\n')}`,
+    );
   process.stderr.write(`dns2: ${label}\n`);
   const d = rate(dns2Respond, msg);
   const c = rate(cairnRespond, msg);
   rows.push([label, int(d), int(c), ratio(c, d), String(cairnRespond(msg).length), String(dns2Respond(msg).length)]);
 }
-process.stdout.write(renderTable({
-  title: `Answering in process: dns2's public API against cairn's prepared bytes (${seconds} s each)`,
-  columns: ['query', 'dns2 q/s', 'cairn q/s', 'cairn ÷ dns2', 'cairn bytes', 'dns2 bytes'],
-  rows,
-  notes: [
-    'dns2: Packet.parse, Packet.createResponseFromRequest, the records (prebuilt objects) pushed, an OPT, toBuffer. cairn: Responder.respond on the index built from the same catalog records.',
-    'Both answers hold the same records (checked with dns-packet before measuring). One process, one core, no sockets.',
-  ],
-}));
+process.stdout.write(
+  renderTable({
+    title: `Answering in process: dns2's public API against cairn's prepared bytes (${seconds} s each)`,
+    columns: ['query', 'dns2 q/s', 'cairn q/s', 'cairn ÷ dns2', 'cairn bytes', 'dns2 bytes'],
+    rows,
+    notes: [
+      'dns2: Packet.parse, Packet.createResponseFromRequest, the records (prebuilt objects) pushed, an OPT, toBuffer. cairn: Responder.respond on the index built from the same catalog records.',
+      'Both answers hold the same records (checked with dns-packet before measuring). One process, one core, no sockets.',
+    ],
+  }),
+);

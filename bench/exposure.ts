@@ -21,7 +21,9 @@ const everything = ['1', '2', '3', '4', '5', '6', '7', 'held'];
 const only = new Set(values.only ? values.only.split(',').map((s) => s.trim()) : everything);
 for (const o of only) if (!everything.includes(o)) throw new Error(`unknown row ${o}; known: ${everything.join(', ')}`);
 
-const say = (msg: string): void => { process.stderr.write(`${msg}\n`); };
+const say = (msg: string): void => {
+  process.stderr.write(`${msg}\n`);
+};
 
 /** Runs one probe; a probe that throws is a row with the failure as its problem. */
 async function probe(row: string, run: () => Promise<ProbeResult>): Promise<ProbeResult | undefined> {
@@ -30,7 +32,9 @@ async function probe(row: string, run: () => Promise<ProbeResult>): Promise<Prob
   say(`row ${row}: started`);
   try {
     const r = await run();
-    say(`row ${row}: done in ${((Date.now() - started) / 1000).toFixed(0)} s${r.problems.length ? ` — NOT SAFE: ${r.problems.join('; ')}` : ''}`);
+    say(
+      `row ${row}: done in ${((Date.now() - started) / 1000).toFixed(0)} s${r.problems.length ? ` — NOT SAFE: ${r.problems.join('; ')}` : ''}`,
+    );
     return r;
   } catch (e) {
     say(`row ${row}: failed: ${(e as Error).stack ?? String(e)}`);
@@ -50,7 +54,13 @@ try {
     probe('6', redisFreeze),
     (async () => {
       const out = [await probe('1', inheritedTargets), await probe('2', deepJson)];
-      out.push(await probe('4', async () => { const r = await resignedTarget(); sigv4 = r.matrix; return r.row; }));
+      out.push(
+        await probe('4', async () => {
+          const r = await resignedTarget();
+          sigv4 = r.matrix;
+          return r.row;
+        }),
+      );
       out.push(await probe('7', startWarning));
       if (only.has('held')) {
         say('held: started');
@@ -69,21 +79,29 @@ try {
 results.sort((a, b) => a.row.localeCompare(b.row));
 
 const output: string[] = [];
-output.push(renderTable({
-  title: "What an attacker's probe found, and what it gets now",
-  columns: ['#', 'what was sent', 'what came back now', 'measured'],
-  rows: results.map((r) => [r.row, r.sent, r.now, r.measured]),
-}));
-const heldRows: [string, string][] = [...(sigv4?.rows.map(([what, got]): [string, string] => [`SigV4 (--credentials): ${what}`, got]) ?? []), ...(held?.rows ?? [])];
+output.push(
+  renderTable({
+    title: "What an attacker's probe found, and what it gets now",
+    columns: ['#', 'what was sent', 'what came back now', 'measured'],
+    rows: results.map((r) => [r.row, r.sent, r.now, r.measured]),
+  }),
+);
+const heldRows: [string, string][] = [
+  ...(sigv4?.rows.map(([what, got]): [string, string] => [`SigV4 (--credentials): ${what}`, got]) ?? []),
+  ...(held?.rows ?? []),
+];
 if (heldRows.length > 0) output.push(renderTable({ title: 'What held, and still holds', columns: ['check', 'result'], rows: heldRows }));
 const problems = [
   ...results.flatMap((r) => r.problems.map((p) => `row ${r.row}: ${p}`)),
-  ...(sigv4?.problems ?? []), ...(held?.problems ?? []),
+  ...(sigv4?.problems ?? []),
+  ...(held?.problems ?? []),
 ];
-output.push(problems.length === 0
-  ? 'Every probe got the safe outcome.\n'
-  : `**Not safe:**\n\n${problems.map((p) => `- ${p}`).join('\n')}\n`);
-output.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${await machine()}; \`npx node bench/exposure.ts\` took ${((Date.now() - started) / 1000).toFixed(0)} s.\n`);
+output.push(
+  problems.length === 0 ? 'Every probe got the safe outcome.\n' : `**Not safe:**\n\n${problems.map((p) => `- ${p}`).join('\n')}\n`,
+);
+output.push(
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${await machine()}; \`npx node bench/exposure.ts\` took ${((Date.now() - started) / 1000).toFixed(0)} s.\n`,
+);
 const text = output.join('\n');
 process.stdout.write(`\n${text}`);
 if (values.out) writeFileSync(values.out, text);

@@ -15,10 +15,17 @@ import { FUZZ_VPC_FLAG } from './fuzz/resources.ts';
 import { failed, fuzzSession, type Subject } from './fuzz/session.ts';
 
 const { values } = parseArgs({
-  args: process.argv.slice(2), strict: true,
+  args: process.argv.slice(2),
+  strict: true,
   options: {
-    minutes: { type: 'string', default: '10' }, store: { type: 'string', default: 'both' }, concurrency: { type: 'string', default: '4' },
-    seed: { type: 'string' }, 'rss-limit': { type: 'string', default: '50' }, target: { type: 'string' }, dns: { type: 'string' }, pid: { type: 'string' },
+    minutes: { type: 'string', default: '10' },
+    store: { type: 'string', default: 'both' },
+    concurrency: { type: 'string', default: '4' },
+    seed: { type: 'string' },
+    'rss-limit': { type: 'string', default: '50' },
+    target: { type: 'string' },
+    dns: { type: 'string' },
+    pid: { type: 'string' },
   },
 });
 
@@ -31,7 +38,8 @@ const rssLimitMb = Number(values['rss-limit']);
 
 /** A fuzzer floods what it aims at: only servers on this machine. */
 function loopbackHost(host: string, what: string): string {
-  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host)) throw new Error(`${what}: ${host} is not a loopback address; the fuzzer only targets this machine`);
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host))
+    throw new Error(`${what}: ${host} is not a loopback address; the fuzzer only targets this machine`);
   return host.replace(/^\[|\]$/g, '');
 }
 
@@ -39,9 +47,11 @@ async function external(): Promise<Subject> {
   const url = new URL(values.target!);
   loopbackHost(url.hostname, '--target');
   const m = /^(.+):(\d+)$/.exec(values.dns ?? '');
-  if (!m) throw new Error('--target needs --dns HOST:PORT (the same server\'s DNS listener)');
+  if (!m) throw new Error("--target needs --dns HOST:PORT (the same server's DNS listener)");
   return {
-    name: `cairn at ${url.host}`, endpoint: url.origin, dns: { host: loopbackHost(m[1]!, '--dns'), port: Number(m[2]) },
+    name: `cairn at ${url.host}`,
+    endpoint: url.origin,
+    dns: { host: loopbackHost(m[1]!, '--dns'), port: Number(m[2]) },
     ...(values.pid ? { pid: Number(values.pid) } : {}),
   };
 }
@@ -55,14 +65,24 @@ async function managed(store: string): Promise<Subject> {
     extraFlags: [...FUZZ_VPC_FLAG, '--log-level', 'warn', '--operation-retention', '1m'],
     nodeFlags: ['--inspect=127.0.0.1:0'],
   });
-  return { name: `cairn (${store} store)`, endpoint: cairn.endpoint, dns: { host: '127.0.0.1', port: cairn.dnsPort }, proc: cairn.proc, pid: cairn.proc.pid };
+  return {
+    name: `cairn (${store} store)`,
+    endpoint: cairn.endpoint,
+    dns: { host: '127.0.0.1', port: cairn.dnsPort },
+    proc: cairn.proc,
+    pid: cairn.proc.pid,
+  };
 }
 
 async function main(): Promise<number> {
   if (!values.target && stores.includes('redis')) requireTools(['redis-server']);
   const subjects = values.target ? [await external()] : await Promise.all(stores.map(managed));
-  console.log(`fuzzing ${subjects.map((s) => s.name).join(' and ')} for ${minutes} min (seed ${seed}: --seed ${seed} generates the same cases again)`);
-  const reports = await Promise.all(subjects.map((s, i) => fuzzSession(s, { seconds: minutes * 60, concurrency: Number(values.concurrency), seed: seed + i, rssLimitMb })));
+  console.log(
+    `fuzzing ${subjects.map((s) => s.name).join(' and ')} for ${minutes} min (seed ${seed}: --seed ${seed} generates the same cases again)`,
+  );
+  const reports = await Promise.all(
+    subjects.map((s, i) => fuzzSession(s, { seconds: minutes * 60, concurrency: Number(values.concurrency), seed: seed + i, rssLimitMb })),
+  );
   for (const r of reports) console.log(renderReport(r, rssLimitMb));
   await stopAll();
   return reports.some((r) => failed(r, rssLimitMb)) ? 1 : 0;

@@ -4,7 +4,12 @@
 //   node bench/propagation.ts [--registrations 1000] [--flips 200]
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { CreateServiceCommand, RegisterInstanceCommand, UpdateInstanceCustomHealthStatusCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import {
+  CreateServiceCommand,
+  RegisterInstanceCommand,
+  UpdateInstanceCustomHealthStatusCommand,
+  type ServiceDiscoveryClient,
+} from '@aws-sdk/client-servicediscovery';
 import { sdkClient, startCairn, type Cairn } from './lib/cairn.ts';
 import { DnsClient, type DnsAnswer } from './lib/dns-client.ts';
 import { LatencyRecorder } from './lib/dnsperf.ts';
@@ -14,31 +19,53 @@ import { startRedis, type Redis } from './lib/redis.ts';
 import { int, ms, renderTable, type Table } from './lib/table.ts';
 import { requireTools } from './lib/tools.ts';
 
-export interface PropagationOptions { registrations: number; flips: number }
+export interface PropagationOptions {
+  registrations: number;
+  flips: number;
+}
 export const defaultPropagationOptions: PropagationOptions = { registrations: 1000, flips: 200 };
 
 const NAMESPACE = 'prop.bench';
 const HEALTH_INSTANCES = 4; // fewer than 8, so every healthy one is in every answer
 const GIVE_UP_MS = 5000;
-const log = (msg: string): void => { process.stderr.write(`${msg}\n`); };
+const log = (msg: string): void => {
+  process.stderr.write(`${msg}\n`);
+};
 
-interface Series { name: string; visible: LatencyRecorder; api: LatencyRecorder; missed: number }
+interface Series {
+  name: string;
+  visible: LatencyRecorder;
+  api: LatencyRecorder;
+  missed: number;
+}
 
 /** Starts the API call and polls B until `seen(answer)`; returns ms to visibility and to the API reply. */
-async function timeToVisible(call: () => Promise<unknown>, poll: () => Promise<DnsAnswer>, seen: (a: DnsAnswer) => boolean): Promise<{ visibleMs: number | undefined; apiMs: number }> {
+async function timeToVisible(
+  call: () => Promise<unknown>,
+  poll: () => Promise<DnsAnswer>,
+  seen: (a: DnsAnswer) => boolean,
+): Promise<{ visibleMs: number | undefined; apiMs: number }> {
   const t0 = performance.now();
   let apiMs = NaN;
-  const api = call().then(() => { apiMs = performance.now() - t0; });
+  const api = call().then(() => {
+    apiMs = performance.now() - t0;
+  });
   let visibleMs: number | undefined;
   while (performance.now() - t0 < GIVE_UP_MS) {
     const a = await poll().catch(() => undefined);
-    if (a && seen(a)) { visibleMs = performance.now() - t0; break; }
+    if (a && seen(a)) {
+      visibleMs = performance.now() - t0;
+      break;
+    }
   }
   await api;
   return { visibleMs, apiMs };
 }
 
-const hasAddress = (ip: string) => (a: DnsAnswer): boolean => a.answers.some((r) => r.type === 'A' && r.data === ip);
+const hasAddress =
+  (ip: string) =>
+  (a: DnsAnswer): boolean =>
+    a.answers.some((r) => r.type === 'A' && r.data === ip);
 
 export async function benchPropagation(o: PropagationOptions): Promise<Table[]> {
   requireTools(['redis-server']);
@@ -48,8 +75,18 @@ export async function benchPropagation(o: PropagationOptions): Promise<Table[]> 
   let b: Cairn | undefined;
   let client: ServiceDiscoveryClient | undefined;
   let dns: DnsClient | undefined;
-  const reg: Series = { name: `RegisterInstance via A → in B's DNS (${int(o.registrations)} calls)`, visible: new LatencyRecorder(), api: new LatencyRecorder(), missed: 0 };
-  const flip: Series = { name: `Health flip via A → in B's DNS (${int(o.flips)} flips)`, visible: new LatencyRecorder(), api: new LatencyRecorder(), missed: 0 };
+  const reg: Series = {
+    name: `RegisterInstance via A → in B's DNS (${int(o.registrations)} calls)`,
+    visible: new LatencyRecorder(),
+    api: new LatencyRecorder(),
+    missed: 0,
+  };
+  const flip: Series = {
+    name: `Health flip via A → in B's DNS (${int(o.flips)} flips)`,
+    visible: new LatencyRecorder(),
+    api: new LatencyRecorder(),
+    missed: 0,
+  };
   try {
     redis = await startRedis(cpus.server);
     const prefix = `p${randomBytes(4).toString('hex')}`;
@@ -59,9 +96,32 @@ export async function benchPropagation(o: PropagationOptions): Promise<Table[]> 
     dns = new DnsClient(b.dnsPort);
     const d = dns;
     const nsId = await createDnsNamespace(client, NAMESPACE);
-    const regSvc = await client.send(new CreateServiceCommand({ Name: 'reg', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }, { Type: 'SRV', TTL: 10 }] } }));
-    const hcSvc = await client.send(new CreateServiceCommand({ Name: 'hc', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] }, HealthCheckCustomConfig: {} }));
-    await waitFor(`replica B to serve ${NAMESPACE}`, async () => (await d.query(NAMESPACE, 'SOA', 300)).rcode === 'NOERROR' ? true : undefined, 10_000, b.proc);
+    const regSvc = await client.send(
+      new CreateServiceCommand({
+        Name: 'reg',
+        NamespaceId: nsId,
+        DnsConfig: {
+          DnsRecords: [
+            { Type: 'A', TTL: 10 },
+            { Type: 'SRV', TTL: 10 },
+          ],
+        },
+      }),
+    );
+    const hcSvc = await client.send(
+      new CreateServiceCommand({
+        Name: 'hc',
+        NamespaceId: nsId,
+        DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] },
+        HealthCheckCustomConfig: {},
+      }),
+    );
+    await waitFor(
+      `replica B to serve ${NAMESPACE}`,
+      async () => ((await d.query(NAMESPACE, 'SOA', 300)).rcode === 'NOERROR' ? true : undefined),
+      10_000,
+      b.proc,
+    );
 
     log(`propagation: ${o.registrations} registrations through A, watched on B`);
     const c = client;
@@ -69,7 +129,14 @@ export async function benchPropagation(o: PropagationOptions): Promise<Table[]> 
       const ip = `10.2.${k >> 8}.${k & 255}`;
       // An SRV service gives each instance its own host name, so one answer says whether it arrived.
       const r = await timeToVisible(
-        () => c.send(new RegisterInstanceCommand({ ServiceId: regSvc.Service!.Id!, InstanceId: `r${k}`, Attributes: { AWS_INSTANCE_IPV4: ip, AWS_INSTANCE_PORT: '80' } })),
+        () =>
+          c.send(
+            new RegisterInstanceCommand({
+              ServiceId: regSvc.Service!.Id!,
+              InstanceId: `r${k}`,
+              Attributes: { AWS_INSTANCE_IPV4: ip, AWS_INSTANCE_PORT: '80' },
+            }),
+          ),
         () => d.query(`r${k}.reg.${NAMESPACE}`, 'A', 200),
         hasAddress(ip),
       );
@@ -79,16 +146,24 @@ export async function benchPropagation(o: PropagationOptions): Promise<Table[]> 
     log(`propagation: ${o.flips} health flips through A, watched on B`);
     const hcId = hcSvc.Service!.Id!;
     const ips = Array.from({ length: HEALTH_INSTANCES }, (_, i) => `10.3.0.${i + 1}`);
-    for (const [i, ip] of ips.entries()) await c.send(new RegisterInstanceCommand({ ServiceId: hcId, InstanceId: `h${i}`, Attributes: { AWS_INSTANCE_IPV4: ip } }));
-    await waitFor('B to answer every health-check instance', async () => {
-      const ans = await d.query(`hc.${NAMESPACE}`, 'A', 200);
-      return ips.every((ip) => hasAddress(ip)(ans)) ? true : undefined;
-    }, 10_000);
+    for (const [i, ip] of ips.entries())
+      await c.send(new RegisterInstanceCommand({ ServiceId: hcId, InstanceId: `h${i}`, Attributes: { AWS_INSTANCE_IPV4: ip } }));
+    await waitFor(
+      'B to answer every health-check instance',
+      async () => {
+        const ans = await d.query(`hc.${NAMESPACE}`, 'A', 200);
+        return ips.every((ip) => hasAddress(ip)(ans)) ? true : undefined;
+      },
+      10_000,
+    );
     for (let f = 0; f < o.flips; f++) {
       const i = Math.floor(f / 2) % HEALTH_INSTANCES;
       const down = f % 2 === 0; // take it out, then bring it back
       const r = await timeToVisible(
-        () => c.send(new UpdateInstanceCustomHealthStatusCommand({ ServiceId: hcId, InstanceId: `h${i}`, Status: down ? 'UNHEALTHY' : 'HEALTHY' })),
+        () =>
+          c.send(
+            new UpdateInstanceCustomHealthStatusCommand({ ServiceId: hcId, InstanceId: `h${i}`, Status: down ? 'UNHEALTHY' : 'HEALTHY' }),
+          ),
         () => d.query(`hc.${NAMESPACE}`, 'A', 200),
         (ans) => hasAddress(ips[i]!)(ans) !== down,
       );
@@ -101,14 +176,24 @@ export async function benchPropagation(o: PropagationOptions): Promise<Table[]> 
     await redis?.stop();
   }
   const row = (s: Series): (string | undefined)[] => [
-    s.name, ms(s.visible.percentile(50)), ms(s.visible.percentile(99)), ms(s.visible.percentile(100)), ms(s.api.percentile(50)), ms(s.api.percentile(99)), int(s.missed),
+    s.name,
+    ms(s.visible.percentile(50)),
+    ms(s.visible.percentile(99)),
+    ms(s.visible.percentile(100)),
+    ms(s.api.percentile(50)),
+    ms(s.api.percentile(99)),
+    int(s.missed),
   ];
-  return [{
-    title: 'Propagation between two replicas on one Redis (time from the API call on A to the first answer from B that shows it)',
-    columns: ['change', 'p50 ms', 'p99 ms', 'max ms', 'API call p50 ms', 'API call p99 ms', `not seen in ${GIVE_UP_MS / 1000} s`],
-    rows: [row(reg), row(flip)],
-    notes: ['B is polled with raw UDP queries (dns-packet) back to back while the call is in flight; the API call time is A\'s reply to the SDK.'],
-  }];
+  return [
+    {
+      title: 'Propagation between two replicas on one Redis (time from the API call on A to the first answer from B that shows it)',
+      columns: ['change', 'p50 ms', 'p99 ms', 'max ms', 'API call p50 ms', 'API call p99 ms', `not seen in ${GIVE_UP_MS / 1000} s`],
+      rows: [row(reg), row(flip)],
+      notes: [
+        "B is polled with raw UDP queries (dns-packet) back to back while the call is in flight; the API call time is A's reply to the SDK.",
+      ],
+    },
+  ];
 }
 
 function record(s: Series, r: { visibleMs: number | undefined; apiMs: number }): void {

@@ -13,15 +13,24 @@ import { benchPropagation, defaultPropagationOptions } from './propagation.ts';
 import { benchScale, defaultScaleOptions } from './scale.ts';
 
 const { values } = parseArgs({
-  args: process.argv.slice(2), strict: true,
+  args: process.argv.slice(2),
+  strict: true,
   options: {
-    only: { type: 'string' }, quick: { type: 'boolean' }, out: { type: 'string' }, profile: { type: 'boolean' }, seconds: { type: 'string' },
-    'dns-sizes': { type: 'string' }, 'load-budget': { type: 'string' }, scale: { type: 'string' },
+    only: { type: 'string' },
+    quick: { type: 'boolean' },
+    out: { type: 'string' },
+    profile: { type: 'boolean' },
+    seconds: { type: 'string' },
+    'dns-sizes': { type: 'string' },
+    'load-budget': { type: 'string' },
+    scale: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
 const loadBudgetMin = values['load-budget'] ? Number(values['load-budget']) : 10;
-const scaleShape = /^(\d+)x(\d+)$/.exec(values.scale ?? (quick ? '10x1000' : `${defaultScaleOptions.services}x${defaultScaleOptions.perService}`));
+const scaleShape = /^(\d+)x(\d+)$/.exec(
+  values.scale ?? (quick ? '10x1000' : `${defaultScaleOptions.services}x${defaultScaleOptions.perService}`),
+);
 if (!scaleShape) throw new Error('--scale takes SERVICESxINSTANCES, e.g. 100x1000');
 const dnsSizes = values['dns-sizes']?.split(',').map((s) => s.trim()) ?? (quick ? ['1k'] : defaultDnsOptions.sizes);
 const seconds = values.seconds ? Number(values.seconds) : quick ? 3 : 10;
@@ -33,7 +42,8 @@ const benches: Record<(typeof all)[number], () => Promise<Table[]>> = {
   dns: () => benchDns({ ...defaultDnsOptions, seconds, profile: values.profile ?? false, sizes: dnsSizes, loadBudgetMin }),
   discover: () => benchDiscover({ ...defaultDiscoverOptions, seconds }),
   propagation: () => benchPropagation(quick ? { registrations: 200, flips: 40 } : defaultPropagationOptions),
-  scale: () => benchScale({ ...defaultScaleOptions, seconds, loadBudgetMin, services: Number(scaleShape[1]), perService: Number(scaleShape[2]) }),
+  scale: () =>
+    benchScale({ ...defaultScaleOptions, seconds, loadBudgetMin, services: Number(scaleShape[1]), perService: Number(scaleShape[2]) }),
 };
 
 // Fail at once, before anything is loaded, when a tool is missing.

@@ -13,17 +13,29 @@ import { startRedis, type Redis } from './lib/redis.ts';
 import { int, mb, ms, renderTable, secs, type Table } from './lib/table.ts';
 import { requireTools } from './lib/tools.ts';
 
-export interface ScaleOptions { services: number; perService: number; seconds: number; concurrency: number; loadBudgetMin: number }
+export interface ScaleOptions {
+  services: number;
+  perService: number;
+  seconds: number;
+  concurrency: number;
+  loadBudgetMin: number;
+}
 // Services of 1,000 (the per-service limit): every A answer picks 8 of 1,000 at random.
 export const defaultScaleOptions: ScaleOptions = { services: 100, perService: 1000, seconds: 10, concurrency: 128, loadBudgetMin: 10 };
 
-const log = (msg: string): void => { process.stderr.write(`${msg}\n`); };
+const log = (msg: string): void => {
+  process.stderr.write(`${msg}\n`);
+};
 
 export async function benchScale(o: ScaleOptions): Promise<Table[]> {
   requireTools(['redis-server', 'dnsperf']);
   const cpus = cpuPlan();
   const d = dataset(o.services, o.perService);
-  const flags = { cpu: cpus.server, maxInstancesPerNamespace: Math.max(2000, d.instanceCount), maxInstancesPerService: Math.max(1000, o.perService) };
+  const flags = {
+    cpu: cpus.server,
+    maxInstancesPerNamespace: Math.max(2000, d.instanceCount),
+    maxInstancesPerService: Math.max(1000, o.perService),
+  };
   let redis: Redis | undefined;
   let cairn: Cairn | undefined;
   let loadMs: number;
@@ -40,7 +52,11 @@ export async function benchScale(o: ScaleOptions): Promise<Table[]> {
     const client = sdkClient(cairn.endpoint, o.concurrency);
     try {
       const t = performance.now();
-      await loadDataset(client, d, { concurrency: o.concurrency, budgetMs: o.loadBudgetMin * 60_000, progress: (done, total) => log(`  ${int(done)} / ${int(total)} after ${secs(performance.now() - t)} s`) });
+      await loadDataset(client, d, {
+        concurrency: o.concurrency,
+        budgetMs: o.loadBudgetMin * 60_000,
+        progress: (done, total) => log(`  ${int(done)} / ${int(total)} after ${secs(performance.now() - t)} s`),
+      });
       loadMs = performance.now() - t;
     } finally {
       client.destroy();
@@ -63,26 +79,40 @@ export async function benchScale(o: ScaleOptions): Promise<Table[]> {
     await redis?.stop();
   }
   const MB = 1024 * 1024;
-  return [{
-    title: `Scale: one replica, Redis store, ${int(d.instanceCount)} instances (${int(o.services)} services × ${int(o.perService)}, A + AAAA + SRV)`,
-    columns: ['measure', 'value', 'target'],
-    rows: [
-      ['load through the API (s)', secs(loadMs), undefined],
-      ['API load rate (instances/s)', int(d.instanceCount / (loadMs / 1000)), undefined],
-      ['restart: catalog loaded (ms, from its log)', ms(restart?.catalogLoadMs, 0), '< 5,000'],
-      ['restart: spawn to /healthz 200 (ms)', ms(restart?.readyMs, 0), undefined],
-      ['RSS after loading through the API (MB)', mb(rssLoaded), undefined],
-      ['RSS after restart (MB)', mb(rssRestarted), '< 300'],
-      [`RSS after ${o.seconds} s of dnsperf (MB)`, mb(rssAfterQueries), '< 300'],
-      [`DNS QPS (mixed, ${o.seconds} s)`, int(qps?.qps), undefined],
-      ['DNS avg latency (ms)', ms(qps?.avgMs, 3), undefined],
-    ],
-    notes: [`Targets met: load ${(restart?.catalogLoadMs ?? Infinity) < 5000 ? 'yes' : 'NO'}, memory ${Math.max(rssRestarted, rssAfterQueries) < 300 * MB ? 'yes' : 'NO'}.`],
-  }];
+  return [
+    {
+      title: `Scale: one replica, Redis store, ${int(d.instanceCount)} instances (${int(o.services)} services × ${int(o.perService)}, A + AAAA + SRV)`,
+      columns: ['measure', 'value', 'target'],
+      rows: [
+        ['load through the API (s)', secs(loadMs), undefined],
+        ['API load rate (instances/s)', int(d.instanceCount / (loadMs / 1000)), undefined],
+        ['restart: catalog loaded (ms, from its log)', ms(restart?.catalogLoadMs, 0), '< 5,000'],
+        ['restart: spawn to /healthz 200 (ms)', ms(restart?.readyMs, 0), undefined],
+        ['RSS after loading through the API (MB)', mb(rssLoaded), undefined],
+        ['RSS after restart (MB)', mb(rssRestarted), '< 300'],
+        [`RSS after ${o.seconds} s of dnsperf (MB)`, mb(rssAfterQueries), '< 300'],
+        [`DNS QPS (mixed, ${o.seconds} s)`, int(qps?.qps), undefined],
+        ['DNS avg latency (ms)', ms(qps?.avgMs, 3), undefined],
+      ],
+      notes: [
+        `Targets met: load ${(restart?.catalogLoadMs ?? Infinity) < 5000 ? 'yes' : 'NO'}, memory ${Math.max(rssRestarted, rssAfterQueries) < 300 * MB ? 'yes' : 'NO'}.`,
+      ],
+    },
+  ];
 }
 
 export function parseScaleArgs(argv: string[]): ScaleOptions {
-  const { values } = parseArgs({ args: argv, strict: true, options: { services: { type: 'string' }, 'per-service': { type: 'string' }, seconds: { type: 'string' }, concurrency: { type: 'string' }, 'load-budget': { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      services: { type: 'string' },
+      'per-service': { type: 'string' },
+      seconds: { type: 'string' },
+      concurrency: { type: 'string' },
+      'load-budget': { type: 'string' },
+    },
+  });
   return {
     services: Number(values.services ?? defaultScaleOptions.services),
     perService: Number(values['per-service'] ?? defaultScaleOptions.perService),

@@ -2,6 +2,8 @@
 // node scripts/settings-table.ts
 import { envName, settings } from '../src/config.ts';
 
-const rows = Object.entries(settings).map(([flag, s]) =>
-  `| \`--${flag}\`${s.repeatable ? ' (repeatable)' : ''} | \`${envName(flag)}\` | ${s.default === undefined ? '—' : `\`${s.default}\``} | ${s.help} |`);
+const rows = Object.entries(settings).map(
+  ([flag, s]) =>
+    `| \`--${flag}\`${s.repeatable ? ' (repeatable)' : ''} | \`${envName(flag)}\` | ${s.default === undefined ? '—' : `\`${s.default}\``} | ${s.help} |`,
+);
 console.log(['| Flag | Environment | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n'));

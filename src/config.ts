@@ -20,12 +20,14 @@ const positiveDuration: Parser<number> = (raw) => {
   if (ms <= 0) throw new Error('a duration above zero, e.g. 500ms, 2s, 1m');
   return ms;
 };
-const int = (min: number, max: number): Parser<number> => (raw) => {
-  if (!/^\d+$/.test(raw.trim())) throw new Error(`a whole number from ${min} to ${max}`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new Error(`a whole number from ${min} to ${max}`);
-  return n;
-};
+const int =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    if (!/^\d+$/.test(raw.trim())) throw new Error(`a whole number from ${min} to ${max}`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new Error(`a whole number from ${min} to ${max}`);
+    return n;
+  };
 const port = int(0, 65535);
 const str: Parser<string> = (raw) => {
   if (raw.trim() === '') throw new Error('a non-empty value');
@@ -42,10 +44,12 @@ export const cidr: Parser<[ipaddr.IPv4 | ipaddr.IPv6, number]> = (raw) => {
     throw new Error('a CIDR such as 10.0.0.0/16 or fd00::/8');
   }
 };
-const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
-  if (!(values as string[]).includes(raw)) throw new Error(`one of ${values.join(', ')}`);
-  return raw as T;
-};
+const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw) => {
+    if (!(values as string[]).includes(raw)) throw new Error(`one of ${values.join(', ')}`);
+    return raw as T;
+  };
 const account: Parser<string> = (raw) => {
   if (!/^\d{12}$/.test(raw)) throw new Error('12 digits');
   return raw;
@@ -60,7 +64,10 @@ const redisTimeout: Parser<number> = (raw) => {
   return ms;
 };
 
-export interface VpcConfig { id: string; cidrs: string[] }
+export interface VpcConfig {
+  id: string;
+  cidrs: string[];
+}
 const vpc: Parser<VpcConfig> = (raw) => {
   const m = /^([^=\s]+)=(.+)$/.exec(raw.trim());
   if (!m) throw new Error('ID=CIDR[,CIDR...], e.g. vpc-1=10.0.0.0/16');
@@ -68,16 +75,26 @@ const vpc: Parser<VpcConfig> = (raw) => {
   for (const c of cidrs) cidr(c);
   return { id: m[1]!, cidrs };
 };
-const hostPort = (defaultPort: number): Parser<{ host: string; port: number }> => (raw) => {
-  const v = raw.trim();
-  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(v);
-  let h: string; let p = defaultPort;
-  if (bracket) { h = bracket[1]!; if (bracket[2]) p = Number(bracket[2]); }
-  else if (ipaddr.IPv6.isValid(v)) h = v;
-  else { const parts = v.split(':'); h = parts[0]!; if (parts[1] !== undefined) p = Number(parts[1]); }
-  if (!ipaddr.isValid(h) || !Number.isInteger(p) || p < 1 || p > 65535) throw new Error('HOST[:PORT] with an IP address, e.g. 1.1.1.1 or 9.9.9.9:53');
-  return { host: h, port: p };
-};
+const hostPort =
+  (defaultPort: number): Parser<{ host: string; port: number }> =>
+  (raw) => {
+    const v = raw.trim();
+    const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(v);
+    let h: string;
+    let p = defaultPort;
+    if (bracket) {
+      h = bracket[1]!;
+      if (bracket[2]) p = Number(bracket[2]);
+    } else if (ipaddr.IPv6.isValid(v)) h = v;
+    else {
+      const parts = v.split(':');
+      h = parts[0]!;
+      if (parts[1] !== undefined) p = Number(parts[1]);
+    }
+    if (!ipaddr.isValid(h) || !Number.isInteger(p) || p < 1 || p > 65535)
+      throw new Error('HOST[:PORT] with an IP address, e.g. 1.1.1.1 or 9.9.9.9:53');
+    return { host: h, port: p };
+  };
 /** A parser whose value may hold a password: a bad value is not repeated in the error. */
 const secret = <T>(p: Parser<T>): Parser<T> => Object.assign((raw: string) => p(raw), { secret: true });
 const isSecret = (p: Parser<unknown>): boolean => (p as { secret?: boolean }).secret === true;
@@ -86,7 +103,14 @@ const credentials: Parser<{ accessKeyId: string; secretAccessKey: string }> = (r
   if (i <= 0 || i === raw.length - 1) throw new Error('ACCESS_KEY_ID:SECRET_ACCESS_KEY');
   return { accessKeyId: raw.slice(0, i), secretAccessKey: raw.slice(i + 1) };
 };
-const list = <T>(p: Parser<T>): Parser<T[]> => (raw) => raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map(p);
+const list =
+  <T>(p: Parser<T>): Parser<T[]> =>
+  (raw) =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map(p);
 
 interface Setting<T, D extends string | undefined = string | undefined, R extends boolean = boolean> {
   parse: Parser<T>;
@@ -94,7 +118,12 @@ interface Setting<T, D extends string | undefined = string | undefined, R extend
   repeatable: R;
   help: string;
 }
-function setting<T, D extends string | undefined, R extends boolean = false>(parse: Parser<T>, def: D, help: string, repeatable?: R): Setting<T, D, R> {
+function setting<T, D extends string | undefined, R extends boolean = false>(
+  parse: Parser<T>,
+  def: D,
+  help: string,
+  repeatable?: R,
+): Setting<T, D, R> {
   return { parse, default: def, help, repeatable: (repeatable ?? false) as R };
 }
 
@@ -102,8 +131,16 @@ function setting<T, D extends string | undefined, R extends boolean = false>(par
 export const settings = {
   'api-host': setting(host, '0.0.0.0', 'address the HTTP API listens on'),
   'api-port': setting(port, '8080', 'port of the HTTP API'),
-  'api-request-timeout': setting(positiveDuration, '30s', 'a whole API request (headers and body) must arrive within this, or the connection is closed'),
-  'api-headers-timeout': setting(positiveDuration, '10s', 'the headers of an API request must arrive within this (or --api-request-timeout, if shorter)'),
+  'api-request-timeout': setting(
+    positiveDuration,
+    '30s',
+    'a whole API request (headers and body) must arrive within this, or the connection is closed',
+  ),
+  'api-headers-timeout': setting(
+    positiveDuration,
+    '10s',
+    'the headers of an API request must arrive within this (or --api-request-timeout, if shorter)',
+  ),
   'api-keep-alive-timeout': setting(positiveDuration, '5s', 'an idle keep-alive API connection is closed after this'),
   'api-max-connections': setting(int(1, 1_000_000), '1024', 'API connections open at once; beyond it a new connection is closed at once'),
   'dns-host': setting(host, '0.0.0.0', 'address the DNS server listens on (UDP and TCP)'),
@@ -115,7 +152,12 @@ export const settings = {
   'account-id': setting(account, '123456789012', 'the account in ARNs and owner fields'),
   vpc: setting(vpc, undefined, 'VPC id and its CIDRs, ID=CIDR[,CIDR...]; decides who sees a private namespace', true),
   'log-level': setting(oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info', 'log level'),
-  credentials: setting(secret(credentials), undefined, 'ACCESS_KEY_ID:SECRET accepted by SigV4 verification; without any, requests are not verified', true),
+  credentials: setting(
+    secret(credentials),
+    undefined,
+    'ACCESS_KEY_ID:SECRET accepted by SigV4 verification; without any, requests are not verified',
+    true,
+  ),
   'sigv4-max-skew': setting(duration, '5m', 'largest clock difference a signed request may have'),
   'max-namespaces': setting(int(1, 1_000_000), '50', 'namespaces per region'),
   'max-instances-per-namespace': setting(int(1, 10_000_000), '2000', 'instances per namespace'),
@@ -128,14 +170,34 @@ export const settings = {
   'dns-ns-addresses': setting(list(host), undefined, 'addresses of the NS names, answered and used as glue'),
   'dns-soa-rname': setting(str, undefined, 'SOA RNAME (default hostmaster.<apex>)'),
   'dns-ns-ttl': setting(int(0, 2147483647), '172800', 'TTL of NS records and glue'),
-  'dns-tcp-idle-timeout': setting(duration, '10s', 'a DNS TCP connection idle this long, or with a message still incomplete this long after its first byte, is closed'),
-  'dns-tcp-max-connections': setting(int(1, 1_000_000), '1000', 'DNS TCP connections at once; at the cap the one idle the longest is closed to admit a new one'),
-  'dns-tcp-max-pending': setting(int(1, 65_535), '16', 'queries of one DNS TCP connection waiting for an upstream answer; at the cap its reading pauses'),
-  'dns-udp-io': setting(oneOf('auto', 'batched', 'dgram'), 'auto', 'DNS UDP I/O: batched (native recvmmsg/sendmmsg, Linux), dgram (node:dgram), auto (batched when built)'),
+  'dns-tcp-idle-timeout': setting(
+    duration,
+    '10s',
+    'a DNS TCP connection idle this long, or with a message still incomplete this long after its first byte, is closed',
+  ),
+  'dns-tcp-max-connections': setting(
+    int(1, 1_000_000),
+    '1000',
+    'DNS TCP connections at once; at the cap the one idle the longest is closed to admit a new one',
+  ),
+  'dns-tcp-max-pending': setting(
+    int(1, 65_535),
+    '16',
+    'queries of one DNS TCP connection waiting for an upstream answer; at the cap its reading pauses',
+  ),
+  'dns-udp-io': setting(
+    oneOf('auto', 'batched', 'dgram'),
+    'auto',
+    'DNS UDP I/O: batched (native recvmmsg/sendmmsg, Linux), dgram (node:dgram), auto (batched when built)',
+  ),
   upstream: setting(hostPort(53), undefined, 'upstream resolver HOST[:PORT] for names outside every namespace', true),
   'recursion-cidr': setting(cidr, undefined, 'clients allowed to use forwarding (default loopback and private ranges)', true),
   'upstream-timeout': setting(duration, '2s', 'time allowed to each upstream try'),
-  'upstream-max-inflight': setting(int(1, 100_000), '256', 'forwarded queries and alias lookups waiting for upstreams at once; more get SERVFAIL at once'),
+  'upstream-max-inflight': setting(
+    int(1, 100_000),
+    '256',
+    'forwarded queries and alias lookups waiting for upstreams at once; more get SERVFAIL at once',
+  ),
   'health-check-interval': setting(duration, '10s', 'how often each checked instance is probed (across all replicas)'),
   'health-check-timeout': setting(duration, '2s', 'time a probe may take'),
   'health-check-concurrency': setting(int(1, 100_000), '256', 'probes in flight at once on one replica'),
@@ -148,7 +210,9 @@ type ValueOf<K extends keyof Settings> = Settings[K] extends Setting<infer T, in
 export type Config = {
   [K in keyof Settings as CamelCase<K & string>]: Settings[K]['repeatable'] extends true
     ? ValueOf<K>[]
-    : Settings[K]['default'] extends string ? ValueOf<K> : ValueOf<K> | undefined;
+    : Settings[K]['default'] extends string
+      ? ValueOf<K>
+      : ValueOf<K> | undefined;
 };
 type CamelCase<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
 

@@ -22,10 +22,13 @@ async function main(): Promise<void> {
     server.log.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 8000);
     force.unref();
-    server.stop().then(() => process.exit(0), (e: unknown) => {
-      server.log.error({ err: e }, 'stop failed');
-      process.exit(1);
-    });
+    server.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        server.log.error({ err: e }, 'stop failed');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

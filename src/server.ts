@@ -43,7 +43,12 @@ export interface ServerHooks {
 export async function startServer(config: Config, hooks: ServerHooks = {}): Promise<Server> {
   const log = hooks.log ?? pino({ level: config.logLevel, base: { app: 'cairn' } });
   const replicaId = config.replicaId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
-  const store = await openStore({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, redisTimeoutMs: config.redisTimeout, log: log.child({ part: 'store' }) });
+  const store = await openStore({
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    redisTimeoutMs: config.redisTimeout,
+    log: log.child({ part: 'store' }),
+  });
   if (store.kind === 'memory') {
     log.warn('no --redis-url: using the embedded in-memory store; nothing survives a restart');
   }
@@ -74,25 +79,41 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const unsubscribe: (() => void)[] = [catalog.subscribe(ctx.discovery)];
 
   let ready = false;
-  const authenticate = config.credentials.length > 0
-    ? sigv4Verifier({ credentials: config.credentials, maxSkewMs: config.sigv4MaxSkew })
-    : undefined;
+  const authenticate =
+    config.credentials.length > 0 ? sigv4Verifier({ credentials: config.credentials, maxSkewMs: config.sigv4MaxSkew }) : undefined;
   const http = {
-    requestTimeoutMs: config.apiRequestTimeout, headersTimeoutMs: config.apiHeadersTimeout,
-    keepAliveTimeoutMs: config.apiKeepAliveTimeout, maxConnections: config.apiMaxConnections,
+    requestTimeoutMs: config.apiRequestTimeout,
+    headersTimeoutMs: config.apiHeadersTimeout,
+    keepAliveTimeoutMs: config.apiKeepAliveTimeout,
+    maxConnections: config.apiMaxConnections,
   };
-  const api = buildApi({ ctx, logger: log.child({ part: 'api' }), ready: () => ready, http, ...(authenticate ? { authenticate } : {}),
-    ...(config.discoverRateLimit > 0 ? { admit: discoveryRateLimit(config.discoverRateLimit) } : {}) });
+  const api = buildApi({
+    ctx,
+    logger: log.child({ part: 'api' }),
+    ready: () => ready,
+    http,
+    ...(authenticate ? { authenticate } : {}),
+    ...(config.discoverRateLimit > 0 ? { admit: discoveryRateLimit(config.discoverRateLimit) } : {}),
+  });
   await api.listen({ host: config.apiHost, port: config.apiPort });
   const addr = api.server.address();
-  const apiAddress = typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: config.apiHost, port: config.apiPort };
+  const apiAddress =
+    typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: config.apiHost, port: config.apiPort };
   const exposed = exposureWarning(config.apiHost, apiAddress.port, authenticate !== undefined);
   if (exposed) log.warn(exposed);
-  else if (!authenticate) log.info('no --credentials: API requests are accepted without verifying signatures (the API listens on loopback only)');
+  else if (!authenticate)
+    log.info('no --credentials: API requests are accepted without verifying signatures (the API listens on loopback only)');
   // Health checks: probes run on their own timers (never in a request) and flip through the writer.
   const health = await startHealthChecks({
-    catalog, writer: ctx.writer, store, replicaId, now: ctx.now, log: log.child({ part: 'health' }),
-    intervalMs: config.healthCheckInterval, timeoutMs: config.healthCheckTimeout, concurrency: config.healthCheckConcurrency,
+    catalog,
+    writer: ctx.writer,
+    store,
+    replicaId,
+    now: ctx.now,
+    log: log.child({ part: 'health' }),
+    intervalMs: config.healthCheckInterval,
+    timeoutMs: config.healthCheckTimeout,
+    concurrency: config.healthCheckConcurrency,
     timers: hooks.healthTimers,
   });
   unsubscribe.push(catalog.subscribe(health));

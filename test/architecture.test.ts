@@ -8,14 +8,20 @@ import { cruise, type IConfiguration, type ICruiseOptions, type ICruiseResult } 
 import { afterAll, describe, expect, it } from 'vitest';
 
 const repo = join(import.meta.dirname, '..');
-const config = createRequire(import.meta.url)('../.dependency-cruiser.cjs') as Required<Pick<IConfiguration, 'forbidden'>> & { options: ICruiseOptions };
+const config = createRequire(import.meta.url)('../.dependency-cruiser.cjs') as Required<Pick<IConfiguration, 'forbidden'>> & {
+  options: ICruiseOptions;
+};
 
 /** The rules broken in the tree at `baseDir`, as "rule: from → to". */
 async function violations(baseDir: string): Promise<string[]> {
   const previous = process.cwd();
   process.chdir(baseDir); // the rules' paths are relative to the tree cruised
   try {
-    const { output } = await cruise(['src'], { ...config.options, ruleSet: { forbidden: config.forbidden }, validate: true }, { extensions: ['.ts', '.js', '.json'] });
+    const { output } = await cruise(
+      ['src'],
+      { ...config.options, ruleSet: { forbidden: config.forbidden }, validate: true },
+      { extensions: ['.ts', '.js', '.json'] },
+    );
     const result = output as ICruiseResult;
     return result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`);
   } finally {
@@ -44,12 +50,15 @@ const shape: Record<string, string> = {
   'src/dns/index.ts': "export { v } from './serve/index.ts';",
   'src/api/index.ts': "import { g } from '../registry/index.ts'; export const a = g;",
   'src/health/index.ts': "import { g } from '../registry/index.ts'; export const h = g;",
-  'src/server.ts': "import { a } from './api/index.ts'; import { v } from './dns/index.ts'; import { h } from './health/index.ts'; export const srv = a + v + h;",
+  'src/server.ts':
+    "import { a } from './api/index.ts'; import { v } from './dns/index.ts'; import { h } from './health/index.ts'; export const srv = a + v + h;",
   'src/main.ts': "import { srv } from './server.ts'; export const m = srv;",
 };
 
 const trees: string[] = [];
-afterAll(() => { for (const t of trees) rmSync(t, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const t of trees) rmSync(t, { recursive: true, force: true });
+});
 
 function tree(extra: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-deps-'));
@@ -70,20 +79,68 @@ describe('the dependency rules', () => {
   });
 
   it.each([
-    ['DNS reads the store', 'src/dns/index/index.ts', "import { s } from '../../store/index.ts'; export const x = s;", 'dns/-imports-store'],
+    [
+      'DNS reads the store',
+      'src/dns/index/index.ts',
+      "import { s } from '../../store/index.ts'; export const x = s;",
+      'dns/-imports-store',
+    ],
     ['the API imports DNS', 'src/api/index.ts', "import { v } from '../dns/index.ts'; export const a = v;", 'api/-imports-dns'],
-    ['the model imports the config', 'src/model/records.ts', "import { c } from '../config.ts'; export const r = c;", 'model/-imports-config'],
-    ['the catalog imports the store', 'src/catalog/catalog.ts', "import { s } from '../store/index.ts'; export const k = s;", 'catalog/-imports-store'],
-    ['the registry reaches past the catalog\'s index', 'src/registry/index.ts', "import { f } from '../catalog/follow.ts'; export const g = f;", 'only-index-from-outside'],
-    ['server.ts reaches past an index', 'src/server.ts', "import { w } from './dns/wire/index.ts'; export const srv = w;", 'only-index-from-top'],
-    ['DNS serving reaches past the index half\'s index', 'src/dns/serve/index.ts', "import { w } from '../wire/names.ts'; export const v = w;", 'dns-halves-through-index'],
-    ['building DNS bytes depends on serving', 'src/dns/index/index.ts', "import { v } from '../serve/index.ts'; export const x = v;", 'dns/index/-imports-dns/serve/'],
-    ['two modules import each other', 'src/catalog/catalog.ts', "import { f } from './follow.ts'; export const k = 1; export const again = f;", 'no-circular'],
-    ['src imports a dev dependency', 'src/model/records.ts', "import packet from 'dns-packet'; export const r = packet;", 'no-dev-dependencies-in-src'],
+    [
+      'the model imports the config',
+      'src/model/records.ts',
+      "import { c } from '../config.ts'; export const r = c;",
+      'model/-imports-config',
+    ],
+    [
+      'the catalog imports the store',
+      'src/catalog/catalog.ts',
+      "import { s } from '../store/index.ts'; export const k = s;",
+      'catalog/-imports-store',
+    ],
+    [
+      "the registry reaches past the catalog's index",
+      'src/registry/index.ts',
+      "import { f } from '../catalog/follow.ts'; export const g = f;",
+      'only-index-from-outside',
+    ],
+    [
+      'server.ts reaches past an index',
+      'src/server.ts',
+      "import { w } from './dns/wire/index.ts'; export const srv = w;",
+      'only-index-from-top',
+    ],
+    [
+      "DNS serving reaches past the index half's index",
+      'src/dns/serve/index.ts',
+      "import { w } from '../wire/names.ts'; export const v = w;",
+      'dns-halves-through-index',
+    ],
+    [
+      'building DNS bytes depends on serving',
+      'src/dns/index/index.ts',
+      "import { v } from '../serve/index.ts'; export const x = v;",
+      'dns/index/-imports-dns/serve/',
+    ],
+    [
+      'two modules import each other',
+      'src/catalog/catalog.ts',
+      "import { f } from './follow.ts'; export const k = 1; export const again = f;",
+      'no-circular',
+    ],
+    [
+      'src imports a dev dependency',
+      'src/model/records.ts',
+      "import packet from 'dns-packet'; export const r = packet;",
+      'no-dev-dependencies-in-src',
+    ],
   ])('catch %s', async (_what, file, text, rule) => {
     const extra: Record<string, string> = { [file]: text };
     if (file === 'src/dns/serve/index.ts') extra['src/dns/wire/names.ts'] = 'export const w = 1;';
     const found = await violations(tree(extra));
-    expect(found.some((v) => v.startsWith(rule)), found.join('\n')).toBe(true);
+    expect(
+      found.some((v) => v.startsWith(rule)),
+      found.join('\n'),
+    ).toBe(true);
   });
 });

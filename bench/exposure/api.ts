@@ -14,23 +14,42 @@ const stringOr = (v: unknown): string => (typeof v === 'string' ? v : '');
 const T = 'Route53AutoNaming_v20170314.';
 const JSON_TYPE = 'application/x-amz-json-1.1';
 
-interface Answer { status: number; type: string; text: string; ms: number }
+interface Answer {
+  status: number;
+  type: string;
+  text: string;
+  ms: number;
+}
 
 async function post(endpoint: string, target: string, body: string, headers: Record<string, string> = {}): Promise<Answer> {
   const started = performance.now();
-  const res = await fetch(`${endpoint}/`, { method: 'POST', headers: { 'content-type': JSON_TYPE, 'x-amz-target': target, ...headers }, body });
+  const res = await fetch(`${endpoint}/`, {
+    method: 'POST',
+    headers: { 'content-type': JSON_TYPE, 'x-amz-target': target, ...headers },
+    body,
+  });
   const text = await res.text();
   let type = '';
-  try { type = stringOr((JSON.parse(text) as { __type?: unknown }).__type); } catch { /* not JSON */ }
+  try {
+    type = stringOr((JSON.parse(text) as { __type?: unknown }).__type);
+  } catch {
+    /* not JSON */
+  }
   return { status: res.status, type, text, ms: performance.now() - started };
 }
 
 /** Every name an object inherits, which a dispatch by `table[name]` would have reached. */
 function inheritedNames(): string[] {
-  return [...new Set([
-    ...Object.getOwnPropertyNames(Object.prototype), ...Object.getOwnPropertyNames(Function.prototype),
-    '__proto__', 'prototype', 'then', 'toJSON',
-  ])].sort();
+  return [
+    ...new Set([
+      ...Object.getOwnPropertyNames(Object.prototype),
+      ...Object.getOwnPropertyNames(Function.prototype),
+      '__proto__',
+      'prototype',
+      'then',
+      'toJSON',
+    ]),
+  ].sort();
 }
 
 export async function inheritedTargets(): Promise<ProbeResult> {
@@ -56,7 +75,10 @@ export async function inheritedTargets(): Promise<ProbeResult> {
     }
     const leaked = answers.filter(({ a }) => a.text.includes(password)).length;
     if (leaked > 0) problems.push(`the Redis password is in ${leaked} answers`);
-    const logLeaks = cairn.proc.log().split('\n').filter((l) => l.includes(password)).length;
+    const logLeaks = cairn.proc
+      .log()
+      .split('\n')
+      .filter((l) => l.includes(password)).length;
     if (logLeaks > 0) problems.push(`the Redis password is in ${logLeaks} log lines`);
     const largest = Math.max(...answers.map(({ a }) => Buffer.byteLength(a.text)));
     const outcomes = [...byOutcome].map(([o, c]) => `${c} × ${o}`).join(', ');
@@ -92,7 +114,11 @@ export async function deepJson(): Promise<ProbeResult> {
       for (let i = 0; i < REPEAT; i++) {
         const a = await post(cairn.endpoint, `${T}ListServices`, body);
         let message = '';
-        try { message = (JSON.parse(a.text) as { message?: string }).message ?? ''; } catch { /* not JSON: the outcome says so */ }
+        try {
+          message = (JSON.parse(a.text) as { message?: string }).message ?? '';
+        } catch {
+          /* not JSON: the outcome says so */
+        }
         r.outcomes.add(`${a.status} ${a.type} "${message}"`);
         r.ms.push(a.ms);
         if (a.status !== 400 || a.type !== 'SerializationException') problems.push(`${what}: ${a.status} ${a.type}`);
@@ -111,7 +137,9 @@ export async function deepJson(): Promise<ProbeResult> {
       row: '2',
       sent: `\`{"Filters": [[[[…]]]]}\` ${n(DEPTH)} deep (${Math.round(results[0]!.bytes / 1000)} KB) to ListServices; the same with objects (${Math.round(results[1]!.bytes / 1000)} KB); 1 MiB of \`[\`; ${REPEAT} of each`,
       now: `${[...new Set(results.flatMap((r) => [...r.outcomes]))].join(', ')}; then ListServices → ${normal.status}`,
-      measured: results.map((r) => `${r.what}: p50 ${quantile(r.ms, 0.5).toFixed(1)} ms, max ${Math.max(...r.ms).toFixed(1)} ms`).join('; ') + `; ${lines} log lines, ${stacks} stacks for ${REPEAT * bodies.length} requests`,
+      measured:
+        results.map((r) => `${r.what}: p50 ${quantile(r.ms, 0.5).toFixed(1)} ms, max ${Math.max(...r.ms).toFixed(1)} ms`).join('; ') +
+        `; ${lines} log lines, ${stacks} stacks for ${REPEAT * bodies.length} requests`,
       problems,
     };
   } finally {
@@ -119,19 +147,41 @@ export async function deepJson(): Promise<ProbeResult> {
   }
 }
 
-interface Signed { headers: Record<string, string>; signedHeaders: string }
+interface Signed {
+  headers: Record<string, string>;
+  signedHeaders: string;
+}
 
 /** A SigV4-signed request as a client would send it; `unsigned` headers are left out of the signature. */
-async function sign(o: { endpoint: string; accessKeyId: string; secret: string; target: string; body: string; unsigned?: string[]; date?: Date; checksum?: boolean }): Promise<Signed> {
+async function sign(o: {
+  endpoint: string;
+  accessKeyId: string;
+  secret: string;
+  target: string;
+  body: string;
+  unsigned?: string[];
+  date?: Date;
+  checksum?: boolean;
+}): Promise<Signed> {
   const url = new URL(o.endpoint);
   const signer = new SignatureV4({
-    credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secret }, region: 'us-east-1', service: 'servicediscovery',
-    sha256: Hash.bind(null, 'sha256'), applyChecksum: o.checksum ?? true,
+    credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secret },
+    region: 'us-east-1',
+    service: 'servicediscovery',
+    sha256: Hash.bind(null, 'sha256'),
+    applyChecksum: o.checksum ?? true,
   });
-  const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.host, path: '/', body: o.body,
-    headers: { host: url.host, 'content-type': JSON_TYPE, 'x-amz-target': `${T}${o.target}` },
-  }, { unsignableHeaders: new Set(o.unsigned ?? []), ...(o.date ? { signingDate: o.date } : {}) });
+  const signed = await signer.sign(
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.host,
+      path: '/',
+      body: o.body,
+      headers: { host: url.host, 'content-type': JSON_TYPE, 'x-amz-target': `${T}${o.target}` },
+    },
+    { unsignableHeaders: new Set(o.unsigned ?? []), ...(o.date ? { signingDate: o.date } : {}) },
+  );
   // fetch sets Host itself, from the URL: the same value that was signed.
   const { host: _host, ...headers } = signed.headers as Record<string, string>;
   return { headers, signedHeaders: /SignedHeaders=([^,]+)/.exec(headers.authorization ?? '')?.[1] ?? '' };
@@ -142,11 +192,18 @@ async function send(endpoint: string, headers: Record<string, string>, body: str
   const res = await fetch(`${endpoint}/`, { method: 'POST', headers, body });
   const text = await res.text();
   let type = '';
-  try { type = stringOr((JSON.parse(text) as { __type?: unknown }).__type); } catch { /* not JSON */ }
+  try {
+    type = stringOr((JSON.parse(text) as { __type?: unknown }).__type);
+  } catch {
+    /* not JSON */
+  }
   return { status: res.status, type, text, ms: performance.now() - started };
 }
 
-export interface SigV4Matrix { rows: [string, string][]; problems: string[] }
+export interface SigV4Matrix {
+  rows: [string, string][];
+  problems: string[];
+}
 
 export async function resignedTarget(): Promise<{ row: ProbeResult; matrix: SigV4Matrix }> {
   const KEY = 'AKIDEXPOSURE';
@@ -162,12 +219,24 @@ export async function resignedTarget(): Promise<{ row: ProbeResult; matrix: SigV
     const body = JSON.stringify({ ServiceId, InstanceId: 'i-keep' });
 
     // The probe's request: GetInstance signed over content-type, host and x-amz-date only.
-    const read = await sign({ endpoint: cairn.endpoint, accessKeyId: KEY, secret: SECRET, target: 'GetInstance', body, unsigned: ['x-amz-target'], checksum: false });
-    if (read.signedHeaders !== 'content-type;host;x-amz-date') problems.push(`the probe signed ${read.signedHeaders}, not content-type;host;x-amz-date`);
+    const read = await sign({
+      endpoint: cairn.endpoint,
+      accessKeyId: KEY,
+      secret: SECRET,
+      target: 'GetInstance',
+      body,
+      unsigned: ['x-amz-target'],
+      checksum: false,
+    });
+    if (read.signedHeaders !== 'content-type;host;x-amz-date')
+      problems.push(`the probe signed ${read.signedHeaders}, not content-type;host;x-amz-date`);
     const asRead = await send(cairn.endpoint, read.headers, body);
     const asDelete = await send(cairn.endpoint, { ...read.headers, 'x-amz-target': `${T}DeregisterInstance` }, body);
     const message = stringOr((JSON.parse(asDelete.text) as { message?: unknown }).message);
-    const stillThere = await sdk.send(new GetInstanceCommand({ ServiceId, InstanceId: 'i-keep' })).then((r) => r.Instance?.Id === 'i-keep', () => false);
+    const stillThere = await sdk.send(new GetInstanceCommand({ ServiceId, InstanceId: 'i-keep' })).then(
+      (r) => r.Instance?.Id === 'i-keep',
+      () => false,
+    );
     if (asDelete.status === 200) problems.push('the re-targeted request was accepted');
     if (!stillThere) problems.push('the instance was deleted');
 
@@ -175,11 +244,36 @@ export async function resignedTarget(): Promise<{ row: ProbeResult; matrix: SigV
     const full = await sign({ endpoint: cairn.endpoint, accessKeyId: KEY, secret: SECRET, target: 'GetInstance', body });
     const cases: [string, Record<string, string>, string][] = [
       ['signed by the SDK signer (every header)', full.headers, '200'],
-      ['the same, X-Amz-Target changed to DeregisterInstance', { ...full.headers, 'x-amz-target': `${T}DeregisterInstance` }, '400 InvalidSignatureException'],
+      [
+        'the same, X-Amz-Target changed to DeregisterInstance',
+        { ...full.headers, 'x-amz-target': `${T}DeregisterInstance` },
+        '400 InvalidSignatureException',
+      ],
       ['unsigned', { 'content-type': JSON_TYPE, 'x-amz-target': `${T}GetInstance` }, '403 MissingAuthenticationTokenException'],
-      ['unknown access key', (await sign({ endpoint: cairn.endpoint, accessKeyId: 'AKIDOTHER', secret: SECRET, target: 'GetInstance', body })).headers, '400 UnrecognizedClientException'],
-      ['wrong secret', (await sign({ endpoint: cairn.endpoint, accessKeyId: KEY, secret: 'wrong', target: 'GetInstance', body })).headers, '400 InvalidSignatureException'],
-      ['signed 10 min ago (--sigv4-max-skew 5m)', (await sign({ endpoint: cairn.endpoint, accessKeyId: KEY, secret: SECRET, target: 'GetInstance', body, date: new Date(Date.now() - 600_000) })).headers, '400 InvalidSignatureException'],
+      [
+        'unknown access key',
+        (await sign({ endpoint: cairn.endpoint, accessKeyId: 'AKIDOTHER', secret: SECRET, target: 'GetInstance', body })).headers,
+        '400 UnrecognizedClientException',
+      ],
+      [
+        'wrong secret',
+        (await sign({ endpoint: cairn.endpoint, accessKeyId: KEY, secret: 'wrong', target: 'GetInstance', body })).headers,
+        '400 InvalidSignatureException',
+      ],
+      [
+        'signed 10 min ago (--sigv4-max-skew 5m)',
+        (
+          await sign({
+            endpoint: cairn.endpoint,
+            accessKeyId: KEY,
+            secret: SECRET,
+            target: 'GetInstance',
+            body,
+            date: new Date(Date.now() - 600_000),
+          })
+        ).headers,
+        '400 InvalidSignatureException',
+      ],
     ];
     for (const [what, headers, expected] of cases) {
       const a = await send(cairn.endpoint, headers, body);

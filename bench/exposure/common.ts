@@ -13,14 +13,23 @@ export interface ProbeResult {
   problems: string[];
 }
 
-export interface LogLine { level: number; msg: string; part?: string; [k: string]: unknown }
+export interface LogLine {
+  level: number;
+  msg: string;
+  part?: string;
+  [k: string]: unknown;
+}
 
 /** cairn's JSON log lines (pino), in order; lines that are not JSON are skipped. */
 export function logLines(text: string): LogLine[] {
   const out: LogLine[] = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith('{')) continue;
-    try { out.push(JSON.parse(line) as LogLine); } catch { /* a line cut by a concurrent write */ }
+    try {
+      out.push(JSON.parse(line) as LogLine);
+    } catch {
+      /* a line cut by a concurrent write */
+    }
   }
   return out;
 }
@@ -36,12 +45,15 @@ export function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-export const s1 = (msValue: number): string => Number.isFinite(msValue) ? (msValue / 1000).toFixed(1) : '—';
+export const s1 = (msValue: number): string => (Number.isFinite(msValue) ? (msValue / 1000).toFixed(1) : '—');
 export const n = (v: number): string => v.toLocaleString('en-US');
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** An SDK client against one replica, with the key pair and attempts the probe needs. */
-export function client(endpoint: string, options: { accessKeyId?: string; secretAccessKey?: string; maxAttempts?: number } = {}): ServiceDiscoveryClient {
+export function client(
+  endpoint: string,
+  options: { accessKeyId?: string; secretAccessKey?: string; maxAttempts?: number } = {},
+): ServiceDiscoveryClient {
   return new ServiceDiscoveryClient({
     endpoint,
     region: 'us-east-1',

@@ -3,26 +3,56 @@
 // that cairn forwards for no client outside --recursion-cidr, and FORMERR for malformed queries.
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { CreateServiceCommand, RegisterInstanceCommand, type DnsRecord, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import {
+  CreateServiceCommand,
+  RegisterInstanceCommand,
+  type DnsRecord,
+  type ServiceDiscoveryClient,
+} from '@aws-sdk/client-servicediscovery';
 import dnsPacket from 'dns-packet';
 import { startCairn } from '../lib/cairn.ts';
 import { createDnsNamespace, pool } from '../lib/load.ts';
 import { client } from './common.ts';
 import { encodeQuery, parseReply, tcpExchange, udpExchange } from './dns-wire.ts';
 
-const ALL: DnsRecord[] = [{ Type: 'A', TTL: 60 }, { Type: 'AAAA', TTL: 60 }, { Type: 'SRV', TTL: 60 }];
+const ALL: DnsRecord[] = [
+  { Type: 'A', TTL: 60 },
+  { Type: 'AAAA', TTL: 60 },
+  { Type: 'SRV', TTL: 60 },
+];
 
-async function service(c: ServiceDiscoveryClient, NamespaceId: string, Name: string, DnsRecords: DnsRecord[], ids: string[]): Promise<void> {
-  const ServiceId = (await c.send(new CreateServiceCommand({ Name, NamespaceId, DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords } }))).Service!.Id!;
+async function service(
+  c: ServiceDiscoveryClient,
+  NamespaceId: string,
+  Name: string,
+  DnsRecords: DnsRecord[],
+  ids: string[],
+): Promise<void> {
+  const ServiceId = (await c.send(new CreateServiceCommand({ Name, NamespaceId, DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords } })))
+    .Service!.Id!;
   await pool(ids, 16, async (InstanceId, i) => {
-    await c.send(new RegisterInstanceCommand({
-      ServiceId, InstanceId,
-      Attributes: { AWS_INSTANCE_IPV4: `10.1.${i >> 8}.${i & 255}`, AWS_INSTANCE_IPV6: `fd00:10:1::${i.toString(16)}`, AWS_INSTANCE_PORT: '8080' },
-    }));
+    await c.send(
+      new RegisterInstanceCommand({
+        ServiceId,
+        InstanceId,
+        Attributes: {
+          AWS_INSTANCE_IPV4: `10.1.${i >> 8}.${i & 255}`,
+          AWS_INSTANCE_IPV6: `fd00:10:1::${i.toString(16)}`,
+          AWS_INSTANCE_PORT: '8080',
+        },
+      }),
+    );
   });
 }
 
-interface Amp { registry: string; query: string; inBytes: number; outBytes: number; tc: boolean; ratio: number }
+interface Amp {
+  registry: string;
+  query: string;
+  inBytes: number;
+  outBytes: number;
+  tc: boolean;
+  ratio: number;
+}
 
 /** Every query of interest, with and without EDNS, each asked a few times: the largest reply of each. */
 async function amplification(port: number, taskId: string): Promise<Amp[]> {
@@ -48,7 +78,14 @@ async function amplification(port: number, taskId: string): Promise<Amp[]> {
         }
         if (!best) continue;
         const label = `${name.length > 40 ? `<task id>.${name.split('.').slice(1).join('.')}` : name} ${type}${edns === undefined ? ', no EDNS' : `, EDNS ${edns}`}`;
-        out.push({ registry, query: label, inBytes: query.length, outBytes: best.length, tc: parseReply(best).tc, ratio: best.length / query.length });
+        out.push({
+          registry,
+          query: label,
+          inBytes: query.length,
+          outBytes: best.length,
+          tc: parseReply(best).tc,
+          ratio: best.length / query.length,
+        });
       }
     }
   }
@@ -61,11 +98,23 @@ async function seedRegistries(endpoint: string): Promise<string> {
   const prod = await createDnsNamespace(sdk, 'prod.example.com');
   const taskIds = Array.from({ length: 50 }, () => randomBytes(16).toString('hex')); // as ECS names them: 32 hex digits
   await service(sdk, prod, 'backend', ALL, taskIds);
-  await service(sdk, prod, 'web', [{ Type: 'A', TTL: 60 }], Array.from({ length: 50 }, (_, i) => `web-${i}`));
+  await service(
+    sdk,
+    prod,
+    'web',
+    [{ Type: 'A', TTL: 60 }],
+    Array.from({ length: 50 }, (_, i) => `web-${i}`),
+  );
   // What anyone who reaches the API (no --credentials) can register to make answers large: short names,
   // InstanceIds of the longest DNS label (63), every record type.
   const x = await createDnsNamespace(sdk, 'x.io');
-  await service(sdk, x, 's', ALL, Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}${'z'.repeat(60)}`));
+  await service(
+    sdk,
+    x,
+    's',
+    ALL,
+    Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}${'z'.repeat(60)}`),
+  );
   sdk.destroy();
   return taskIds[0]!;
 }
@@ -81,10 +130,17 @@ async function fakeUpstream(): Promise<{ port: number; asked: () => number; clos
   sock.on('message', (msg, rinfo) => {
     asked++;
     const q = dnsPacket.decode(msg);
-    sock.send(dnsPacket.encode({
-      id: q.id, type: 'response', flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE,
-      questions: q.questions, answers: [{ name: q.questions![0]!.name, type: 'A', ttl: 60, data: '192.0.2.1' }],
-    }), rinfo.port, rinfo.address);
+    sock.send(
+      dnsPacket.encode({
+        id: q.id,
+        type: 'response',
+        flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE,
+        questions: q.questions,
+        answers: [{ name: q.questions![0]!.name, type: 'A', ttl: 60, data: '192.0.2.1' }],
+      }),
+      rinfo.port,
+      rinfo.address,
+    );
   });
   return { port: sock.address().port, asked: () => asked, close: () => sock.close() };
 }
@@ -92,7 +148,10 @@ async function fakeUpstream(): Promise<{ port: number; asked: () => number; clos
 const rcodeOf = (b: Buffer | undefined): string => (b ? parseReply(b).rcode : 'no answer');
 const rcodeByte = (b: Buffer | undefined): number => (b ? b[3]! & 0x0f : -1);
 
-export interface Held { rows: [string, string][]; problems: string[] }
+export interface Held {
+  rows: [string, string][];
+  problems: string[];
+}
 
 export async function dnsHeld(): Promise<Held> {
   const rows: [string, string][] = [];
@@ -111,7 +170,10 @@ export async function dnsHeld(): Promise<Held> {
     const small = await startCairn({ name: 'held-dns-512', extraFlags: ['--dns-max-udp-payload', '512'] });
     const capped = await amplification(small.dnsPort, await seedRegistries(small.endpoint));
     await small.stop();
-    rows.push(['with --dns-max-udp-payload 512: realistic / attacker-built', `${fmt(worst(capped.filter((a) => a.registry === 'realistic')))} / ${fmt(worst(capped))}`]);
+    rows.push([
+      'with --dns-max-udp-payload 512: realistic / attacker-built',
+      `${fmt(worst(capped.filter((a) => a.registry === 'realistic')))} / ${fmt(worst(capped))}`,
+    ]);
     const over = amps.filter((a) => a.outBytes > 1232 || (a.query.endsWith('no EDNS') && a.outBytes > 512));
     if (over.length > 0) problems.push(`replies over the UDP limit: ${over.map((a) => a.query).join(', ')}`);
 
@@ -121,18 +183,28 @@ export async function dnsHeld(): Promise<Held> {
     rows.push(['`example.org A`, RD=1, defaults (no --upstream), UDP / TCP', byDefault.join(' / ')]);
     if (byDefault.some((r) => r !== 'REFUSED')) problems.push(`outside name by default: ${byDefault.join(', ')}`);
 
-    const closed = await startCairn({ name: 'held-not-recursion', extraFlags: ['--upstream', `127.0.0.1:${upstream.port}`, '--recursion-cidr', '10.0.0.0/8'] });
+    const closed = await startCairn({
+      name: 'held-not-recursion',
+      extraFlags: ['--upstream', `127.0.0.1:${upstream.port}`, '--recursion-cidr', '10.0.0.0/8'],
+    });
     const notAllowed = [await udpExchange(closed.dnsPort, outside), await tcpExchange(closed.dnsPort, outside)].map(rcodeOf);
     const askedThen = upstream.asked();
     await closed.stop();
-    rows.push(['the same with --upstream, from a client outside --recursion-cidr (10.0.0.0/8 here, so loopback is outside), UDP / TCP', `${notAllowed.join(' / ')}; the upstream was asked ${askedThen} times`]);
-    if (notAllowed.some((r) => r !== 'REFUSED') || askedThen > 0) problems.push(`forwarding for a client outside --recursion-cidr: ${notAllowed.join(', ')}, upstream asked ${askedThen}`);
+    rows.push([
+      'the same with --upstream, from a client outside --recursion-cidr (10.0.0.0/8 here, so loopback is outside), UDP / TCP',
+      `${notAllowed.join(' / ')}; the upstream was asked ${askedThen} times`,
+    ]);
+    if (notAllowed.some((r) => r !== 'REFUSED') || askedThen > 0)
+      problems.push(`forwarding for a client outside --recursion-cidr: ${notAllowed.join(', ')}, upstream asked ${askedThen}`);
 
     const open = await startCairn({ name: 'held-recursion', extraFlags: ['--upstream', `127.0.0.1:${upstream.port}`] });
     const allowed = rcodeOf(await udpExchange(open.dnsPort, outside));
     const rd0 = rcodeOf(await udpExchange(open.dnsPort, encodeQuery({ name: 'example.org', type: 'A', rd: false })));
     await open.stop();
-    rows.push(['control: a client inside the default --recursion-cidr (loopback), RD=1 / RD=0', `${allowed} (forwarded, upstream asked ${upstream.asked() - askedThen}) / ${rd0}`]);
+    rows.push([
+      'control: a client inside the default --recursion-cidr (loopback), RD=1 / RD=0',
+      `${allowed} (forwarded, upstream asked ${upstream.asked() - askedThen}) / ${rd0}`,
+    ]);
     if (rd0 !== 'REFUSED') problems.push(`RD=0 from an allowed client: ${rd0}`);
 
     // Malformed queries.
@@ -152,4 +224,3 @@ export async function dnsHeld(): Promise<Held> {
   }
   return { rows, problems };
 }
-

@@ -4,24 +4,41 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 
-export interface QueryOptions { name: string; type: string; id?: number; rd?: boolean; edns?: number | undefined }
+export interface QueryOptions {
+  name: string;
+  type: string;
+  id?: number;
+  rd?: boolean;
+  edns?: number | undefined;
+}
 
 export function encodeQuery(o: QueryOptions): Buffer {
   return dnsPacket.encode({
-    type: 'query', id: o.id ?? Math.floor(Math.random() * 65536), flags: o.rd === false ? 0 : dnsPacket.RECURSION_DESIRED,
+    type: 'query',
+    id: o.id ?? Math.floor(Math.random() * 65536),
+    flags: o.rd === false ? 0 : dnsPacket.RECURSION_DESIRED,
     questions: [{ name: o.name, type: o.type as dnsPacket.RecordType, class: 'IN' }],
     ...(o.edns !== undefined ? { additionals: [{ type: 'OPT', name: '.', udpPayloadSize: o.edns } as unknown as dnsPacket.Answer] } : {}),
   });
 }
 
-export interface Reply { bytes: Buffer; rcode: string; tc: boolean; ra: boolean; answers: number }
+export interface Reply {
+  bytes: Buffer;
+  rcode: string;
+  tc: boolean;
+  ra: boolean;
+  answers: number;
+}
 
 export function parseReply(bytes: Buffer): Reply {
   const p = dnsPacket.decode(bytes);
   const flags = p.flags ?? 0;
   return {
-    bytes, rcode: (p as { rcode?: string }).rcode ?? '?', tc: (flags & dnsPacket.TRUNCATED_RESPONSE) !== 0,
-    ra: (flags & dnsPacket.RECURSION_AVAILABLE) !== 0, answers: p.answers?.length ?? 0,
+    bytes,
+    rcode: (p as { rcode?: string }).rcode ?? '?',
+    tc: (flags & dnsPacket.TRUNCATED_RESPONSE) !== 0,
+    ra: (flags & dnsPacket.RECURSION_AVAILABLE) !== 0,
+    answers: p.answers?.length ?? 0,
   };
 }
 
@@ -29,7 +46,11 @@ export function parseReply(bytes: Buffer): Reply {
 export function udpExchange(port: number, query: Buffer, timeoutMs = 1000): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const sock = dgram.createSocket('udp4');
-    const done = (b: Buffer | undefined): void => { clearTimeout(timer); sock.close(); resolve(b); };
+    const done = (b: Buffer | undefined): void => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(b);
+    };
     const timer = setTimeout(() => done(undefined), timeoutMs);
     sock.on('message', (msg) => done(msg));
     sock.on('error', () => done(undefined));
@@ -42,7 +63,11 @@ export function tcpExchange(port: number, query: Buffer, timeoutMs = 2000): Prom
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     let buffered = Buffer.alloc(0);
-    const done = (b: Buffer | undefined): void => { clearTimeout(timer); socket.destroy(); resolve(b); };
+    const done = (b: Buffer | undefined): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(b);
+    };
     const timer = setTimeout(() => done(undefined), timeoutMs);
     socket.on('error', () => done(undefined));
     socket.on('close', () => done(undefined));

@@ -3,7 +3,12 @@
 // retries with the same CreatorRequestId return that write's OperationId and apply nothing twice, and
 // what cairn logged meanwhile.
 import {
-  CreateServiceCommand, GetInstanceCommand, GetOperationCommand, ListOperationsCommand, RegisterInstanceCommand, type ServiceDiscoveryClient,
+  CreateServiceCommand,
+  GetInstanceCommand,
+  GetOperationCommand,
+  ListOperationsCommand,
+  RegisterInstanceCommand,
+  type ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
 import { startCairn } from '../lib/cairn.ts';
 import { createHttpNamespace } from '../lib/load.ts';
@@ -16,10 +21,22 @@ const PAUSE_MS = 50;
 const UNKNOWN = /may or may not have been applied/;
 const NOT_SENT = /nothing was written/;
 
-interface Failed { i: number; message: string; ms: number }
+interface Failed {
+  i: number;
+  message: string;
+  ms: number;
+}
 
 const register = (c: ServiceDiscoveryClient, ServiceId: string, i: number): Promise<string> =>
-  c.send(new RegisterInstanceCommand({ ServiceId, InstanceId: `i-${i}`, CreatorRequestId: `tok-${i}`, Attributes: { AWS_INSTANCE_IPV4: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` } }))
+  c
+    .send(
+      new RegisterInstanceCommand({
+        ServiceId,
+        InstanceId: `i-${i}`,
+        CreatorRequestId: `tok-${i}`,
+        Attributes: { AWS_INSTANCE_IPV4: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` },
+      }),
+    )
     .then((r) => r.OperationId!);
 
 /** Operation ids of the service's REGISTER_INSTANCE operations, by instance. */
@@ -27,10 +44,16 @@ async function operationsByInstance(c: ServiceDiscoveryClient, serviceId: string
   const ids: string[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await c.send(new ListOperationsCommand({
-      MaxResults: 100, NextToken,
-      Filters: [{ Name: 'SERVICE_ID', Values: [serviceId], Condition: 'EQ' }, { Name: 'TYPE', Values: ['REGISTER_INSTANCE'], Condition: 'EQ' }],
-    }));
+    const page = await c.send(
+      new ListOperationsCommand({
+        MaxResults: 100,
+        NextToken,
+        Filters: [
+          { Name: 'SERVICE_ID', Values: [serviceId], Condition: 'EQ' },
+          { Name: 'TYPE', Values: ['REGISTER_INSTANCE'], Condition: 'EQ' },
+        ],
+      }),
+    );
     ids.push(...(page.Operations ?? []).map((o) => o.Id!));
     NextToken = page.NextToken;
   } while (NextToken);
@@ -79,11 +102,26 @@ export async function redisFreeze(): Promise<ProbeResult> {
     // The first write that succeeds after the thaw was planned from a catalog that has caught up with
     // everything Redis applied when it resumed (a commit is conditional on the revision it planned from).
     let lastError = '';
-    await waitFor('a write after the thaw', async () => {
-      try { await register(sdk, serviceId, 99_999); return true; } catch (e) { lastError = `${(e as Error).name}: ${(e as Error).message}`; throw e; }
-    }, 15_000).catch((e: Error) => { throw new Error(`${e.message}; the last error: ${lastError}`); });
+    await waitFor(
+      'a write after the thaw',
+      async () => {
+        try {
+          await register(sdk, serviceId, 99_999);
+          return true;
+        } catch (e) {
+          lastError = `${(e as Error).name}: ${(e as Error).message}`;
+          throw e;
+        }
+      },
+      15_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; the last error: ${lastError}`);
+    });
     const exists = async (i: number): Promise<boolean> =>
-      sdk.send(new GetInstanceCommand({ ServiceId: serviceId, InstanceId: `i-${i}` })).then(() => true, () => false);
+      sdk.send(new GetInstanceCommand({ ServiceId: serviceId, InstanceId: `i-${i}` })).then(
+        () => true,
+        () => false,
+      );
     const appliedAnyway = new Set<number>();
     for (const f of failed) if (await exists(f.i)) appliedAnyway.add(f.i);
     const before = await operationsByInstance(sdk, serviceId);
@@ -124,16 +162,22 @@ export async function redisFreeze(): Promise<ProbeResult> {
     return {
       row: '6',
       sent: `RegisterInstance with a CreatorRequestId, one after another (${PAUSE_MS} ms apart), through a ${FREEZE_MS / 1000} s SIGSTOP of Redis; then each failed one retried twice with its token`,
-      now: `${n(failed.length)} of ${n(writes)} writes answered 503 (${ok} succeeded): ${unknown.length} "the write may or may not have been applied. Retry with the same CreatorRequestId…", `
-        + `${notSent.length} "…unreachable; nothing was written"; applied anyway when Redis resumed: ${appliedAnyway.size} (${appliedAnyway.size - notSentApplied} of them answered "may or may not"); `
-        + `retries returned the same OperationId for ${retriedMatch} of ${failed.length}, and applied nothing twice (${twice} with more than one operation)`,
-      measured: `the "may or may not" 503 after ${firstUnknownMs.toFixed(0)} ms (--redis-timeout 500ms), the slowest 503 ${slowest.toFixed(0)} ms; `
-        + `log from the freeze to the end of the retries: ${lines.length} lines, ${loud.length} at warn or above, ${stacks} stacks; the store said ${storeLines.join(', ')}`
-        + ` (write loop ${s1(FREEZE_MS)} s)`,
+      now:
+        `${n(failed.length)} of ${n(writes)} writes answered 503 (${ok} succeeded): ${unknown.length} "the write may or may not have been applied. Retry with the same CreatorRequestId…", ` +
+        `${notSent.length} "…unreachable; nothing was written"; applied anyway when Redis resumed: ${appliedAnyway.size} (${appliedAnyway.size - notSentApplied} of them answered "may or may not"); ` +
+        `retries returned the same OperationId for ${retriedMatch} of ${failed.length}, and applied nothing twice (${twice} with more than one operation)`,
+      measured:
+        `the "may or may not" 503 after ${firstUnknownMs.toFixed(0)} ms (--redis-timeout 500ms), the slowest 503 ${slowest.toFixed(0)} ms; ` +
+        `log from the freeze to the end of the retries: ${lines.length} lines, ${loud.length} at warn or above, ${stacks} stacks; the store said ${storeLines.join(', ')}` +
+        ` (write loop ${s1(FREEZE_MS)} s)`,
       problems,
     };
   } finally {
-    try { process.kill(redis.proc.pid, 'SIGCONT'); } catch { /* gone */ }
+    try {
+      process.kill(redis.proc.pid, 'SIGCONT');
+    } catch {
+      /* gone */
+    }
     await cairn.stop();
     await redis.stop();
   }

@@ -12,16 +12,30 @@ const EVERY_MS = 5000;
 /** Longer than the request timeout and its sweep: anything still open then was never cut. */
 const GIVE_UP_MS = 45_000;
 
-interface Slow { socket: net.Socket; connectedAt: number; closedAt: number | undefined; received: string }
+interface Slow {
+  socket: net.Socket;
+  connectedAt: number;
+  closedAt: number | undefined;
+  received: string;
+}
 
 function openSlow(port: number, head: string): Promise<Slow> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     const c: Slow = { socket, connectedAt: NaN, closedAt: undefined, received: '' };
-    socket.on('data', (d: Buffer) => { c.received += d.toString('latin1'); });
+    socket.on('data', (d: Buffer) => {
+      c.received += d.toString('latin1');
+    });
     socket.on('error', () => undefined);
-    socket.once('close', () => { c.closedAt = performance.now(); resolve(c); });
-    socket.once('connect', () => { c.connectedAt = performance.now(); socket.write(head); resolve(c); });
+    socket.once('close', () => {
+      c.closedAt = performance.now();
+      resolve(c);
+    });
+    socket.once('connect', () => {
+      c.connectedAt = performance.now();
+      socket.write(head);
+      resolve(c);
+    });
   });
 }
 
@@ -30,7 +44,11 @@ function fresh(port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     let received = '';
-    const done = (what: string): void => { clearTimeout(timer); socket.destroy(); resolve(what); };
+    const done = (what: string): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(what);
+    };
     const timer = setTimeout(() => done('no answer within 3 s'), 3000);
     socket.on('error', () => undefined);
     socket.on('data', (d: Buffer) => {
@@ -39,8 +57,12 @@ function fresh(port: number): Promise<string> {
       if (status) done(status[1]!);
     });
     socket.once('close', () => done(received === '' ? 'closed at once' : 'closed'));
-    socket.once('connect', () => socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-amz-json-1.1\r\n`
-      + 'X-Amz-Target: Route53AutoNaming_v20170314.ListNamespaces\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}'));
+    socket.once('connect', () =>
+      socket.write(
+        `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-amz-json-1.1\r\n` +
+          'X-Amz-Target: Route53AutoNaming_v20170314.ListNamespaces\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+      ),
+    );
   });
 }
 
@@ -48,17 +70,27 @@ export async function slowBodies(): Promise<ProbeResult> {
   const cairn = await startCairn({ name: 'row3-slow-http' });
   const problems: string[] = [];
   try {
-    const head = `POST / HTTP/1.1\r\nHost: 127.0.0.1:${cairn.apiPort}\r\nContent-Type: application/x-amz-json-1.1\r\n`
-      + `X-Amz-Target: Route53AutoNaming_v20170314.ListServices\r\nContent-Length: ${CONTENT_LENGTH}\r\n\r\n`;
+    const head =
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1:${cairn.apiPort}\r\nContent-Type: application/x-amz-json-1.1\r\n` +
+      `X-Amz-Target: Route53AutoNaming_v20170314.ListServices\r\nContent-Length: ${CONTENT_LENGTH}\r\n\r\n`;
     const rssBefore = rssBytes(cairn.proc.pid);
     let rssPeak = rssBefore;
-    const sampler = setInterval(() => { try { rssPeak = Math.max(rssPeak, rssBytes(cairn.proc.pid)); } catch { /* exited */ } }, 500);
+    const sampler = setInterval(() => {
+      try {
+        rssPeak = Math.max(rssPeak, rssBytes(cairn.proc.pid));
+      } catch {
+        /* exited */
+      }
+    }, 500);
     const started = performance.now();
     const conns: Slow[] = [];
     // In batches, so the listen backlog never overflows and no connection waits for a SYN retry.
-    for (let i = 0; i < CLIENTS; i += 100) conns.push(...await Promise.all(Array.from({ length: Math.min(100, CLIENTS - i) }, () => openSlow(cairn.apiPort, head))));
+    for (let i = 0; i < CLIENTS; i += 100)
+      conns.push(...(await Promise.all(Array.from({ length: Math.min(100, CLIENTS - i) }, () => openSlow(cairn.apiPort, head)))));
     const openedMs = performance.now() - started;
-    const trickle = setInterval(() => { for (const c of conns) if (c.closedAt === undefined && c.socket.writable) c.socket.write(' '); }, EVERY_MS);
+    const trickle = setInterval(() => {
+      for (const c of conns) if (c.closedAt === undefined && c.socket.writable) c.socket.write(' ');
+    }, EVERY_MS);
     await sleep(2000);
     const duringFlood = await fresh(cairn.apiPort);
     const deadline = performance.now() + GIVE_UP_MS;
@@ -85,10 +117,12 @@ export async function slowBodies(): Promise<ProbeResult> {
     return {
       row: '3',
       sent: `${n(CLIENTS)} requests with \`Content-Length: ${n(CONTENT_LENGTH)}\`, the body one byte every ${EVERY_MS / 1000} s (opened in ${s1(openedMs)} s)`,
-      now: `${n(cut.length)} cut with 408 RequestTimeoutException; ${n(refused.length)} closed at accept (--api-max-connections 1024); ${stillOpen.length} left open. `
-        + `A new client during the flood: ${duringFlood}; after it: ${after}`,
-      measured: `cut after ${s1(Math.min(...cutTimes))}–${s1(Math.max(...cutTimes))} s (p50 ${s1(quantile(cutTimes, 0.5))}) with --api-request-timeout 30s; `
-        + `RSS ${mb(rssBefore)} → peak ${mb(rssPeak)} → ${mb(rssAfter)} MB`,
+      now:
+        `${n(cut.length)} cut with 408 RequestTimeoutException; ${n(refused.length)} closed at accept (--api-max-connections 1024); ${stillOpen.length} left open. ` +
+        `A new client during the flood: ${duringFlood}; after it: ${after}`,
+      measured:
+        `cut after ${s1(Math.min(...cutTimes))}–${s1(Math.max(...cutTimes))} s (p50 ${s1(quantile(cutTimes, 0.5))}) with --api-request-timeout 30s; ` +
+        `RSS ${mb(rssBefore)} → peak ${mb(rssPeak)} → ${mb(rssAfter)} MB`,
       problems,
     };
   } finally {

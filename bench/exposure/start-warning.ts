@@ -10,17 +10,25 @@ const warned = (lines: LogLine[]): LogLine | undefined => lines.find((l) => l.le
 
 /** The log lines up to "cairn is serving" (it comes through a pipe, possibly after /healthz answers). */
 function servingLog(proc: Proc): Promise<LogLine[]> {
-  return waitFor('the "cairn is serving" line', async () => {
-    const lines = logLines(proc.log());
-    return lines.some((l) => l.msg === 'cairn is serving') ? lines : undefined;
-  }, 60_000, proc);
+  return waitFor(
+    'the "cairn is serving" line',
+    async () => {
+      const lines = logLines(proc.log());
+      return lines.some((l) => l.msg === 'cairn is serving') ? lines : undefined;
+    },
+    60_000,
+    proc,
+  );
 }
 
 export async function startWarning(): Promise<ProbeResult> {
   const problems: string[] = [];
   const apiPort = await freePort();
   const dnsPort = await freePort();
-  const proc = start('row7-npm-start', 'npm', ['start', '--', '--api-port', String(apiPort), '--dns-port', String(dnsPort)], { env: cleanEnv(), cwd: repoRoot });
+  const proc = start('row7-npm-start', 'npm', ['start', '--', '--api-port', String(apiPort), '--dns-port', String(dnsPort)], {
+    env: cleanEnv(),
+    cwd: repoRoot,
+  });
   let warning: LogLine | undefined;
   let listens: string;
   try {
@@ -38,7 +46,10 @@ export async function startWarning(): Promise<ProbeResult> {
   const loopback = await startCairn({ name: 'row7-loopback' });
   const loopbackWarns = warned(await servingLog(loopback.proc)) !== undefined;
   await loopback.stop();
-  const signed = await startCairn({ name: 'row7-credentials', extraFlags: ['--api-host', '0.0.0.0', '--credentials', 'AKIDEXPOSURE:a-long-random-secret'] });
+  const signed = await startCairn({
+    name: 'row7-credentials',
+    extraFlags: ['--api-host', '0.0.0.0', '--credentials', 'AKIDEXPOSURE:a-long-random-secret'],
+  });
   const signedWarns = warned(await servingLog(signed.proc)) !== undefined;
   await signed.stop();
   if (loopbackWarns) problems.push('--api-host 127.0.0.1 still warns');

@@ -33,7 +33,12 @@ export interface ApiRequest {
   input?: unknown;
 }
 
-export interface ApiResponse { status: number; text: string; json: unknown; ms: number }
+export interface ApiResponse {
+  status: number;
+  text: string;
+  json: unknown;
+  ms: number;
+}
 
 /** The request as a reproducer: the target, and the body as a JSON string literal (hex when it is not UTF-8). */
 export function describeRequest(r: ApiRequest): string {
@@ -50,19 +55,51 @@ const targetNames: readonly string[] = [...operationNames, ...prototypeKeys];
 export const targetArb: fc.Arbitrary<string | undefined> = fc.oneof(
   { arbitrary: fc.constantFrom(...targetNames).map((n) => `${targetPrefix}.${n}`), weight: 8 },
   { arbitrary: fc.constantFrom(...targetNames).map((n) => n), weight: 1 },
-  { arbitrary: fc.tuple(fc.constantFrom('', 'Route53AutoNaming_v20170314', 'AWSCloudMap', 'x.y', `${targetPrefix}.`), fc.constantFrom(...targetNames, '', '.', 'listnamespaces')).map(([p, n]) => `${p}.${n}`), weight: 2 },
-  { arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).filter(headerSafe).map((s) => `${targetPrefix}.${s}`), weight: 2 },
+  {
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('', 'Route53AutoNaming_v20170314', 'AWSCloudMap', 'x.y', `${targetPrefix}.`),
+        fc.constantFrom(...targetNames, '', '.', 'listnamespaces'),
+      )
+      .map(([p, n]) => `${p}.${n}`),
+    weight: 2,
+  },
+  {
+    arbitrary: fc
+      .string({ unit: 'grapheme-ascii', maxLength: 40 })
+      .filter(headerSafe)
+      .map((s) => `${targetPrefix}.${s}`),
+    weight: 2,
+  },
   { arbitrary: fc.constant(undefined), weight: 1 },
 );
 
 export const contentTypeArb: fc.Arbitrary<string | undefined> = fc.oneof(
   { arbitrary: fc.constant('application/x-amz-json-1.1'), weight: 8 },
-  { arbitrary: fc.constantFrom('application/json', 'text/plain', 'application/x-amz-json-1.0', 'application/x-amz-json-1.1; charset=utf-16', 'multipart/form-data; boundary=x', '*/*'), weight: 2 },
+  {
+    arbitrary: fc.constantFrom(
+      'application/json',
+      'text/plain',
+      'application/x-amz-json-1.0',
+      'application/x-amz-json-1.1; charset=utf-16',
+      'multipart/form-data; boundary=x',
+      '*/*',
+    ),
+    weight: 2,
+  },
   { arbitrary: fc.constant(undefined), weight: 1 },
 );
 
 /** A request from a tree: references resolved, addresses confined to loopback, bytes damaged last. */
-export function requestOf(op: string, target: string | undefined, tree: Node, pool: Pool, pick: number, dmg: ByteDamage = { kind: 'none' }, contentType: string | undefined = 'application/x-amz-json-1.1'): ApiRequest {
+export function requestOf(
+  op: string,
+  target: string | undefined,
+  tree: Node,
+  pool: Pool,
+  pick: number,
+  dmg: ByteDamage = { kind: 'none' },
+  contentType: string | undefined = 'application/x-amz-json-1.1',
+): ApiRequest {
   const resolved = fitSize(confineAddresses(resolveRefs(tree, pool, pick)), BODY_MAX);
   const clean = Buffer.from(serialize(resolved), 'utf8');
   const damaged = damage(clean, dmg);
@@ -77,13 +114,21 @@ export function requestOfCall(c: ModelCall, pool: Pool): ApiRequest {
 
 function parsedObject(body: Buffer): unknown {
   if (body.length > 64 * 1024) return undefined;
-  try { return JSON.parse(body.toString('utf8')) as unknown; } catch { return undefined; }
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether any string in a JSON body is an IP address outside loopback (walked without recursion). */
 function foreignAddress(body: Buffer): boolean {
   let value: unknown;
-  try { value = JSON.parse(body.toString('utf8')); } catch { return false; }
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return false;
+  }
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
@@ -105,7 +150,11 @@ function causeOf(body: Buffer): string | undefined {
 
 function memberHoldingObject(body: Buffer, name: string): boolean {
   let value: unknown;
-  try { value = JSON.parse(body.toString('utf8')); } catch { return false; }
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return false;
+  }
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
@@ -131,12 +180,17 @@ export async function send(endpoint: string, r: ApiRequest, timeoutMs = 10_000):
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
     // A server may close the connection of a body over its limit before it has all been sent.
-    if (r.body.length > BODY_LIMIT && ['EPIPE', 'ECONNRESET'].includes(err.cause?.code ?? '')) return { status: 413, text: '{"__type":"(connection closed)"}', json: { __type: '(connection closed)' }, ms: performance.now() - t0 };
+    if (r.body.length > BODY_LIMIT && ['EPIPE', 'ECONNRESET'].includes(err.cause?.code ?? ''))
+      return { status: 413, text: '{"__type":"(connection closed)"}', json: { __type: '(connection closed)' }, ms: performance.now() - t0 };
     if (err.name === 'TimeoutError') throw new Violation(`${r.op}: no answer within ${timeoutMs} ms`, describeRequest(r));
     throw new Violation(`${r.op}: connection failed (${err.cause?.code ?? err.message})`, describeRequest(r));
   }
   let json: unknown;
-  try { json = text === '' ? undefined : JSON.parse(text); } catch { json = undefined; }
+  try {
+    json = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
   return { status: res.status, text, json, ms: performance.now() - t0 };
 }
 
@@ -144,7 +198,8 @@ const internals = /\n\s+at |node:internal|\bfile:\/\/|\.ts:\d+:\d+|ioredis|\[obj
 
 /** Throws a Violation when the answer breaks the contract. */
 export function checkAnswer(r: ApiRequest, res: ApiResponse): void {
-  const known = r.target !== undefined && r.target.startsWith(`${targetPrefix}.`) && operationNames.includes(r.target.slice(targetPrefix.length + 1));
+  const known =
+    r.target !== undefined && r.target.startsWith(`${targetPrefix}.`) && operationNames.includes(r.target.slice(targetPrefix.length + 1));
   const fail = (what: string, op: string = r.op): never => {
     throw new Violation(`${op}: ${what}`, `${describeRequest(r)}\n  → HTTP ${res.status} ${compact(res.text, 300)}`);
   };
@@ -159,7 +214,8 @@ export function checkAnswer(r: ApiRequest, res: ApiResponse): void {
   if (res.json === null || typeof res.json !== 'object' || Array.isArray(res.json)) fail(`HTTP ${res.status} without a JSON object body`);
   const leaked = internals.exec(res.text)?.[0];
   // Error messages quote the input: a marker counts only when the request did not carry it.
-  if (leaked !== undefined && !r.body.toString('utf8').includes(leaked)) fail(`HTTP ${res.status}: internal details (${JSON.stringify(leaked)}) in the body`);
+  if (leaked !== undefined && !r.body.toString('utf8').includes(leaked))
+    fail(`HTTP ${res.status}: internal details (${JSON.stringify(leaked)}) in the body`);
   if (res.status >= 400) {
     if (typeof type !== 'string' || type === '') fail(`HTTP ${res.status} without __type`);
     if (known && type === 'UnknownOperationException') fail('a model operation answered UnknownOperationException');

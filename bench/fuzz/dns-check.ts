@@ -29,22 +29,33 @@ export function checkReply(reply: Buffer, sent: readonly Buffer[], transport: 'u
     if (!sent.some((q) => q.length >= 2 && q.readUInt16BE(0) === id)) throw new Violation('dns udp: reply id matches no query', what());
   }
   let p: dnsPacket.DecodedPacket;
-  try { p = dnsPacket.decode(reply); } catch (e) { throw new Violation(`dns ${transport}: malformed reply`, `${what()}: ${(e as Error).message}`); }
+  try {
+    p = dnsPacket.decode(reply);
+  } catch (e) {
+    throw new Violation(`dns ${transport}: malformed reply`, `${what()}: ${(e as Error).message}`);
+  }
   return rcodeOf(p);
 }
 
 let nextId = Math.floor(Math.random() * 65536);
 function probeQuery(name: string, avoid: readonly Buffer[]): { id: number; bytes: Buffer } {
-  let id = nextId = (nextId + 1) & 0xffff;
+  let id = (nextId = (nextId + 1) & 0xffff);
   while (avoid.some((q) => q.length >= 2 && q.readUInt16BE(0) === id)) id = nextId = (nextId + 1) & 0xffff;
   return { id, bytes: dnsPacket.encode({ id, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A' }] }) };
 }
 
 function checkProbe(reply: Buffer, transport: string, after: string): void {
   let p: dnsPacket.DecodedPacket;
-  try { p = dnsPacket.decode(reply); } catch (e) { throw new Violation(`dns ${transport}: malformed reply to the known query`, `${hex(reply)} (${(e as Error).message}), after ${after}`); }
+  try {
+    p = dnsPacket.decode(reply);
+  } catch (e) {
+    throw new Violation(`dns ${transport}: malformed reply to the known query`, `${hex(reply)} (${(e as Error).message}), after ${after}`);
+  }
   if (rcodeOf(p) !== 'NOERROR' || !(p.answers ?? []).some((a) => a.type === 'A')) {
-    throw new Violation(`dns ${transport}: the known query got a wrong answer`, `${rcodeOf(p)} with ${p.answers?.length ?? 0} answers, after ${after}`);
+    throw new Violation(
+      `dns ${transport}: the known query got a wrong answer`,
+      `${rcodeOf(p)} with ${p.answers?.length ?? 0} answers, after ${after}`,
+    );
   }
 }
 
@@ -61,7 +72,10 @@ export async function udpExchange(t: DnsTarget, messages: readonly Buffer[], tim
     const answered = new Promise<Buffer | null>((resolve) => {
       const timer = setTimeout(() => resolve(null), timeoutMs);
       socket.on('message', (m: Buffer) => {
-        if (m.length >= 12 && m.readUInt16BE(0) === probe.id && (m[2]! & 0x80) !== 0) { clearTimeout(timer); resolve(m); } else replies.push(m);
+        if (m.length >= 12 && m.readUInt16BE(0) === probe.id && (m[2]! & 0x80) !== 0) {
+          clearTimeout(timer);
+          resolve(m);
+        } else replies.push(m);
       });
     });
     for (const m of messages) socket.send(m, t.port, t.host);
@@ -94,10 +108,18 @@ export function tcpQuery(t: DnsTarget, bytes: Buffer, timeoutMs: number): Promis
   return new Promise((resolve) => {
     const s = net.connect({ host: t.host, port: t.port });
     let buf = Buffer.alloc(0);
-    const done = (r: Buffer | null): void => { clearTimeout(timer); s.destroy(); resolve(r); };
+    const done = (r: Buffer | null): void => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(r);
+    };
     const timer = setTimeout(() => done(null), timeoutMs);
     s.on('error', () => done(null));
-    s.on('data', (d: Buffer) => { buf = Buffer.concat([buf, d]); const f = frames(buf); if (f.length > 0) done(f[0]!); });
+    s.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      const f = frames(buf);
+      if (f.length > 0) done(f[0]!);
+    });
     s.write(Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]));
   });
 }
@@ -109,11 +131,16 @@ export function tcpQuery(t: DnsTarget, bytes: Buffer, timeoutMs: number): Promis
 export async function tcpExchange(t: DnsTarget, chunks: readonly Buffer[], timeoutMs = 3000): Promise<string[]> {
   const s = net.connect({ host: t.host, port: t.port });
   let received = Buffer.alloc(0);
-  s.on('data', (d: Buffer) => { received = Buffer.concat([received, d]); });
+  s.on('data', (d: Buffer) => {
+    received = Buffer.concat([received, d]);
+  });
   s.on('error', () => undefined);
   const after = `tcp ${chunks.map(hex).join(' | ')}`;
   try {
-    const connected = await new Promise<boolean>((resolve) => { s.once('connect', () => resolve(true)); s.once('error', () => resolve(false)); });
+    const connected = await new Promise<boolean>((resolve) => {
+      s.once('connect', () => resolve(true));
+      s.once('error', () => resolve(false));
+    });
     if (!connected) throw new Violation('dns tcp: connection refused', after);
     for (const c of chunks) s.write(c);
     const probe = probeQuery(t.probeName, []);

@@ -18,8 +18,12 @@ export class Findings {
   private readonly bySignature = new Map<string, Finding>();
   private readonly t0 = performance.now();
 
-  get all(): Finding[] { return [...this.bySignature.values()]; }
-  get size(): number { return this.bySignature.size; }
+  get all(): Finding[] {
+    return [...this.bySignature.values()];
+  }
+  get size(): number {
+    return this.bySignature.size;
+  }
 
   /** A failure already recorded counts one more hit and is tolerated; a new one is not. */
   tolerate(v: Violation): boolean {
@@ -29,10 +33,22 @@ export class Findings {
   }
 
   record(property: string, error: unknown, seed?: number, path?: string): void {
-    const v = error instanceof Violation ? error : new Violation(`${property}: the fuzzer itself failed`, String((error as Error)?.stack ?? error));
+    const v =
+      error instanceof Violation ? error : new Violation(`${property}: the fuzzer itself failed`, String((error as Error)?.stack ?? error));
     const known = this.bySignature.get(v.signature);
-    if (known) { known.hits++; return; }
+    if (known) {
+      known.hits++;
+      return;
+    }
     const detail = v.message.slice(v.signature.length + 1);
-    this.bySignature.set(v.signature, { signature: v.signature, detail, hits: 1, property, seed, path, atSecond: (performance.now() - this.t0) / 1000 });
+    this.bySignature.set(v.signature, {
+      signature: v.signature,
+      detail,
+      hits: 1,
+      property,
+      seed,
+      path,
+      atSecond: (performance.now() - this.t0) / 1000,
+    });
   }
 }

@@ -9,7 +9,10 @@ export function inspectorUrl(log: string): string | undefined {
 export function collectGarbage(url: string, timeoutMs = 30_000): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
-    const timer = setTimeout(() => { ws.close(); reject(new Error(`no answer from the inspector within ${timeoutMs} ms`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      ws.close();
+      reject(new Error(`no answer from the inspector within ${timeoutMs} ms`));
+    }, timeoutMs);
     ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
     ws.onmessage = (m: MessageEvent) => {
       if ((JSON.parse(String(m.data)) as { id?: number }).id !== 1) return;
@@ -17,6 +20,9 @@ export function collectGarbage(url: string, timeoutMs = 30_000): Promise<void> {
       ws.close();
       resolve();
     };
-    ws.onerror = () => { clearTimeout(timer); reject(new Error(`cannot reach the inspector at ${url}`)); };
+    ws.onerror = () => {
+      clearTimeout(timer);
+      reject(new Error(`cannot reach the inspector at ${url}`));
+    };
   });
 }

@@ -38,11 +38,17 @@ const createService = async (endpoint: string, input: Json): Promise<string> =>
   ((await call(endpoint, 'CreateService', input)).Service as Json).Id as string;
 
 async function register(endpoint: string, serviceId: string, count: number, attributes: (i: number) => Json): Promise<void> {
-  for (let i = 0; i < count; i++) await call(endpoint, 'RegisterInstance', { ServiceId: serviceId, InstanceId: `i${i}`, Attributes: attributes(i) });
+  for (let i = 0; i < count; i++)
+    await call(endpoint, 'RegisterInstance', { ServiceId: serviceId, InstanceId: `i${i}`, Attributes: attributes(i) });
 }
 
 const records = (...types: string[]): Json => ({ DnsRecords: types.map((Type) => ({ Type, TTL: 60 })) });
-const address = (i: number): Json => ({ AWS_INSTANCE_IPV4: `127.0.1.${i + 1}`, AWS_INSTANCE_IPV6: '::1', AWS_INSTANCE_PORT: String(8000 + i), color: i % 2 ? 'red' : 'blue' });
+const address = (i: number): Json => ({
+  AWS_INSTANCE_IPV4: `127.0.1.${i + 1}`,
+  AWS_INSTANCE_IPV6: '::1',
+  AWS_INSTANCE_PORT: String(8000 + i),
+  color: i % 2 ? 'red' : 'blue',
+});
 
 /** The zone of the liveness probe, marked protected in the pool so the fuzzer never names it. */
 export async function seedProbe(endpoint: string, pool: Pool): Promise<void> {
@@ -58,9 +64,24 @@ export async function seedTargets(endpoint: string): Promise<void> {
   const steps: (() => Promise<void>)[] = [
     async () => {
       const ns = await createNamespace(endpoint, 'CreatePublicDnsNamespace', { Name: FUZZ_ZONES[0] });
-      await register(endpoint, await createService(endpoint, { Name: 'backend', NamespaceId: ns, DnsConfig: records('A', 'AAAA', 'SRV') }), 4, address);
-      await register(endpoint, await createService(endpoint, { Name: 'www', NamespaceId: ns, DnsConfig: { RoutingPolicy: 'WEIGHTED', ...records('CNAME') } }), 1, () => ({ AWS_INSTANCE_CNAME: `backend.${FUZZ_ZONES[0]}` }));
-      await register(endpoint, await createService(endpoint, { Name: 'checked', NamespaceId: ns, DnsConfig: records('A'), HealthCheckCustomConfig: {} }), 2, address);
+      await register(
+        endpoint,
+        await createService(endpoint, { Name: 'backend', NamespaceId: ns, DnsConfig: records('A', 'AAAA', 'SRV') }),
+        4,
+        address,
+      );
+      await register(
+        endpoint,
+        await createService(endpoint, { Name: 'www', NamespaceId: ns, DnsConfig: { RoutingPolicy: 'WEIGHTED', ...records('CNAME') } }),
+        1,
+        () => ({ AWS_INSTANCE_CNAME: `backend.${FUZZ_ZONES[0]}` }),
+      );
+      await register(
+        endpoint,
+        await createService(endpoint, { Name: 'checked', NamespaceId: ns, DnsConfig: records('A'), HealthCheckCustomConfig: {} }),
+        2,
+        address,
+      );
     },
     async () => {
       const ns = await createNamespace(endpoint, 'CreatePrivateDnsNamespace', { Name: FUZZ_ZONES[1], Vpc: 'vpc-1' });
@@ -68,10 +89,18 @@ export async function seedTargets(endpoint: string): Promise<void> {
     },
     async () => {
       const ns = await createNamespace(endpoint, 'CreateHttpNamespace', { Name: 'fuzz-http' });
-      await register(endpoint, await createService(endpoint, { Name: 'api', NamespaceId: ns, Tags: [{ Key: 'team', Value: 'x' }] }), 3, address);
+      await register(
+        endpoint,
+        await createService(endpoint, { Name: 'api', NamespaceId: ns, Tags: [{ Key: 'team', Value: 'x' }] }),
+        3,
+        address,
+      );
     },
   ];
-  for (const step of steps) await step().catch((e: unknown) => { if (!(e instanceof CallError)) throw e; });
+  for (const step of steps)
+    await step().catch((e: unknown) => {
+      if (!(e instanceof CallError)) throw e;
+    });
 }
 
 type Summary = { Id: string; Arn: string; Name: string };
@@ -79,13 +108,16 @@ type NamespaceSummary = Summary & { ServiceCount?: number; Properties?: { HttpPr
 
 /** Lists what the server has now into the pool: every namespace with services, a sample of their instances. */
 export async function refreshPool(endpoint: string, pool: Pool): Promise<void> {
-  const namespaces = await allPages(endpoint, 'ListNamespaces', { MaxResults: 100 }, 'Namespaces') as NamespaceSummary[];
+  const namespaces = (await allPages(endpoint, 'ListNamespaces', { MaxResults: 100 }, 'Namespaces')) as NamespaceSummary[];
   const withServices: ServiceSummary[] = [];
   for (const n of namespaces) {
     const name = n.Properties?.HttpProperties?.HttpName ?? n.Name;
     pool.addNamespace({ id: n.Id, arn: n.Arn, name });
     if (!n.ServiceCount || pool.protectedIds.has(n.Id)) continue;
-    const { Services } = await call(endpoint, 'ListServices', { MaxResults: 100, Filters: [{ Name: 'NAMESPACE_ID', Values: [n.Id], Condition: 'EQ' }] });
+    const { Services } = await call(endpoint, 'ListServices', {
+      MaxResults: 100,
+      Filters: [{ Name: 'NAMESPACE_ID', Values: [n.Id], Condition: 'EQ' }],
+    });
     for (const s of Services as ServiceSummary[]) {
       pool.addService({ id: s.Id, arn: s.Arn, name: s.Name, namespaceName: name });
       if (s.InstanceCount) withServices.push(s);
@@ -118,7 +150,12 @@ export async function cleanup(endpoint: string, pool: Pool): Promise<number> {
   const namespaces = await allPages(endpoint, 'ListNamespaces', { MaxResults: 100 }, 'Namespaces');
   for (const ns of namespaces) {
     if (pool.protectedIds.has(ns.Id as string)) continue;
-    const services = await allPages(endpoint, 'ListServices', { MaxResults: 100, Filters: [{ Name: 'NAMESPACE_ID', Values: [ns.Id], Condition: 'EQ' }] }, 'Services');
+    const services = await allPages(
+      endpoint,
+      'ListServices',
+      { MaxResults: 100, Filters: [{ Name: 'NAMESPACE_ID', Values: [ns.Id], Condition: 'EQ' }] },
+      'Services',
+    );
     for (const s of services) {
       const instances = await allPages(endpoint, 'ListInstances', { ServiceId: s.Id, MaxResults: 100 }, 'Instances');
       await Promise.all(instances.map((i) => call(endpoint, 'DeregisterInstance', { ServiceId: s.Id, InstanceId: i.Id })));

@@ -73,19 +73,32 @@ function pickProperty(random: () => number): (typeof plan)[number] {
   return plan[0]!;
 }
 
-interface Flags { stop: boolean }
+interface Flags {
+  stop: boolean;
+}
 
 async function worker(t: FuzzTarget, findings: Findings, until: number, random: () => number, flags: Flags): Promise<void> {
   while (Date.now() < until && !flags.stop) {
     const p = pickProperty(random);
     const seed = Math.floor(random() * 2 ** 31);
     const property = properties[p.name](t) as fc.IAsyncProperty<unknown[]>;
-    const d = await fc.check(property, { numRuns: p.runs, seed, plugins: [fc.interruptAfterTimeLimit(Math.max(1000, until - Date.now()) + 60_000)] });
+    const d = await fc.check(property, {
+      numRuns: p.runs,
+      seed,
+      plugins: [fc.interruptAfterTimeLimit(Math.max(1000, until - Date.now()) + 60_000)],
+    });
     if (d.failed) findings.record(p.name, d.errorInstance, seed, d.counterexamplePath ?? undefined);
   }
 }
 
-async function runWorkers(t: FuzzTarget, findings: Findings, seconds: number, o: SessionOptions, random: () => number, flags: Flags): Promise<void> {
+async function runWorkers(
+  t: FuzzTarget,
+  findings: Findings,
+  seconds: number,
+  o: SessionOptions,
+  random: () => number,
+  flags: Flags,
+): Promise<void> {
   const until = Date.now() + seconds * 1000;
   await Promise.all(Array.from({ length: o.concurrency }, () => worker(t, findings, until, rng(Math.floor(random() * 2 ** 31)), flags)));
 }
@@ -102,7 +115,12 @@ async function monitor(s: Subject, t: FuzzTarget, report: Report, flags: Flags, 
     const t0 = performance.now();
     try {
       await udpExchange(t.dns, [], 3000);
-      await Promise.race([call(s.endpoint, 'ListNamespaces', { MaxResults: 1 }), sleep(5000).then(() => { throw new Error('ListNamespaces: no answer within 5 s'); })]);
+      await Promise.race([
+        call(s.endpoint, 'ListNamespaces', { MaxResults: 1 }),
+        sleep(5000).then(() => {
+          throw new Error('ListNamespaces: no answer within 5 s');
+        }),
+      ]);
     } catch (e) {
       report.liveness.failures.push(`${((Date.now() - report.startedAt) / 1000).toFixed(0)} s: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -145,7 +163,15 @@ export async function fuzzSession(s: Subject, o: SessionOptions): Promise<Report
   const dns: DnsTarget = { ...s.dns, probeName: PROBE_NAME, maxUdp: 1232 };
   const t: FuzzTarget = { endpoint: s.endpoint, dns, pool, stats, tolerate: (v: Violation) => findings.tolerate(v) };
   const report: Report = {
-    subject: s, seconds: o.seconds, startedAt: Date.now(), stats, findings, rss: { forcedGc: false }, liveness: { checks: 0, slowestMs: 0, failures: [] }, errorLog: new Map(), cleanupCalls: 0,
+    subject: s,
+    seconds: o.seconds,
+    startedAt: Date.now(),
+    stats,
+    findings,
+    rss: { forcedGc: false },
+    liveness: { checks: 0, slowestMs: 0, failures: [] },
+    errorLog: new Map(),
+    cleanupCalls: 0,
   };
   await seedProbe(s.endpoint, pool);
   await seedTargets(s.endpoint);
@@ -160,7 +186,11 @@ export async function fuzzSession(s: Subject, o: SessionOptions): Promise<Report
     // Warm-up, so the baseline is taken with the code compiled and the heap at its working size.
     const warmup = Math.min(60, Math.max(5, o.seconds * 0.15));
     await runWorkers(t, findings, warmup, o, random, flags);
-    if (managed) { report.cleanupCalls += await cleanup(s.endpoint, pool); await seedTargets(s.endpoint); await refreshPool(s.endpoint, pool); }
+    if (managed) {
+      report.cleanupCalls += await cleanup(s.endpoint, pool);
+      await seedTargets(s.endpoint);
+      await refreshPool(s.endpoint, pool);
+    }
     report.rss.baseline = await settledRss(s, report);
     await runWorkers(t, findings, o.seconds - warmup, o, random, flags);
     if (managed && !report.crashed) report.cleanupCalls += await cleanup(s.endpoint, pool);

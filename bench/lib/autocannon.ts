@@ -35,8 +35,17 @@ interface AutocannonJson {
 
 export async function autocannon(o: HttpLoad): Promise<HttpResult> {
   const args = [
-    join(repoRoot, 'node_modules/autocannon/autocannon.js'), '--json', '--no-progress',
-    '-c', String(o.connections ?? 10), '-d', String(o.seconds), '-m', 'POST', '-b', o.body,
+    join(repoRoot, 'node_modules/autocannon/autocannon.js'),
+    '--json',
+    '--no-progress',
+    '-c',
+    String(o.connections ?? 10),
+    '-d',
+    String(o.seconds),
+    '-m',
+    'POST',
+    '-b',
+    o.body,
     ...Object.entries(o.headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]),
     o.url,
   ];

@@ -13,7 +13,11 @@ if (!portArg || !file) {
 const bodies = JSON.parse(readFileSync(file, 'utf8')) as Record<string, object>;
 const app = Fastify({ logger: false });
 app.addContentTypeParser('application/x-amz-json-1.1', { parseAs: 'string' }, (_req, body, done) => {
-  try { done(null, JSON.parse(body as string)); } catch (e) { done(e as Error, undefined); }
+  try {
+    done(null, JSON.parse(body as string));
+  } catch (e) {
+    done(e as Error, undefined);
+  }
 });
 app.post<{ Params: { name: string } }>('/:name', async (request, reply) => {
   const body = bodies[request.params.name];
@@ -22,4 +26,6 @@ app.post<{ Params: { name: string } }>('/:name', async (request, reply) => {
 });
 await app.listen({ host: '127.0.0.1', port: Number(portArg) });
 process.stdout.write(`listening on ${portArg}\n`);
-process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)); });
+process.on('SIGTERM', () => {
+  void app.close().then(() => process.exit(0));
+});

@@ -42,15 +42,25 @@ export interface Cairn {
 }
 
 export async function startCairn(o: CairnOptions): Promise<Cairn> {
-  const apiPort = o.ports?.api ?? await freePort();
-  const dnsPort = o.ports?.dns ?? await freePort();
+  const apiPort = o.ports?.api ?? (await freePort());
+  const dnsPort = o.ports?.dns ?? (await freePort());
   const flags = [
-    '--api-host', '127.0.0.1', '--api-port', String(apiPort),
-    '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort),
-    '--max-instances-per-service', String(o.maxInstancesPerService ?? 1000),
-    '--max-instances-per-namespace', String(o.maxInstancesPerNamespace ?? 2000),
-    '--max-namespaces', String(o.maxNamespaces ?? 50),
-    '--log-level', 'info',
+    '--api-host',
+    '127.0.0.1',
+    '--api-port',
+    String(apiPort),
+    '--dns-host',
+    '127.0.0.1',
+    '--dns-port',
+    String(dnsPort),
+    '--max-instances-per-service',
+    String(o.maxInstancesPerService ?? 1000),
+    '--max-instances-per-namespace',
+    String(o.maxInstancesPerNamespace ?? 2000),
+    '--max-namespaces',
+    String(o.maxNamespaces ?? 50),
+    '--log-level',
+    'info',
     ...(o.redis ? ['--redis-url', o.redis.url, '--redis-prefix', o.redis.prefix] : []),
     ...(o.extraFlags ?? []),
   ];
@@ -64,19 +74,37 @@ export async function startCairn(o: CairnOptions): Promise<Cairn> {
   const t0 = performance.now();
   const proc = start(o.name, process.execPath, [...nodeFlags, join(repoRoot, 'src/main.ts'), ...flags], { cpu: o.cpu, env, cwd: repoRoot });
   const endpoint = `http://127.0.0.1:${apiPort}`;
-  await waitFor(`${o.name} /healthz`, async () => {
-    const res = await fetch(`${endpoint}/healthz`, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.status === 200 ? true : undefined;
-  }, 120_000, proc);
+  await waitFor(
+    `${o.name} /healthz`,
+    async () => {
+      const res = await fetch(`${endpoint}/healthz`, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      return res.status === 200 ? true : undefined;
+    },
+    120_000,
+    proc,
+  );
   const readyMs = performance.now() - t0;
-  return { name: o.name, apiPort, dnsPort, endpoint, proc, readyMs, catalogLoadMs: catalogLoadMs(proc.log()), stop: () => proc.stop(10_000) };
+  return {
+    name: o.name,
+    apiPort,
+    dnsPort,
+    endpoint,
+    proc,
+    readyMs,
+    catalogLoadMs: catalogLoadMs(proc.log()),
+    stop: () => proc.stop(10_000),
+  };
 }
 
 function catalogLoadMs(log: string): number | undefined {
   for (const line of log.split('\n')) {
     if (!line.includes('catalog loaded')) continue;
-    try { return (JSON.parse(line) as { ms?: number }).ms; } catch { /* not JSON */ }
+    try {
+      return (JSON.parse(line) as { ms?: number }).ms;
+    } catch {
+      /* not JSON */
+    }
   }
   return undefined;
 }

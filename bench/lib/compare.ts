@@ -6,8 +6,15 @@ import type * as packet from 'dns-packet';
 export type Fingerprints = Map<string, string>;
 
 function fingerprint(a: DnsAnswer): string {
-  const set = (rrs: { name: string; type: string; data: string }[]): string => rrs.map((r) => `${r.name} ${r.type} ${r.data}`).sort().join(', ');
-  return `${a.rcode} aa=${a.aa} tc=${a.tc} | ${set(a.answers)} | auth: ${a.authorities.map((r) => r.type).sort().join(',')} | add: ${set(a.additionals)}`;
+  const set = (rrs: { name: string; type: string; data: string }[]): string =>
+    rrs
+      .map((r) => `${r.name} ${r.type} ${r.data}`)
+      .sort()
+      .join(', ');
+  return `${a.rcode} aa=${a.aa} tc=${a.tc} | ${set(a.answers)} | auth: ${a.authorities
+    .map((r) => r.type)
+    .sort()
+    .join(',')} | add: ${set(a.additionals)}`;
 }
 
 /** Answers to the first `n` lines of a query file, by line. */

@@ -1,8 +1,16 @@
 // The benchmark data, generated deterministically: one DNS namespace of services with A, AAAA and SRV
 // records and N instances each. The same description is loaded into cairn (through the API) and written
 // as a zone file for the reference server, and drives the dnsperf query files.
-export interface InstanceSpec { id: string; ipv4: string; ipv6: string; port: number }
-export interface ServiceSpec { name: string; instances: InstanceSpec[] }
+export interface InstanceSpec {
+  id: string;
+  ipv4: string;
+  ipv6: string;
+  port: number;
+}
+export interface ServiceSpec {
+  name: string;
+  instances: InstanceSpec[];
+}
 export interface Dataset {
   /** Namespace (zone apex), lower case, no trailing dot. */
   namespace: string;
@@ -18,7 +26,12 @@ export function dataset(services: number, instancesPerService: number, namespace
   for (let s = 0; s < services; s++) {
     const instances: InstanceSpec[] = [];
     for (let i = 0; i < instancesPerService; i++, k++) {
-      instances.push({ id: `i${i}`, ipv4: ipv4Of(k), ipv6: `fd00::${(k >>> 16).toString(16)}:${(k & 0xffff).toString(16)}`, port: 8000 + i });
+      instances.push({
+        id: `i${i}`,
+        ipv4: ipv4Of(k),
+        ipv6: `fd00::${(k >>> 16).toString(16)}:${(k & 0xffff).toString(16)}`,
+        port: 8000 + i,
+      });
     }
     out.push({ name: `s${s}`, instances });
   }
@@ -64,7 +77,12 @@ export function queryFile(d: Dataset, mix: Mix, lines = 100_000): string {
   for (let n = 0; n < lines; n++) {
     let r = rand() * total;
     let kind: QueryKind = kinds[0]![0];
-    for (const [k, w] of kinds) { if ((r -= w) < 0) { kind = k; break; } }
+    for (const [k, w] of kinds) {
+      if ((r -= w) < 0) {
+        kind = k;
+        break;
+      }
+    }
     out.push(queryLine(d, kind, rand));
   }
   return out.join('\n') + '\n';
@@ -73,9 +91,14 @@ export function queryFile(d: Dataset, mix: Mix, lines = 100_000): string {
 function queryLine(d: Dataset, kind: QueryKind, rand: () => number): string {
   const s = d.services[Math.floor(rand() * d.services.length)]!;
   switch (kind) {
-    case 'A': case 'AAAA': case 'SRV': return `${s.name}.${d.namespace} ${kind}`;
-    case 'HOST': return `${s.instances[Math.floor(rand() * s.instances.length)]!.id}.${s.name}.${d.namespace} A`;
-    case 'NX': return `nx${Math.floor(rand() * 1e9)}.${d.namespace} A`;
+    case 'A':
+    case 'AAAA':
+    case 'SRV':
+      return `${s.name}.${d.namespace} ${kind}`;
+    case 'HOST':
+      return `${s.instances[Math.floor(rand() * s.instances.length)]!.id}.${s.name}.${d.namespace} A`;
+    case 'NX':
+      return `nx${Math.floor(rand() * 1e9)}.${d.namespace} A`;
   }
 }
 

@@ -3,7 +3,11 @@
 import { createSocket, type Socket } from 'node:dgram';
 import * as packet from 'dns-packet';
 
-export interface Rr { name: string; type: string; data: string }
+export interface Rr {
+  name: string;
+  type: string;
+  data: string;
+}
 export interface DnsAnswer {
   rcode: string;
   aa: boolean;
@@ -34,15 +38,22 @@ export class DnsClient {
 
   async query(name: string, type: QType, timeoutMs = 1000): Promise<DnsAnswer> {
     await this.ready;
-    let id = this.nextId = (this.nextId + 1) & 0xffff;
+    let id = (this.nextId = (this.nextId + 1) & 0xffff);
     while (this.pending.has(id)) id = this.nextId = (this.nextId + 1) & 0xffff;
     const buf = packet.encode({
-      type: 'query', id, flags: packet.RECURSION_DESIRED,
+      type: 'query',
+      id,
+      flags: packet.RECURSION_DESIRED,
       questions: [{ type, name, class: 'IN' }],
-      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+      additionals: [
+        { type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] },
+      ],
     });
     return new Promise<DnsAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => { this.pending.delete(id); reject(new Error(`no answer to ${name} ${type} within ${timeoutMs} ms`)); }, timeoutMs);
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`no answer to ${name} ${type} within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.socket.send(buf, this.port, this.host);
     });
@@ -50,20 +61,30 @@ export class DnsClient {
 
   private receive(msg: Buffer): void {
     let p: packet.DecodedPacket;
-    try { p = packet.decode(msg); } catch { return; }
+    try {
+      p = packet.decode(msg);
+    } catch {
+      return;
+    }
     const waiter = p.id === undefined ? undefined : this.pending.get(p.id);
     if (!waiter || p.id === undefined) return;
     this.pending.delete(p.id);
     clearTimeout(waiter.timer);
     waiter.resolve({
       rcode: (p as { rcode?: string }).rcode ?? '?',
-      aa: p.flag_aa, tc: p.flag_tc,
-      answers: rrs(p.answers), authorities: rrs(p.authorities), additionals: rrs(p.additionals).filter((r) => r.type !== 'OPT'),
+      aa: p.flag_aa,
+      tc: p.flag_tc,
+      answers: rrs(p.answers),
+      authorities: rrs(p.authorities),
+      additionals: rrs(p.additionals).filter((r) => r.type !== 'OPT'),
     });
   }
 
   close(): void {
-    for (const w of this.pending.values()) { clearTimeout(w.timer); w.reject(new Error('client closed')); }
+    for (const w of this.pending.values()) {
+      clearTimeout(w.timer);
+      w.reject(new Error('client closed'));
+    }
     this.pending.clear();
     this.socket.close();
   }
@@ -84,5 +105,9 @@ function rdataText(a: packet.Answer): string {
 /** One query on a throwaway client. */
 export async function dnsQuery(port: number, name: string, type: QType, timeoutMs = 1000): Promise<DnsAnswer> {
   const c = new DnsClient(port);
-  try { return await c.query(name, type, timeoutMs); } finally { c.close(); }
+  try {
+    return await c.query(name, type, timeoutMs);
+  } finally {
+    c.close();
+  }
 }

@@ -43,7 +43,8 @@ export async function startTarget(kind: TargetKind, d: Dataset, o: TargetOptions
   try {
     if (kind === 'cairn-redis') redis = await startRedis(o.cpu);
     cairn = await startCairn({
-      name: kind, cpu: o.cpu,
+      name: kind,
+      cpu: o.cpu,
       ...(redis ? { redis: { url: redis.url, prefix: `b${randomBytes(4).toString('hex')}` } } : {}),
       maxInstancesPerNamespace: Math.max(2000, d.instanceCount),
       maxInstancesPerService: 1000,
@@ -54,21 +55,35 @@ export async function startTarget(kind: TargetKind, d: Dataset, o: TargetOptions
     let loaded;
     try {
       loaded = await loadDataset(client, d, {
-        concurrency: o.concurrency, ...(o.budgetMs !== undefined ? { budgetMs: o.budgetMs } : {}),
-        progress: (done, total) => o.log?.(`  ${kind}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} instances registered`),
+        concurrency: o.concurrency,
+        ...(o.budgetMs !== undefined ? { budgetMs: o.budgetMs } : {}),
+        progress: (done, total) =>
+          o.log?.(`  ${kind}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} instances registered`),
       });
     } finally {
       client.destroy();
     }
     const c = cairn;
-    await waitFor(`${kind} DNS to answer for ${d.namespace}`, async () => {
-      const res = await dnsQuery(c.dnsPort, d.namespace, 'SOA', 300);
-      return res.rcode === 'NOERROR' ? true : undefined;
-    }, 10_000, c.proc);
+    await waitFor(
+      `${kind} DNS to answer for ${d.namespace}`,
+      async () => {
+        const res = await dnsQuery(c.dnsPort, d.namespace, 'SOA', 300);
+        return res.rcode === 'NOERROR' ? true : undefined;
+      },
+      10_000,
+      c.proc,
+    );
     const r = redis;
     return {
-      kind, port: c.dnsPort, loadMs: loaded.servicesMs + loaded.instancesMs, pid: c.proc.pid, cairn: c,
-      stop: async () => { await c.stop(); await r?.stop(); },
+      kind,
+      port: c.dnsPort,
+      loadMs: loaded.servicesMs + loaded.instancesMs,
+      pid: c.proc.pid,
+      cairn: c,
+      stop: async () => {
+        await c.stop();
+        await r?.stop();
+      },
     };
   } catch (e) {
     await cairn?.stop();

@@ -48,11 +48,23 @@ export function writeQueryFile(text: string): string {
 
 export async function dnsperf(o: DnsperfOptions): Promise<DnsperfResult> {
   const args = [
-    '-s', '127.0.0.1', '-p', String(o.port), '-d', o.queries,
+    '-s',
+    '127.0.0.1',
+    '-p',
+    String(o.port),
+    '-d',
+    o.queries,
     ...(o.seconds !== undefined ? ['-l', String(o.seconds)] : []),
     ...(o.passes !== undefined ? ['-n', String(o.passes)] : []),
     '-e', // EDNS(0) like real resolvers: SRV answers with their addresses exceed 512 bytes
-    '-c', String(o.clients ?? 4), '-q', String(o.outstanding ?? 200), '-T', '1', '-t', '2',
+    '-c',
+    String(o.clients ?? 4),
+    '-q',
+    String(o.outstanding ?? 200),
+    '-T',
+    '1',
+    '-t',
+    '2',
   ];
   if (o.rate !== undefined) args.push('-Q', String(Math.max(1, Math.round(o.rate))));
   if (o.perQuery) args.push('-v');
@@ -110,7 +122,10 @@ export class LatencyRecorder {
   percentile(p: number): number {
     if (this.count === 0) return NaN;
     const view = this.values.subarray(0, this.count);
-    if (!this.sorted) { view.sort(); this.sorted = true; }
+    if (!this.sorted) {
+      view.sort();
+      this.sorted = true;
+    }
     const idx = Math.min(this.count - 1, Math.max(0, Math.ceil((p / 100) * this.count) - 1));
     return view[idx]!;
   }

@@ -1,8 +1,14 @@
 // Loads benchmark data into cairn the way a user would: Cloud Map API calls through the AWS SDK v3, with
 // a bounded number in flight.
 import {
-  CreateHttpNamespaceCommand, CreatePublicDnsNamespaceCommand, CreateServiceCommand, GetOperationCommand, ListNamespacesCommand,
-  RegisterInstanceCommand, type DnsRecord, type ServiceDiscoveryClient,
+  CreateHttpNamespaceCommand,
+  CreatePublicDnsNamespaceCommand,
+  CreateServiceCommand,
+  GetOperationCommand,
+  ListNamespacesCommand,
+  RegisterInstanceCommand,
+  type DnsRecord,
+  type ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
 import type { Dataset } from './dataset.ts';
 
@@ -13,7 +19,11 @@ export async function pool<T>(items: readonly T[], concurrency: number, fn: (ite
   const worker = async (): Promise<void> => {
     while (failed === undefined && next < items.length) {
       const i = next++;
-      try { await fn(items[i]!, i); } catch (e) { failed ??= e instanceof Error ? e : new Error(JSON.stringify(e)); }
+      try {
+        await fn(items[i]!, i);
+      } catch (e) {
+        failed ??= e instanceof Error ? e : new Error(JSON.stringify(e));
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
@@ -27,7 +37,9 @@ async function namespaceIdOf(client: ServiceDiscoveryClient, operationId: string
       const op = await client.send(new GetOperationCommand({ OperationId: operationId }));
       const id = op.Operation?.Targets?.NAMESPACE;
       if (id) return id;
-    } catch { /* fall back to listing */ }
+    } catch {
+      /* fall back to listing */
+    }
   }
   let token: string | undefined;
   do {
@@ -75,7 +87,9 @@ export async function loadDataset(client: ServiceDiscoveryClient, d: Dataset, o:
   const serviceIds = new Map<string, string>();
   let t = performance.now();
   await pool(d.services, concurrency, async (s) => {
-    const res = await client.send(new CreateServiceCommand({ Name: s.name, NamespaceId: namespaceId, DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: records } }));
+    const res = await client.send(
+      new CreateServiceCommand({ Name: s.name, NamespaceId: namespaceId, DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: records } }),
+    );
     serviceIds.set(s.name, res.Service!.Id!);
   });
   const servicesMs = performance.now() - t;
@@ -83,10 +97,13 @@ export async function loadDataset(client: ServiceDiscoveryClient, d: Dataset, o:
   t = performance.now();
   let done = 0;
   await pool(work, concurrency, async ({ s, i }) => {
-    await client.send(new RegisterInstanceCommand({
-      ServiceId: serviceIds.get(s.name)!, InstanceId: i.id,
-      Attributes: { AWS_INSTANCE_IPV4: i.ipv4, AWS_INSTANCE_IPV6: i.ipv6, AWS_INSTANCE_PORT: String(i.port) },
-    }));
+    await client.send(
+      new RegisterInstanceCommand({
+        ServiceId: serviceIds.get(s.name)!,
+        InstanceId: i.id,
+        Attributes: { AWS_INSTANCE_IPV4: i.ipv4, AWS_INSTANCE_IPV6: i.ipv6, AWS_INSTANCE_PORT: String(i.port) },
+      }),
+    );
     if (++done % 10_000 === 0) o.progress?.(done, work.length);
     // A registry whose writes slow down with its size would make the benchmark run for hours: judge the
     // pace early (the first fifth), and later stop only when far over the budget.
@@ -95,7 +112,9 @@ export async function loadDataset(client: ServiceDiscoveryClient, d: Dataset, o:
       const projected = (elapsed / done) * work.length;
       const early = done < work.length / 5;
       if ((early && elapsed > 15_000 && projected > budgetMs) || elapsed > 1.5 * budgetMs) {
-        throw new LoadTooSlow(`cairn registers ${Math.round(done / (elapsed / 1000))} instances/s (${done} of ${work.length} after ${(elapsed / 1000).toFixed(0)} s); loading all would take about ${(projected / 60_000).toFixed(0)} min, over the ${(budgetMs / 60_000).toFixed(0)} min budget (--load-budget)`);
+        throw new LoadTooSlow(
+          `cairn registers ${Math.round(done / (elapsed / 1000))} instances/s (${done} of ${work.length} after ${(elapsed / 1000).toFixed(0)} s); loading all would take about ${(projected / 60_000).toFixed(0)} min, over the ${(budgetMs / 60_000).toFixed(0)} min budget (--load-budget)`,
+        );
       }
     }
   });

@@ -19,7 +19,10 @@ function tcpPort(): Promise<number> {
 function udpFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createSocket('udp4');
-    s.once('error', () => { s.close(); resolve(false); });
+    s.once('error', () => {
+      s.close();
+      resolve(false);
+    });
     s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }

@@ -64,9 +64,8 @@ export function hasRealtime(): boolean {
 
 let counter = 0;
 export function start(name: string, command: string, args: string[], options: StartOptions = {}): Proc {
-  let [cmd, argv]: [string, string[]] = options.cpu !== undefined && hasTaskset()
-    ? ['taskset', ['-c', String(options.cpu), command, ...args]]
-    : [command, args];
+  let [cmd, argv]: [string, string[]] =
+    options.cpu !== undefined && hasTaskset() ? ['taskset', ['-c', String(options.cpu), command, ...args]] : [command, args];
   if (options.realtime && hasRealtime()) [cmd, argv] = ['chrt', ['-f', '50', cmd, ...argv]];
   const logFile = join(scratchDir(), `${name.replace(/[^a-z0-9-]/gi, '_')}-${++counter}.log`);
   const out = createWriteStream(logFile);
@@ -85,13 +84,30 @@ export function start(name: string, command: string, args: string[], options: St
   });
   child.stderr!.on('data', (d: Buffer) => out.write(d));
   const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => { live.delete(proc); resolve(code ?? signal ?? 'unknown'); });
-    child.once('error', (e) => { live.delete(proc); out.write(`spawn error: ${e.message}\n`); resolve(`error: ${e.message}`); });
+    child.once('exit', (code, signal) => {
+      live.delete(proc);
+      resolve(code ?? signal ?? 'unknown');
+    });
+    child.once('error', (e) => {
+      live.delete(proc);
+      out.write(`spawn error: ${e.message}\n`);
+      resolve(`error: ${e.message}`);
+    });
   });
   const pid = child.pid;
   const proc: Proc = {
-    name, pid, child, logFile, exited,
-    log: () => { try { return readFileSync(logFile, 'utf8'); } catch { return ''; } },
+    name,
+    pid,
+    child,
+    logFile,
+    exited,
+    log: () => {
+      try {
+        return readFileSync(logFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
     stop: async (graceMs = 5000) => {
       if (!live.has(proc)) return;
       signalGroup(pid, 'SIGTERM');
@@ -107,13 +123,23 @@ export function start(name: string, command: string, args: string[], options: St
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try { process.kill(-pid, signal); } catch { /* already gone */ }
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** Runs a command to completion and returns its output; throws with the log when it fails. */
 export async function run(name: string, command: string, args: string[], options: StartOptions = {}): Promise<string> {
   const chunks: Buffer[] = [];
-  const p = start(name, command, args, { ...options, onStdout: (d) => { chunks.push(d); options.onStdout?.(d); } });
+  const p = start(name, command, args, {
+    ...options,
+    onStdout: (d) => {
+      chunks.push(d);
+      options.onStdout?.(d);
+    },
+  });
   const code = await p.exited;
   const stdout = Buffer.concat(chunks).toString('utf8');
   if (code !== 0) throw new Error(`${name} exited with ${code}:\n${tail(p.log(), 40)}`);
@@ -151,7 +177,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (proc && !live.has(proc)) throw new Error(`${proc.name} exited while waiting for ${what}:\n${tail(proc.log(), 30)}`);
     const v = await probe().catch(() => undefined);
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${proc ? `:\n${tail(proc.log(), 30)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${proc ? `:\n${tail(proc.log(), 30)}` : ''}`);
     await sleep(50);
   }
 }

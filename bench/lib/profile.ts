@@ -17,7 +17,9 @@ interface CpuProfile {
 export const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
 
 export function latestProfile(dir: string): string {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
   if (files.length === 0) throw new Error(`no .cpuprofile in ${dir} (did the process exit cleanly?)`);
   return join(dir, files[files.length - 1]!);
 }
@@ -42,7 +44,9 @@ export function summariseProfile(file: string, window?: { from: number; to: numb
     total += dt;
   }
   if (window && kept === 0) return summariseProfile(file, undefined, top);
-  const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, top)
+  const rows = [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
     .map(([name, us]) => [name, (us / 1000).toFixed(0), `${((100 * us) / total).toFixed(1)} %`]);
   return {
     title: `CPU profile of cairn (embedded store, 1k instances) during a full-speed dnsperf run: top ${top} functions by self time`,

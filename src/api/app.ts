@@ -37,7 +37,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     // One log line per request would dominate the log under discovery load.
     logController: new LogController({ disableRequestLogging: true }),
     // A URL fastify cannot route (bad percent-encoding) gets the AWS error shape too.
-    frameworkErrors: (_error, request, reply) => { answer(request, reply, new UnknownOperation('(the request URL is not valid; the API is POST /)')); },
+    frameworkErrors: (_error, request, reply) => {
+      answer(request, reply, new UnknownOperation('(the request URL is not valid; the API is POST /)'));
+    },
   });
   capConnections(app.server, (options.http ?? defaultHttpBounds).maxConnections, app.log);
 
@@ -66,8 +68,13 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
 
   // Same error shape and headers as every other error, so clients and logs can tell what happened.
-  app.setNotFoundHandler((request, reply) => answer(request, reply,
-    new CloudMapError('UnknownOperationException', `Not found: ${request.method} ${request.url.slice(0, 200)} (the API is POST /)`, 404)));
+  app.setNotFoundHandler((request, reply) =>
+    answer(
+      request,
+      reply,
+      new CloudMapError('UnknownOperationException', `Not found: ${request.method} ${request.url.slice(0, 200)} (the API is POST /)`, 404),
+    ),
+  );
   // fastify's own failures (body too large, bad content length) get the AWS error shape, in our words.
   app.setErrorHandler((error, request, reply) => answer(request, reply, fromFastify(error)));
   return app;

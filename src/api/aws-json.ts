@@ -23,7 +23,7 @@ export function sendError(reply: FastifyReply, error: CloudMapError): FastifyRep
   return reply.code(error.status).header('content-type', JSON_TYPE).header('x-amzn-ErrorType', error.code).send(errorBody(error));
 }
 
-const clip = (s: string, max: number): string => s.length > max ? `${s.slice(0, max - 3)}...` : s;
+const clip = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 3)}...` : s);
 const describe = (v: unknown): string => {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return s === undefined ? 'null' : clip(s, 80);
@@ -36,12 +36,15 @@ export function fromZod(error: z.ZodError): CloudMapError {
   const issues = error.issues;
   const typeIssue = issues.find((i) => i.code === 'invalid_type' && i.input !== undefined);
   if (typeIssue) {
-    return new SerializationException(`Value at '${pathOf(typeIssue.path)}' has the wrong type: ${typeIssue.message.replace(/^Invalid input: /, '')}`);
+    return new SerializationException(
+      `Value at '${pathOf(typeIssue.path)}' has the wrong type: ${typeIssue.message.replace(/^Invalid input: /, '')}`,
+    );
   }
   const texts = issues.slice(0, 5).map((i) => {
     const at = pathOf(i.path) || '(body)';
     if (i.code === 'invalid_type') return `Value null at '${at}' failed to satisfy constraint: Member must not be null`;
-    if (i.code === 'invalid_value') return `Value ${describe(i.input)} at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${i.values.join(', ')}]`;
+    if (i.code === 'invalid_value')
+      return `Value ${describe(i.input)} at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${i.values.join(', ')}]`;
     return `Value ${describe(i.input)} at '${at}' failed to satisfy constraint: ${i.message}`;
   });
   return new InvalidInput(`${issues.length} validation error${issues.length > 1 ? 's' : ''} detected: ${texts.join('; ')}`);

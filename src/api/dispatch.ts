@@ -21,10 +21,12 @@ function buildOperations(): ReadonlyMap<string, Operation> {
   if (extra.length > 0 || missing.length > 0) {
     throw new Error(`operation table and model disagree: without handler [${missing.join(', ')}], not in the model [${extra.join(', ')}]`);
   }
-  return new Map(names.map((n) => {
-    const name = n as keyof OperationInputs;
-    return [name, { name, schema: inputSchema(name), handler: handlers[name] as Operation['handler'] }];
-  }));
+  return new Map(
+    names.map((n) => {
+      const name = n as keyof OperationInputs;
+      return [name, { name, schema: inputSchema(name), handler: handlers[name] as Operation['handler'] }];
+    }),
+  );
 }
 
 export const operationTable: ReadonlyMap<string, Operation> = buildOperations();

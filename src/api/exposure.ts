@@ -12,7 +12,9 @@ export function isLoopback(host: string): boolean {
 /** The warning to log at start, or undefined when the API is loopback-only or verifies signatures. */
 export function exposureWarning(host: string, port: number, verifiesSignatures: boolean): string | undefined {
   if (verifiesSignatures || isLoopback(host)) return undefined;
-  return `the API listens on ${host.includes(':') ? `[${host}]` : host}:${port} without --credentials: anyone who can reach it can `
-    + 'create, change and delete namespaces, services and instances, and so rewrite what DNS answers. '
-    + 'Lock it down with --api-host 127.0.0.1 (this machine only) or --credentials ACCESS_KEY_ID:SECRET (SigV4-signed requests only)';
+  return (
+    `the API listens on ${host.includes(':') ? `[${host}]` : host}:${port} without --credentials: anyone who can reach it can ` +
+    'create, change and delete namespaces, services and instances, and so rewrite what DNS answers. ' +
+    'Lock it down with --api-host 127.0.0.1 (this machine only) or --credentials ACCESS_KEY_ID:SECRET (SigV4-signed requests only)'
+  );
 }

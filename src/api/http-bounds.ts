@@ -19,7 +19,12 @@ export interface HttpBounds {
   maxConnections: number;
 }
 
-export const defaultHttpBounds: HttpBounds = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 1024 };
+export const defaultHttpBounds: HttpBounds = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1024,
+};
 
 /**
  * Node applies the request and headers timeouts only when it sweeps its connections (every 30 s by
@@ -31,7 +36,12 @@ export function sweepIntervalMs(b: HttpBounds): number {
 }
 
 /** The fastify options that carry the bounds to its node:http server. */
-export function httpServerOptions(b: HttpBounds): { requestTimeout: number; keepAliveTimeout: number; http: ServerOptions; clientErrorHandler: typeof answerClientError } {
+export function httpServerOptions(b: HttpBounds): {
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  http: ServerOptions;
+  clientErrorHandler: typeof answerClientError;
+} {
   return {
     requestTimeout: b.requestTimeoutMs,
     keepAliveTimeout: b.keepAliveTimeoutMs,
@@ -46,7 +56,8 @@ export function httpServerOptions(b: HttpBounds): { requestTimeout: number; keep
 }
 
 function clientError(err: NodeJS.ErrnoException): CloudMapError {
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new CloudMapError('RequestTimeoutException', 'The request did not arrive in time', 408);
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return new CloudMapError('RequestTimeoutException', 'The request did not arrive in time', 408);
   if (err.code === 'HPE_HEADER_OVERFLOW') return new CloudMapError('SerializationException', 'The request headers are too large', 431);
   return new SerializationException('The request is not valid HTTP');
 }
@@ -57,8 +68,10 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   const error = clientError(err);
   const body = errorBody(error);
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\nContent-Type: ${JSON_TYPE}\r\nx-amzn-ErrorType: ${error.code}\r\n`
-      + `x-amzn-RequestId: ${randomUUID()}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\nContent-Type: ${JSON_TYPE}\r\nx-amzn-ErrorType: ${error.code}\r\n` +
+        `x-amzn-RequestId: ${randomUUID()}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy();
 }

@@ -11,8 +11,13 @@ import { InvalidInput, SerializationException } from '../model/errors.ts';
  */
 export const MAX_JSON_DEPTH = 32;
 
-const QUOTE = 0x22, BACKSLASH = 0x5c, U = 0x75;
-const OPEN_OBJECT = 0x7b, OPEN_ARRAY = 0x5b, CLOSE_OBJECT = 0x7d, CLOSE_ARRAY = 0x5d;
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  U = 0x75;
+const OPEN_OBJECT = 0x7b,
+  OPEN_ARRAY = 0x5b,
+  CLOSE_OBJECT = 0x7d,
+  CLOSE_ARRAY = 0x5d;
 
 function hexDigit(c: number | undefined): number {
   if (c === undefined) return -1;
@@ -47,7 +52,10 @@ export function scanJson(b: Uint8Array): string | undefined {
     if (inString) {
       if (c === QUOTE) inString = false;
       else if (c === BACKSLASH) {
-        if (b[i + 1] !== U) { i += 1; continue; }
+        if (b[i + 1] !== U) {
+          i += 1;
+          continue;
+        }
         const unit = hex4(b, i + 2);
         if (isHigh(unit)) {
           if (b[i + 6] !== BACKSLASH || b[i + 7] !== U || !isLow(hex4(b, i + 8))) return 'a \\u escape is a lone surrogate';

@@ -5,9 +5,17 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AuthError } from '../model/errors.ts';
 
-export interface Credentials { accessKeyId: string; secretAccessKey: string }
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
 
-export interface RawRequest { method: string; url: string; rawHeaders: string[]; body: Buffer }
+export interface RawRequest {
+  method: string;
+  url: string;
+  rawHeaders: string[];
+  body: Buffer;
+}
 
 export interface VerifierOptions {
   credentials: Credentials[];
@@ -16,9 +24,17 @@ export interface VerifierOptions {
 }
 
 const SERVICE = 'servicediscovery';
-const authPattern = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request\s*,\s*SignedHeaders=([a-z0-9;\-_.]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
+const authPattern =
+  /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request\s*,\s*SignedHeaders=([a-z0-9;\-_.]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
 
-interface ParsedAuth { accessKeyId: string; date: string; region: string; service: string; signedHeaders: string[]; signature: string }
+interface ParsedAuth {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
 
 function parseAuthorization(value: string): ParsedAuth {
   const m = authPattern.exec(value.trim());
@@ -68,17 +84,25 @@ export function sigv4Verifier(options: VerifierOptions): (req: RawRequest) => Pr
     const amzDate = headers.get('x-amz-date');
     const signingDate = amzDate === undefined ? undefined : parseAmzDate(amzDate);
     if (!signingDate || !amzDate) throw new AuthError('IncompleteSignatureException', 'X-Amz-Date header is missing or malformed');
-    if (auth.service !== SERVICE) throw new AuthError('IncompleteSignatureException', `Credential scope names service ${auth.service}, expected ${SERVICE}`);
-    if (auth.date !== amzDate.slice(0, 8)) throw new AuthError('IncompleteSignatureException', 'Credential scope date does not match X-Amz-Date');
+    if (auth.service !== SERVICE)
+      throw new AuthError('IncompleteSignatureException', `Credential scope names service ${auth.service}, expected ${SERVICE}`);
+    if (auth.date !== amzDate.slice(0, 8))
+      throw new AuthError('IncompleteSignatureException', 'Credential scope date does not match X-Amz-Date');
     const unsigned = firstUnsigned(headers, new Set(auth.signedHeaders));
     if (unsigned !== undefined) {
-      throw new AuthError('IncompleteSignatureException', `'${unsigned}' must be a 'SignedHeader' in the AWS Authorization (host, content-type and every x-amz-* header the request carries)`);
+      throw new AuthError(
+        'IncompleteSignatureException',
+        `'${unsigned}' must be a 'SignedHeader' in the AWS Authorization (host, content-type and every x-amz-* header the request carries)`,
+      );
     }
     const secret = secrets.get(auth.accessKeyId);
     if (secret === undefined) throw new AuthError('UnrecognizedClientException', 'The security token included in the request is invalid');
     const skew = Math.abs(now() - signingDate.getTime());
     if (skew > options.maxSkewMs) {
-      throw new AuthError('InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${new Date(now() - options.maxSkewMs).toISOString()}`);
+      throw new AuthError(
+        'InvalidSignatureException',
+        `Signature expired: ${amzDate} is now earlier than ${new Date(now() - options.maxSkewMs).toISOString()}`,
+      );
     }
     const bodyHash = createHash('sha256').update(req.body).digest('hex');
     const declared = headers.get('x-amz-content-sha256');
@@ -109,7 +133,10 @@ export function sigv4Verifier(options: VerifierOptions): (req: RawRequest) => Pr
     const a = Buffer.from(expected, 'utf8');
     const b = Buffer.from(auth.signature, 'utf8');
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw new AuthError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
+      throw new AuthError(
+        'InvalidSignatureException',
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+      );
     }
   };
 }

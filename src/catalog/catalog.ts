@@ -3,7 +3,18 @@
 // Instances are held once, in per-service maps (no second map by `${serviceId}/${instanceId}`), and
 // operations column by column (store/operation-table.ts): a replica holds every instance and a month of
 // operations, so each one costs as little as it can.
-import { hasHealth, instanceKey, instanceKeyParts, type EffectiveHealth, type HealthRecord, type InstanceRecord, type NamespaceRecord, type OperationRecord, type ServiceRecord, type TagsRecord } from '../model/records.ts';
+import {
+  hasHealth,
+  instanceKey,
+  instanceKeyParts,
+  type EffectiveHealth,
+  type HealthRecord,
+  type InstanceRecord,
+  type NamespaceRecord,
+  type OperationRecord,
+  type ServiceRecord,
+  type TagsRecord,
+} from '../model/records.ts';
 import { emptyTables, type Change, type Mutation, type Snapshot, type Tables } from '../model/changes.ts';
 import { OperationTable } from './operation-table.ts';
 
@@ -35,7 +46,9 @@ export class Catalog {
   subscribe(listener: CatalogListener): () => void {
     this.listeners.add(listener);
     listener.reset(this);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** Replaces everything with a snapshot. */
@@ -75,15 +88,22 @@ export class Catalog {
       case 'namespaces': {
         const old = this.tables.namespaces.get(m.key);
         if (old && this.namespaceByHttpName.get(old.httpName) === old.id) this.namespaceByHttpName.delete(old.httpName);
-        if (m.value) { this.tables.namespaces.set(m.key, m.value); this.namespaceByHttpName.set(m.value.httpName, m.value.id); }
-        else this.tables.namespaces.delete(m.key);
+        if (m.value) {
+          this.tables.namespaces.set(m.key, m.value);
+          this.namespaceByHttpName.set(m.value.httpName, m.value.id);
+        } else this.tables.namespaces.delete(m.key);
         return;
       }
       case 'services': {
         const old = this.tables.services.get(m.key);
         if (old) this.servicesByNamespace.get(old.namespaceId)?.delete(old.id);
-        if (m.value) { this.tables.services.set(m.key, m.value); this.indexService(m.value); }
-        else { this.tables.services.delete(m.key); this.instancesByService.delete(m.key); }
+        if (m.value) {
+          this.tables.services.set(m.key, m.value);
+          this.indexService(m.value);
+        } else {
+          this.tables.services.delete(m.key);
+          this.instancesByService.delete(m.key);
+        }
         return;
       }
       case 'instances': {
@@ -127,8 +147,9 @@ export class Catalog {
   private indexOperation(requestId: string, id: string): void {
     const ids = this.operationsByRequestId.get(requestId);
     if (ids === undefined) this.operationsByRequestId.set(requestId, id);
-    else if (typeof ids === 'string') { if (ids !== id) this.operationsByRequestId.set(requestId, [ids, id]); }
-    else if (!ids.includes(id)) ids.push(id);
+    else if (typeof ids === 'string') {
+      if (ids !== id) this.operationsByRequestId.set(requestId, [ids, id]);
+    } else if (!ids.includes(id)) ids.push(id);
   }
 
   private unindexOperation(requestId: string, id: string): void {
@@ -147,25 +168,37 @@ export class Catalog {
   }
 
   // Reads. Returned records are shared with the catalog: callers must not mutate them.
-  namespace(id: string): NamespaceRecord | undefined { return this.tables.namespaces.get(id); }
-  namespaces(): Iterable<NamespaceRecord> { return this.tables.namespaces.values(); }
+  namespace(id: string): NamespaceRecord | undefined {
+    return this.tables.namespaces.get(id);
+  }
+  namespaces(): Iterable<NamespaceRecord> {
+    return this.tables.namespaces.values();
+  }
   namespaceByHttp(httpName: string): NamespaceRecord | undefined {
     const id = this.namespaceByHttpName.get(httpName);
     return id === undefined ? undefined : this.tables.namespaces.get(id);
   }
-  service(id: string): ServiceRecord | undefined { return this.tables.services.get(id); }
-  services(): Iterable<ServiceRecord> { return this.tables.services.values(); }
+  service(id: string): ServiceRecord | undefined {
+    return this.tables.services.get(id);
+  }
+  services(): Iterable<ServiceRecord> {
+    return this.tables.services.values();
+  }
   servicesOf(namespaceId: string): ServiceRecord[] {
     const ids = this.servicesByNamespace.get(namespaceId);
     if (!ids) return [];
     return [...ids].map((id) => this.tables.services.get(id)).filter((s): s is ServiceRecord => s !== undefined);
   }
-  serviceCount(namespaceId: string): number { return this.servicesByNamespace.get(namespaceId)?.size ?? 0; }
+  serviceCount(namespaceId: string): number {
+    return this.servicesByNamespace.get(namespaceId)?.size ?? 0;
+  }
   /** Instances of a service in registration order. */
   instancesOf(serviceId: string): ReadonlyMap<string, InstanceRecord> {
     return this.instancesByService.get(serviceId) ?? emptyInstances;
   }
-  instanceCount(serviceId: string): number { return this.instancesByService.get(serviceId)?.size ?? 0; }
+  instanceCount(serviceId: string): number {
+    return this.instancesByService.get(serviceId)?.size ?? 0;
+  }
   instance(serviceId: string, instanceId: string): InstanceRecord | undefined {
     return this.instancesByService.get(serviceId)?.get(instanceId);
   }
@@ -181,17 +214,25 @@ export class Catalog {
     return this.health(service.id, instanceId)?.status ?? 'HEALTHY';
   }
   /** Operation records are built on each read: equal to the stored ones, not the same objects. */
-  operation(id: string): OperationRecord | undefined { return this.ops.get(id); }
-  operations(): Iterable<OperationRecord> { return this.ops.values(); }
+  operation(id: string): OperationRecord | undefined {
+    return this.ops.get(id);
+  }
+  operations(): Iterable<OperationRecord> {
+    return this.ops.values();
+  }
   /** Each operation's id and create date, without building its record. */
-  forEachOperationDate(visit: (id: string, createDate: number) => void): void { this.ops.forEachCreateDate(visit); }
+  forEachOperationDate(visit: (id: string, createDate: number) => void): void {
+    this.ops.forEachCreateDate(visit);
+  }
   /** Operations made with this CreatorRequestId / UpdaterRequestId. */
   operationsByRequest(requestId: string): OperationRecord[] {
     const ids = this.operationsByRequestId.get(requestId);
     if (ids === undefined) return [];
     return (typeof ids === 'string' ? [ids] : ids).map((id) => this.ops.get(id)).filter((o): o is OperationRecord => o !== undefined);
   }
-  tags(resourceId: string): TagsRecord { return this.tables.tags.get(resourceId) ?? []; }
+  tags(resourceId: string): TagsRecord {
+    return this.tables.tags.get(resourceId) ?? [];
+  }
 }
 
 const emptyInstances: ReadonlyMap<string, InstanceRecord> = new Map();

@@ -38,7 +38,9 @@ export class CatalogFollower {
     this.stop?.();
     this.stop = this.store.follow(this.catalog.revision, {
       change: (c) => this.onChange(c),
-      reset: () => { this.background(this.reload('feed reset')); },
+      reset: () => {
+        this.background(this.reload('feed reset'));
+      },
     });
   }
 
@@ -49,20 +51,30 @@ export class CatalogFollower {
 
   /** Runs a sync off the request path; on failure retries a full reload with back-off. */
   private background(sync: Promise<void>): void {
-    sync.then(() => { this.retryMs = RETRY_MIN_MS; }, (e: unknown) => {
-      if (this.closed) return;
-      const away = e instanceof ServiceUnavailable;
-      this.log[away ? 'debug' : 'warn']({ err: (e as Error).message, retryInMs: this.retryMs }, 'catalog sync failed; serving the last known state');
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.background(this.reload(RETRY_REASON)), this.retryMs);
-      this.retryTimer.unref();
-      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
-    });
+    sync.then(
+      () => {
+        this.retryMs = RETRY_MIN_MS;
+      },
+      (e: unknown) => {
+        if (this.closed) return;
+        const away = e instanceof ServiceUnavailable;
+        this.log[away ? 'debug' : 'warn'](
+          { err: (e as Error).message, retryInMs: this.retryMs },
+          'catalog sync failed; serving the last known state',
+        );
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.background(this.reload(RETRY_REASON)), this.retryMs);
+        this.retryTimer.unref();
+        this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+      },
+    );
   }
 
   /** Brings the catalog to the store's head (used before retrying a conflicting write, too). */
   catchUp(): Promise<void> {
-    this.syncing ??= this.doCatchUp().finally(() => { this.syncing = undefined; });
+    this.syncing ??= this.doCatchUp().finally(() => {
+      this.syncing = undefined;
+    });
     return this.syncing;
   }
 
@@ -75,13 +87,18 @@ export class CatalogFollower {
   }
 
   private reload(reason: string): Promise<void> {
-    this.syncing ??= this.doReload(reason).finally(() => { this.syncing = undefined; });
+    this.syncing ??= this.doReload(reason).finally(() => {
+      this.syncing = undefined;
+    });
     return this.syncing;
   }
 
   private async doReload(reason: string): Promise<void> {
     if (this.closed) return;
-    this.log[reason === RETRY_REASON ? 'debug' : 'warn']({ reason, revision: this.catalog.revision }, 'reloading the catalog from the store');
+    this.log[reason === RETRY_REASON ? 'debug' : 'warn'](
+      { reason, revision: this.catalog.revision },
+      'reloading the catalog from the store',
+    );
     const snapshot = await this.store.snapshot(catalogTables);
     if (this.closed) return;
     this.catalog.reset(snapshot);

@@ -110,7 +110,8 @@ export class OperationTable implements Map<string, OperationRecord> {
     const refs = this.refs;
     if (refs[r + INSTANCE] === alike.id) refs[r + INSTANCE] = alike.id;
     if (refs[r + REQUEST_KEY] === alike.id) refs[r + REQUEST_KEY] = alike.id;
-    if (alike.creatorRequestId !== undefined && refs[r + REQUEST_ID] === alike.creatorRequestId) refs[r + REQUEST_ID] = alike.creatorRequestId;
+    if (alike.creatorRequestId !== undefined && refs[r + REQUEST_ID] === alike.creatorRequestId)
+      refs[r + REQUEST_ID] = alike.creatorRequestId;
   }
 
   delete(id: string): boolean {
@@ -177,7 +178,14 @@ export class OperationTable implements Map<string, OperationRecord> {
     if (service !== undefined) targets.SERVICE = service;
     if (namespace !== undefined) targets.NAMESPACE = namespace;
     const code = this.codes[slot]!;
-    const op: OperationRecord = { id, type: TYPES[code & 15]!, status: STATUSES[code >> 4]!, createDate: this.created[slot]!, updateDate: this.updated[slot]!, targets };
+    const op: OperationRecord = {
+      id,
+      type: TYPES[code & 15]!,
+      status: STATUSES[code >> 4]!,
+      createDate: this.created[slot]!,
+      updateDate: this.updated[slot]!,
+      targets,
+    };
     if (requestId !== undefined) op.requestId = requestId;
     if (requestKey !== undefined) op.requestKey = requestKey;
     return op;

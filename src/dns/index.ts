@@ -69,8 +69,15 @@ export class DnsIndex implements CatalogListener {
 
 /** Binds UDP and TCP and answers from the index. */
 export async function startDns(o: DnsOptions, index: DnsIndex, log: Log): Promise<DnsServer> {
-  const forwarder = o.upstreams.length > 0 ? new Forwarder(o.upstreams, o.upstreamTimeoutMs, o.maxUdpPayload, o.upstreamMaxInflight) : undefined;
-  const responder = new Responder({ zones: index.zones, views: index.views, forwarder, maxPayload: o.maxUdpPayload, ...(o.random ? { random: o.random } : {}) });
+  const forwarder =
+    o.upstreams.length > 0 ? new Forwarder(o.upstreams, o.upstreamTimeoutMs, o.maxUdpPayload, o.upstreamMaxInflight) : undefined;
+  const responder = new Responder({
+    zones: index.zones,
+    views: index.views,
+    forwarder,
+    maxPayload: o.maxUdpPayload,
+    ...(o.random ? { random: o.random } : {}),
+  });
   const s = await listen({
     host: o.host,
     port: o.port,

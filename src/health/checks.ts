@@ -95,11 +95,19 @@ export class HealthChecks implements CatalogListener {
   }
 
   stats(): HealthCheckStats {
-    return { ...this.scheduler.stats(), targets: this.targets.size, replicas: this.replicas.length, failures: this.failures, flips: this.flips };
+    return {
+      ...this.scheduler.stats(),
+      targets: this.targets.size,
+      replicas: this.replicas.length,
+      failures: this.failures,
+      flips: this.flips,
+    };
   }
 
   /** Keys of the instances this replica probes. */
-  probedKeys(): string[] { return [...this.scheduler.keys()]; }
+  probedKeys(): string[] {
+    return [...this.scheduler.keys()];
+  }
 
   // ---- following the catalog ------------------------------------------------------------------
 
@@ -188,8 +196,14 @@ export class HealthChecks implements CatalogListener {
     let lost = 0;
     for (const [key, target] of this.targets) {
       const mine = owns(this.o.replicaId, key, replicas);
-      if (mine && !this.scheduler.has(key)) { this.scheduler.set(target); gained++; }
-      else if (!mine && this.scheduler.has(key)) { this.scheduler.delete(key); this.streaks.delete(key); lost++; }
+      if (mine && !this.scheduler.has(key)) {
+        this.scheduler.set(target);
+        gained++;
+      } else if (!mine && this.scheduler.has(key)) {
+        this.scheduler.delete(key);
+        this.streaks.delete(key);
+        lost++;
+      }
     }
     this.o.log.info({ replicas, probing: this.scheduler.size, gained, lost }, 'health check replicas changed');
   }
@@ -210,25 +224,36 @@ export class HealthChecks implements CatalogListener {
   private flip(target: ProbeTarget, status: HealthStatus): void {
     const plan = setHealth(target.serviceId, target.instanceId, status, this.o.now());
     // Planned when the writer gets to it: by then the check may be gone or the instance re-registered.
-    const write = this.o.writer.write((catalog) => (stillChecked(catalog, target) ? plan(catalog) : { mutations: [], result: false }))
+    const write = this.o.writer
+      .write((catalog) => (stillChecked(catalog, target) ? plan(catalog) : { mutations: [], result: false }))
       .then((changed) => {
         if (!changed) return;
         this.flips++;
-        this.o.log.info({ service: target.serviceId, instance: target.instanceId, status, address: `${target.host}:${target.port}` }, 'instance health changed');
+        this.o.log.info(
+          { service: target.serviceId, instance: target.instanceId, status, address: `${target.host}:${target.port}` },
+          'instance health changed',
+        );
       })
       .catch((e: unknown) => {
         // The streak is kept: the next disagreeing result asks for the flip again. The store away is
         // logged once by the store, not once per flip.
         const level = e instanceof ServiceUnavailable ? 'debug' : 'warn';
-        this.o.log[level]({ service: target.serviceId, instance: target.instanceId, status, err: (e as Error).message }, 'health flip not written');
+        this.o.log[level](
+          { service: target.serviceId, instance: target.instanceId, status, err: (e as Error).message },
+          'health flip not written',
+        );
       })
-      .finally(() => { this.writes.delete(write); });
+      .finally(() => {
+        this.writes.delete(write);
+      });
     this.writes.add(write);
   }
 }
 
 /** Whether the service still has a check and the instance is the registration that was probed. */
 function stillChecked(catalog: Catalog, target: ProbeTarget): boolean {
-  return catalog.service(target.serviceId)?.healthCheckConfig !== undefined
-    && catalog.instance(target.serviceId, target.instanceId)?.createDate === target.registeredAt;
+  return (
+    catalog.service(target.serviceId)?.healthCheckConfig !== undefined &&
+    catalog.instance(target.serviceId, target.instanceId)?.createDate === target.registeredAt
+  );
 }

@@ -6,29 +6,38 @@ import { request as httpsRequest } from 'node:https';
 import type { Probe } from './probe.ts';
 import type { ProbeTarget } from './targets.ts';
 
-type Requester = (options: RequestOptions & { rejectUnauthorized?: boolean; servername?: string }, callback: (res: IncomingMessage) => void) => ClientRequest;
+type Requester = (
+  options: RequestOptions & { rejectUnauthorized?: boolean; servername?: string },
+  callback: (res: IncomingMessage) => void,
+) => ClientRequest;
 
-const httpishProbe = (request: Requester, tls: boolean): Probe => (target, signal) => new Promise<boolean>((resolve) => {
-  if (signal.aborted) { resolve(false); return; }
-  let settled = false;
-  // Its callbacks run later, once everything below exists.
-  const req: ClientRequest = request(requestOptions(target, tls), (res) => {
-    const status = res.statusCode ?? 0;
-    res.resume();
-    done(status >= 200 && status < 400);
-  });
-  const done = (healthy: boolean): void => {
-    if (settled) return;
-    settled = true;
-    signal.removeEventListener('abort', onAbort);
-    req.destroy();
-    resolve(healthy);
-  };
-  const onAbort = (): void => done(false);
-  signal.addEventListener('abort', onAbort, { once: true });
-  req.once('error', () => done(false));
-  req.end();
-});
+const httpishProbe =
+  (request: Requester, tls: boolean): Probe =>
+  (target, signal) =>
+    new Promise<boolean>((resolve) => {
+      if (signal.aborted) {
+        resolve(false);
+        return;
+      }
+      let settled = false;
+      // Its callbacks run later, once everything below exists.
+      const req: ClientRequest = request(requestOptions(target, tls), (res) => {
+        const status = res.statusCode ?? 0;
+        res.resume();
+        done(status >= 200 && status < 400);
+      });
+      const done = (healthy: boolean): void => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        req.destroy();
+        resolve(healthy);
+      };
+      const onAbort = (): void => done(false);
+      signal.addEventListener('abort', onAbort, { once: true });
+      req.once('error', () => done(false));
+      req.end();
+    });
 
 function requestOptions(target: ProbeTarget, tls: boolean): RequestOptions & { rejectUnauthorized?: boolean; servername?: string } {
   return {

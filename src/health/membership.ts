@@ -31,7 +31,9 @@ export class Membership {
   }
 
   /** The live replicas as last seen (always including this one). */
-  get live(): readonly string[] { return this.replicas; }
+  get live(): readonly string[] {
+    return this.replicas;
+  }
 
   /** Sends the first heartbeat and keeps beating until stop(). */
   async start(): Promise<readonly string[]> {
@@ -49,7 +51,9 @@ export class Membership {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = (this.options.timers ?? realTimers).setTimeout(() => { void this.beat().then(() => this.schedule()); }, this.options.everyMs);
+    this.timer = (this.options.timers ?? realTimers).setTimeout(() => {
+      void this.beat().then(() => this.schedule());
+    }, this.options.everyMs);
   }
 
   private async beat(): Promise<void> {
@@ -59,7 +63,11 @@ export class Membership {
       live = await store.heartbeat(replicaId, ttlMs);
     } catch (e) {
       // The store away is logged once by the store; anything else once per run of failures.
-      if (!this.failing) log[e instanceof ServiceUnavailable ? 'debug' : 'warn']({ err: (e as Error).message }, 'health check heartbeat failed; keeping the last known replica list');
+      if (!this.failing)
+        log[e instanceof ServiceUnavailable ? 'debug' : 'warn'](
+          { err: (e as Error).message },
+          'health check heartbeat failed; keeping the last known replica list',
+        );
       this.failing = true;
       return;
     }

@@ -8,9 +8,13 @@ export class MinHeap<T> {
     this.keyOf = keyOf;
   }
 
-  get size(): number { return this.items.length; }
+  get size(): number {
+    return this.items.length;
+  }
 
-  peek(): T | undefined { return this.items[0]; }
+  peek(): T | undefined {
+    return this.items[0];
+  }
 
   push(item: T): void {
     const a = this.items;
@@ -47,5 +51,7 @@ export class MinHeap<T> {
     return top;
   }
 
-  clear(): void { this.items.length = 0; }
+  clear(): void {
+    this.items.length = 0;
+  }
 }

@@ -35,7 +35,10 @@ interface Entry<T> {
   live: boolean;
 }
 /** A heap slot; stale when its entry was removed or rescheduled since. */
-interface Slot<T> { entry: Entry<T>; due: number }
+interface Slot<T> {
+  entry: Entry<T>;
+  due: number;
+}
 
 export class Scheduler<T extends { key: string }> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -55,13 +58,18 @@ export class Scheduler<T extends { key: string }> {
     this.timers = options.timers ?? realTimers;
   }
 
-  private now(): number { return this.timers.now(); }
+  private now(): number {
+    return this.timers.now();
+  }
 
   /** Adds a target, or replaces the item of one already scheduled (keeping its phase and its round). */
   set(item: T): void {
     if (this.stopped) return;
     const existing = this.entries.get(item.key);
-    if (existing) { existing.item = item; return; }
+    if (existing) {
+      existing.item = item;
+      return;
+    }
     const entry: Entry<T> = { item, due: this.nextDue(item.key, this.now()), state: 'idle', live: true };
     this.entries.set(item.key, entry);
     this.heap.push({ entry, due: entry.due });
@@ -77,9 +85,15 @@ export class Scheduler<T extends { key: string }> {
     this.running.get(entry)?.controller.abort();
   }
 
-  has(key: string): boolean { return this.entries.has(key); }
-  get size(): number { return this.entries.size; }
-  keys(): IterableIterator<string> { return this.entries.keys(); }
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+  get size(): number {
+    return this.entries.size;
+  }
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
+  }
 
   stats(): SchedulerStats {
     return { scheduled: this.entries.size, inFlight: this.running.size, waiting: this.ready.length - this.readyHead, ...this.counts };
@@ -125,7 +139,10 @@ export class Scheduler<T extends { key: string }> {
       const entry = slot.entry;
       if (!entry.live || entry.due !== slot.due) continue;
       // A target whose previous probe is still waiting or running skips this round rather than piling up.
-      if (entry.state === 'idle') { entry.state = 'waiting'; this.ready.push(entry); } else this.counts.skipped++;
+      if (entry.state === 'idle') {
+        entry.state = 'waiting';
+        this.ready.push(entry);
+      } else this.counts.skipped++;
       // From `now`, not from the slot: after a long stall the missed rounds are dropped, not replayed.
       entry.due = this.nextDue(entry.item.key, now);
       this.heap.push({ entry, due: entry.due });
@@ -139,8 +156,13 @@ export class Scheduler<T extends { key: string }> {
       const entry = this.ready[this.readyHead++]!;
       if (entry.live) this.start(entry);
     }
-    if (this.readyHead === this.ready.length) { this.ready = []; this.readyHead = 0; }
-    else if (this.readyHead > 4096) { this.ready = this.ready.slice(this.readyHead); this.readyHead = 0; }
+    if (this.readyHead === this.ready.length) {
+      this.ready = [];
+      this.readyHead = 0;
+    } else if (this.readyHead > 4096) {
+      this.ready = this.ready.slice(this.readyHead);
+      this.readyHead = 0;
+    }
   }
 
   private start(entry: Entry<T>): void {
@@ -149,7 +171,8 @@ export class Scheduler<T extends { key: string }> {
     const item = entry.item;
     const controller = new AbortController();
     const timeout = this.timers.setTimeout(() => controller.abort(), this.options.timeoutMs);
-    const done = this.options.probe(item, controller.signal)
+    const done = this.options
+      .probe(item, controller.signal)
       .catch(() => false)
       .then((healthy) => {
         this.timers.clearTimeout(timeout);
@@ -158,7 +181,11 @@ export class Scheduler<T extends { key: string }> {
         this.counts.finished++;
         if (this.stopped) return;
         if (entry.live) {
-          try { this.options.onResult(item, healthy); } catch { /* a failing consumer must not stop the schedule */ }
+          try {
+            this.options.onResult(item, healthy);
+          } catch {
+            /* a failing consumer must not stop the schedule */
+          }
         }
         this.pump();
       });

@@ -25,12 +25,20 @@ export interface ProbeTarget {
 export function serviceFingerprint(service: ServiceRecord | undefined, namespace: NamespaceRecord | undefined): string | undefined {
   const hc = service?.healthCheckConfig;
   if (!service || !hc) return undefined;
-  const types = service.dnsConfig?.dnsRecords.map((r) => r.type).sort().join(',') ?? '';
+  const types =
+    service.dnsConfig?.dnsRecords
+      .map((r) => r.type)
+      .sort()
+      .join(',') ?? '';
   return [hc.type, hc.resourcePath ?? '', hc.failureThreshold, service.name, namespace?.name ?? '', types].join('|');
 }
 
 /** The probe target of one instance, or undefined when it is not checked. */
-export function targetOf(service: ServiceRecord, namespace: NamespaceRecord | undefined, instance: InstanceRecord): ProbeTarget | undefined {
+export function targetOf(
+  service: ServiceRecord,
+  namespace: NamespaceRecord | undefined,
+  instance: InstanceRecord,
+): ProbeTarget | undefined {
   const hc = service.healthCheckConfig;
   if (!hc) return undefined;
   const attrs = instance.attributes;
@@ -74,8 +82,16 @@ export function allTargets(catalog: Catalog): ProbeTarget[] {
 
 /** Whether two targets probe the same thing the same way (and the same registration of the instance). */
 export function sameTarget(a: ProbeTarget, b: ProbeTarget): boolean {
-  return a.key === b.key && a.registeredAt === b.registeredAt && a.type === b.type && a.host === b.host && a.port === b.port &&
-    a.path === b.path && a.hostHeader === b.hostHeader && a.failureThreshold === b.failureThreshold;
+  return (
+    a.key === b.key &&
+    a.registeredAt === b.registeredAt &&
+    a.type === b.type &&
+    a.host === b.host &&
+    a.port === b.port &&
+    a.path === b.path &&
+    a.hostHeader === b.hostHeader &&
+    a.failureThreshold === b.failureThreshold
+  );
 }
 
 /** IPv4 when the service answers A (or has no DNS records and the instance has one); IPv6 otherwise. */

@@ -17,13 +17,19 @@ export class CloudMapError extends Error {
 }
 
 export class InvalidInput extends CloudMapError {
-  constructor(message: string) { super('InvalidInput', message); }
+  constructor(message: string) {
+    super('InvalidInput', message);
+  }
 }
 export class NamespaceNotFound extends CloudMapError {
-  constructor(id: string) { super('NamespaceNotFound', `Namespace not found: ${id}`); }
+  constructor(id: string) {
+    super('NamespaceNotFound', `Namespace not found: ${id}`);
+  }
 }
 export class ServiceNotFound extends CloudMapError {
-  constructor(id: string) { super('ServiceNotFound', `Service not found: ${id}`); }
+  constructor(id: string) {
+    super('ServiceNotFound', `Service not found: ${id}`);
+  }
 }
 export class InstanceNotFound extends CloudMapError {
   constructor(id: string, serviceId?: string) {
@@ -31,22 +37,29 @@ export class InstanceNotFound extends CloudMapError {
   }
 }
 export class OperationNotFound extends CloudMapError {
-  constructor(id: string) { super('OperationNotFound', `Operation not found: ${id}`); }
+  constructor(id: string) {
+    super('OperationNotFound', `Operation not found: ${id}`);
+  }
 }
 export class ResourceNotFoundException extends CloudMapError {
-  constructor(arn: string) { super('ResourceNotFoundException', `Resource not found: ${arn}`); }
+  constructor(arn: string) {
+    super('ResourceNotFoundException', `Resource not found: ${arn}`);
+  }
 }
 export class NamespaceAlreadyExists extends CloudMapError {
   constructor(name: string, namespaceId: string, creatorRequestId?: string) {
     super('NamespaceAlreadyExists', `Namespace ${name} already exists with id ${namespaceId}`, 400, {
-      CreatorRequestId: creatorRequestId, NamespaceId: namespaceId,
+      CreatorRequestId: creatorRequestId,
+      NamespaceId: namespaceId,
     });
   }
 }
 export class ServiceAlreadyExists extends CloudMapError {
   constructor(name: string, serviceId: string, serviceArn: string, creatorRequestId?: string) {
     super('ServiceAlreadyExists', `Service ${name} already exists with id ${serviceId}`, 400, {
-      CreatorRequestId: creatorRequestId, ServiceId: serviceId, ServiceArn: serviceArn,
+      CreatorRequestId: creatorRequestId,
+      ServiceId: serviceId,
+      ServiceArn: serviceArn,
     });
   }
 }
@@ -56,10 +69,14 @@ export class DuplicateRequest extends CloudMapError {
   }
 }
 export class ResourceInUse extends CloudMapError {
-  constructor(message: string) { super('ResourceInUse', message); }
+  constructor(message: string) {
+    super('ResourceInUse', message);
+  }
 }
 export class ResourceLimitExceeded extends CloudMapError {
-  constructor(message: string) { super('ResourceLimitExceeded', message); }
+  constructor(message: string) {
+    super('ResourceLimitExceeded', message);
+  }
 }
 export class TooManyTagsException extends CloudMapError {
   constructor(resourceName: string, limit: number) {
@@ -72,7 +89,9 @@ export class CustomHealthNotFound extends CloudMapError {
   }
 }
 export class RequestLimitExceeded extends CloudMapError {
-  constructor(operation: string) { super('RequestLimitExceeded', `Rate exceeded for ${operation}`); }
+  constructor(operation: string) {
+    super('RequestLimitExceeded', `Rate exceeded for ${operation}`);
+  }
 }
 export class ServiceAttributesLimitExceeded extends CloudMapError {
   constructor(serviceId: string, limit: number) {
@@ -82,17 +101,25 @@ export class ServiceAttributesLimitExceeded extends CloudMapError {
 
 // Not modeled by Cloud Map, but used by every AWS JSON 1.1 service.
 export class UnknownOperation extends CloudMapError {
-  constructor(target: string) { super('UnknownOperationException', `Unknown operation: ${target || '(no X-Amz-Target)'}`); }
+  constructor(target: string) {
+    super('UnknownOperationException', `Unknown operation: ${target || '(no X-Amz-Target)'}`);
+  }
 }
 export class SerializationException extends CloudMapError {
-  constructor(message: string) { super('SerializationException', message); }
+  constructor(message: string) {
+    super('SerializationException', message);
+  }
 }
 export class ServiceUnavailable extends CloudMapError {
-  constructor(message: string) { super('ServiceUnavailable', message, 503); }
+  constructor(message: string) {
+    super('ServiceUnavailable', message, 503);
+  }
 }
 /** The store was never sent the write (not connected): nothing was written, and a retry is safe as it is. */
 export class StoreUnreachable extends ServiceUnavailable {
-  constructor() { super('The registry store is unreachable; nothing was written. Retry later.'); }
+  constructor() {
+    super('The registry store is unreachable; nothing was written. Retry later.');
+  }
 }
 /**
  * The write was sent but no answer came in time: the store may still apply it. `token` names the request
@@ -100,16 +127,26 @@ export class StoreUnreachable extends ServiceUnavailable {
  */
 export class WriteOutcomeUnknown extends ServiceUnavailable {
   constructor(token?: string) {
-    super(`The registry store did not answer in time; the write may or may not have been applied. ${token !== undefined
-      ? `Retry with the same ${token} to get its outcome: it is applied at most once.`
-      : 'Read the resource back (or ListOperations) to see whether it was before retrying.'}`);
+    super(
+      `The registry store did not answer in time; the write may or may not have been applied. ${
+        token !== undefined
+          ? `Retry with the same ${token} to get its outcome: it is applied at most once.`
+          : 'Read the resource back (or ListOperations) to see whether it was before retrying.'
+      }`,
+    );
   }
 }
 export class InternalFailure extends CloudMapError {
-  constructor(message = 'Internal failure') { super('InternalFailure', message, 500); }
+  constructor(message = 'Internal failure') {
+    super('InternalFailure', message, 500);
+  }
 }
 export class AuthError extends CloudMapError {
-  constructor(code: 'MissingAuthenticationTokenException' | 'IncompleteSignatureException' | 'UnrecognizedClientException' | 'InvalidSignatureException', message: string) {
+  constructor(
+    code:
+      'MissingAuthenticationTokenException' | 'IncompleteSignatureException' | 'UnrecognizedClientException' | 'InvalidSignatureException',
+    message: string,
+  ) {
     super(code, message, code === 'MissingAuthenticationTokenException' ? 403 : 400);
   }
 }

@@ -30,18 +30,29 @@ export function idGenerator(random: RandomSource = defaultRandom): IdGenerator {
     service: () => `srv-${pick(lower, 16, random)}`,
     operation: () => `${pick(lower, 32, random)}-${pick(lower, 8, random)}`,
     hostedZone: () => `Z${pick(upper, 20, random)}`,
-    hex: (n) => Buffer.from(random(Math.ceil(n / 2))).toString('hex').slice(0, n),
+    hex: (n) =>
+      Buffer.from(random(Math.ceil(n / 2)))
+        .toString('hex')
+        .slice(0, n),
   };
 }
 
-export interface Account { region: string; accountId: string }
+export interface Account {
+  region: string;
+  accountId: string;
+}
 
 export const namespaceArn = (a: Account, id: string): string => `arn:aws:servicediscovery:${a.region}:${a.accountId}:namespace/${id}`;
 export const serviceArn = (a: Account, id: string): string => `arn:aws:servicediscovery:${a.region}:${a.accountId}:service/${id}`;
 
 const arnPattern = /^arn:aws[a-z-]*:servicediscovery:([^:]*):([^:]*):(namespace|service)\/(.+)$/;
 
-export interface ParsedArn { region: string; accountId: string; kind: 'namespace' | 'service'; id: string }
+export interface ParsedArn {
+  region: string;
+  accountId: string;
+  kind: 'namespace' | 'service';
+  id: string;
+}
 export function parseArn(arn: string): ParsedArn | undefined {
   const m = arnPattern.exec(arn);
   if (!m) return undefined;

@@ -10,7 +10,10 @@ function schemaOf(name: string): z.ZodType {
   const hit = cache.get(name);
   if (hit) return hit;
   // Recursive shapes do not occur in this model, but a lazy placeholder keeps the walk safe if they do.
-  cache.set(name, z.lazy(() => schemaOf(name)));
+  cache.set(
+    name,
+    z.lazy(() => schemaOf(name)),
+  );
   const built = build(serviceModel.shapes[name] as Shape);
   cache.set(name, built);
   return built;
@@ -44,8 +47,10 @@ function build(s: Shape): z.ZodType {
       if (s.max !== undefined) t = t.max(s.max, `Member must have value less than or equal to ${s.max}`);
       return t;
     }
-    case 'boolean': return z.boolean();
-    case 'timestamp': return z.number();
+    case 'boolean':
+      return z.boolean();
+    case 'timestamp':
+      return z.number();
     case 'list': {
       return lengthBounded(z.array(schemaOf(s.member.shape)), s);
     }

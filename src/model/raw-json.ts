@@ -2,5 +2,7 @@
 // the API sends it as it is instead of serialising an object again.
 export class RawJson {
   readonly text: string | Uint8Array;
-  constructor(text: string | Uint8Array) { this.text = text; }
+  constructor(text: string | Uint8Array) {
+    this.text = text;
+  }
 }

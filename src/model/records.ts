@@ -1,7 +1,7 @@
 // The records cairn stores, one zod schema each. They are validated whenever they are read back from a
 // store, so a corrupt or foreign value in Redis is caught at the boundary rather than deep in a handler.
 import { z } from 'zod';
-import type { DnsRecord } from './inputs.ts';
+import type { DnsRecord, HealthCheckConfig } from './inputs.ts';
 import { modelEnum } from './service-model.ts';
 
 export const NamespaceType = z.enum(['HTTP', 'DNS_PUBLIC', 'DNS_PRIVATE']);
@@ -35,8 +35,9 @@ export const DnsConfigRecord = z.object({
 });
 export type DnsConfigRecord = z.infer<typeof DnsConfigRecord>;
 
-export const HealthCheckType = z.enum(['HTTP', 'HTTPS', 'TCP']);
-export type HealthCheckType = z.infer<typeof HealthCheckType>;
+/** HealthCheckConfig types as Cloud Map's model lists them; health/probes.ts has a probe for each. */
+export type HealthCheckType = HealthCheckConfig['Type'];
+export const HealthCheckType = z.enum(modelEnum('HealthCheckType') as [HealthCheckType, ...HealthCheckType[]]);
 export const HealthCheckConfigRecord = z.object({
   type: HealthCheckType,
   resourcePath: z.string().optional(),
@@ -90,7 +91,12 @@ export type EffectiveHealth = HealthStatus | 'UNKNOWN';
 export const hasHealth = (s: ServiceRecord): boolean => s.healthCheckConfig !== undefined || s.healthCheckCustomConfig !== undefined;
 
 export const OperationType = z.enum([
-  'CREATE_NAMESPACE', 'DELETE_NAMESPACE', 'UPDATE_NAMESPACE', 'UPDATE_SERVICE', 'REGISTER_INSTANCE', 'DEREGISTER_INSTANCE',
+  'CREATE_NAMESPACE',
+  'DELETE_NAMESPACE',
+  'UPDATE_NAMESPACE',
+  'UPDATE_SERVICE',
+  'REGISTER_INSTANCE',
+  'DEREGISTER_INSTANCE',
 ]);
 export type OperationType = z.infer<typeof OperationType>;
 export const OperationStatus = z.enum(['SUBMITTED', 'PENDING', 'SUCCESS', 'FAIL']);

@@ -9,7 +9,8 @@ export type RedisTarget =
 /** Says what is wrong with a URL without repeating it: it may hold a password. */
 export class InvalidRedisUrl extends Error {}
 
-export const REDIS_URL_FORMS = 'redis://[user:password@]host[:port][/db], rediss://… or redis+sentinel://[user:password@]host[:port],…/masterName[/db]';
+export const REDIS_URL_FORMS =
+  'redis://[user:password@]host[:port][/db], rediss://… or redis+sentinel://[user:password@]host[:port],…/masterName[/db]';
 
 const SENTINEL_URL = /^redis\+sentinel:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/]+)\/([^/?#]+)(?:\/(\d+))?\/?$/;
 

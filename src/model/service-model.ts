@@ -1,7 +1,10 @@
 // botocore's Cloud Map model (service-2.json, documentation stripped), typed just enough to walk it.
 import model from './service-2.json' with { type: 'json' };
 
-export interface ShapeRef { shape: string; idempotencyToken?: boolean }
+export interface ShapeRef {
+  shape: string;
+  idempotencyToken?: boolean;
+}
 export type Shape =
   | { type: 'structure'; required?: string[]; members: Record<string, ShapeRef>; exception?: boolean }
   | { type: 'string'; min?: number; max?: number; pattern?: string; enum?: string[] }

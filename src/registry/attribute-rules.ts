@@ -5,8 +5,13 @@ import ipaddr from 'ipaddr.js';
 import type { NamespaceType, ServiceRecord } from '../model/records.ts';
 
 export const RESERVED_KEYS = [
-  'AWS_INSTANCE_IPV4', 'AWS_INSTANCE_IPV6', 'AWS_INSTANCE_PORT', 'AWS_INSTANCE_CNAME',
-  'AWS_ALIAS_DNS_NAME', 'AWS_INIT_HEALTH_STATUS', 'AWS_EC2_INSTANCE_ID',
+  'AWS_INSTANCE_IPV4',
+  'AWS_INSTANCE_IPV6',
+  'AWS_INSTANCE_PORT',
+  'AWS_INSTANCE_CNAME',
+  'AWS_ALIAS_DNS_NAME',
+  'AWS_INIT_HEALTH_STATUS',
+  'AWS_EC2_INSTANCE_ID',
 ] as const;
 const reserved: ReadonlySet<string> = new Set(RESERVED_KEYS);
 
@@ -25,12 +30,14 @@ export interface AttributeLimits {
 
 /** The first rule the attributes break, or undefined when they are acceptable. */
 export function attributeViolation(f: AttributeFacts, limits: AttributeLimits): string | undefined {
-  return sizeViolation(f.attributes, limits)
-    ?? formatViolation(f.attributes)
-    ?? ec2Violation(f)
-    ?? aliasViolation(f)
-    ?? recordViolation(f)
-    ?? healthCheckViolation(f);
+  return (
+    sizeViolation(f.attributes, limits) ??
+    formatViolation(f.attributes) ??
+    ec2Violation(f) ??
+    aliasViolation(f) ??
+    recordViolation(f) ??
+    healthCheckViolation(f)
+  );
 }
 
 function sizeViolation(attrs: Readonly<Record<string, string>>, limits: AttributeLimits): string | undefined {
@@ -40,8 +47,10 @@ function sizeViolation(attrs: Readonly<Record<string, string>>, limits: Attribut
     if (!reserved.has(k)) custom++;
     total += k.length + v.length;
   }
-  if (custom > limits.maxCustomAttributes) return `An instance may have at most ${limits.maxCustomAttributes} custom attributes; got ${custom}`;
-  if (total > limits.maxAttributesLength) return `The total length of attribute keys and values may be at most ${limits.maxAttributesLength} characters; got ${total}`;
+  if (custom > limits.maxCustomAttributes)
+    return `An instance may have at most ${limits.maxCustomAttributes} custom attributes; got ${custom}`;
+  if (total > limits.maxAttributesLength)
+    return `The total length of attribute keys and values may be at most ${limits.maxAttributesLength} characters; got ${total}`;
   return undefined;
 }
 
@@ -54,7 +63,8 @@ function formatViolation(a: Readonly<Record<string, string>>): string | undefine
   const port = a.AWS_INSTANCE_PORT;
   if (port !== undefined && !isPort(port)) return `AWS_INSTANCE_PORT must be a port number from 1 to 65535; got ${port}`;
   const init = a.AWS_INIT_HEALTH_STATUS;
-  if (init !== undefined && init !== 'HEALTHY' && init !== 'UNHEALTHY') return `AWS_INIT_HEALTH_STATUS must be HEALTHY or UNHEALTHY; got ${init}`;
+  if (init !== undefined && init !== 'HEALTHY' && init !== 'UNHEALTHY')
+    return `AWS_INIT_HEALTH_STATUS must be HEALTHY or UNHEALTHY; got ${init}`;
   const cname = a.AWS_INSTANCE_CNAME;
   if (cname !== undefined && !isDomainName(cname)) return `AWS_INSTANCE_CNAME must be a domain name; got ${cname}`;
   const alias = a.AWS_ALIAS_DNS_NAME;
@@ -66,7 +76,8 @@ function ec2Violation(f: AttributeFacts): string | undefined {
   if (f.attributes.AWS_EC2_INSTANCE_ID === undefined) return undefined;
   if (f.namespaceType !== 'HTTP') return 'AWS_EC2_INSTANCE_ID is allowed only for instances in HTTP namespaces';
   const other = Object.keys(f.attributes).find((k) => reserved.has(k) && k !== 'AWS_EC2_INSTANCE_ID' && k !== 'AWS_INIT_HEALTH_STATUS');
-  if (other !== undefined) return `With AWS_EC2_INSTANCE_ID the only other reserved attribute allowed is AWS_INIT_HEALTH_STATUS; got ${other}`;
+  if (other !== undefined)
+    return `With AWS_EC2_INSTANCE_ID the only other reserved attribute allowed is AWS_INIT_HEALTH_STATUS; got ${other}`;
   return undefined;
 }
 
@@ -88,10 +99,12 @@ function recordViolation(f: AttributeFacts): string | undefined {
   const types = recordTypes(f);
   const alias = a.AWS_ALIAS_DNS_NAME !== undefined;
   if (types.has('A') && !alias && a.AWS_INSTANCE_IPV4 === undefined) return 'AWS_INSTANCE_IPV4 is required: the service has an A record';
-  if (types.has('AAAA') && !alias && a.AWS_INSTANCE_IPV6 === undefined) return 'AWS_INSTANCE_IPV6 is required: the service has an AAAA record';
+  if (types.has('AAAA') && !alias && a.AWS_INSTANCE_IPV6 === undefined)
+    return 'AWS_INSTANCE_IPV6 is required: the service has an AAAA record';
   if (types.has('SRV')) {
     if (a.AWS_INSTANCE_PORT === undefined) return 'AWS_INSTANCE_PORT is required: the service has an SRV record';
-    if (a.AWS_INSTANCE_IPV4 === undefined && a.AWS_INSTANCE_IPV6 === undefined) return 'AWS_INSTANCE_IPV4 or AWS_INSTANCE_IPV6 is required: the service has an SRV record';
+    if (a.AWS_INSTANCE_IPV4 === undefined && a.AWS_INSTANCE_IPV6 === undefined)
+      return 'AWS_INSTANCE_IPV4 or AWS_INSTANCE_IPV6 is required: the service has an SRV record';
     const host = srvHostViolation(f);
     if (host !== undefined) return host;
   }

@@ -75,7 +75,9 @@ export function createRegistry(o: RegistryOptions): RegistryContext {
   return {
     catalog: o.catalog,
     writer: new Writer({
-      store: o.store, catalog: o.catalog, catchUp: o.catchUp,
+      store: o.store,
+      catalog: o.catalog,
+      catchUp: o.catchUp,
       housekeeping: operationPruner({ now, retentionMs: o.operationRetentionMs }),
     }),
     discovery: new DiscoveryCache(o.catalog),

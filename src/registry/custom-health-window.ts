@@ -31,7 +31,10 @@ export class CustomHealthWindow {
     const current = this.ctx.catalog.healthOf(service, instance.id);
     const waiting = this.pending.get(key);
     if (status === current) {
-      if (waiting) { this.ctx.timers.clearTimeout(waiting.timer); this.pending.delete(key); }
+      if (waiting) {
+        this.ctx.timers.clearTimeout(waiting.timer);
+        this.pending.delete(key);
+      }
       return;
     }
     if (waiting?.status === status) return;

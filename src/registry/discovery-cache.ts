@@ -5,7 +5,14 @@
 // server subscribes it to the catalog; it lives in the registry context.
 // A view's fragments sit back to back in one buffer: a buffer per instance costs more than its bytes.
 import type { Catalog, CatalogListener } from '../catalog/index.ts';
-import { hasHealth, instanceKeyParts, type EffectiveHealth, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
+import {
+  hasHealth,
+  instanceKeyParts,
+  type EffectiveHealth,
+  type InstanceRecord,
+  type NamespaceRecord,
+  type ServiceRecord,
+} from '../model/records.ts';
 import type { Change } from '../model/changes.ts';
 import { BoundedMap } from '../model/bounded-map.ts';
 
@@ -29,7 +36,13 @@ export interface ServiceView {
 }
 
 const fragment = (i: InstanceRecord, health: EffectiveHealth, namespaceName: string, serviceName: string): string =>
-  JSON.stringify({ InstanceId: i.id, NamespaceName: namespaceName, ServiceName: serviceName, HealthStatus: health, Attributes: i.attributes });
+  JSON.stringify({
+    InstanceId: i.id,
+    NamespaceName: namespaceName,
+    ServiceName: serviceName,
+    HealthStatus: health,
+    Attributes: i.attributes,
+  });
 
 /**
  * Builds a service's view. Records in the catalog are replaced, never mutated, so a record object

@@ -11,7 +11,8 @@ type Pairs = readonly (readonly [string, string])[];
 
 function locate(ctx: RegistryContext, namespaceName: string, serviceName: string, ownerAccount: string | undefined): ServiceView {
   // cairn holds one account: another account's namespace is one cairn does not have.
-  if (ownerAccount !== undefined && ownerAccount !== ctx.account.accountId) throw new NamespaceNotFound(`${namespaceName} (owner ${ownerAccount})`);
+  if (ownerAccount !== undefined && ownerAccount !== ctx.account.accountId)
+    throw new NamespaceNotFound(`${namespaceName} (owner ${ownerAccount})`);
   const found = ctx.discovery.find(namespaceName, serviceName);
   if (found === 'namespace') throw new NamespaceNotFound(namespaceName);
   if (found === 'service') throw new ServiceNotFound(`${serviceName} in namespace ${namespaceName}`);

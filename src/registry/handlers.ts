@@ -12,7 +12,10 @@ import * as discovery from './discovery.ts';
 import * as instanceHealth from './instance-health.ts';
 
 /** A handler returns the operation's response shape (a view), never a record or other internal object. */
-export type Handler<K extends keyof OperationInputs> = (ctx: RegistryContext, input: OperationInputs[K]) => Promise<object | undefined> | object | undefined;
+export type Handler<K extends keyof OperationInputs> = (
+  ctx: RegistryContext,
+  input: OperationInputs[K],
+) => Promise<object | undefined> | object | undefined;
 export type HandlerTable = { [K in keyof OperationInputs]: Handler<K> };
 
 export const handlers: HandlerTable = {

@@ -26,10 +26,7 @@ export function setHealth(serviceId: string, instanceId: string, status: HealthS
     if (!service || !catalog.instance(serviceId, instanceId)) return { mutations: [], result: false };
     if (catalog.healthOf(service, instanceId) === status && catalog.health(serviceId, instanceId)) return { mutations: [], result: false };
     return {
-      mutations: [
-        { table: 'health', key: instanceKey(serviceId, instanceId), value: { status, since: now } },
-        bumpRevision(service),
-      ],
+      mutations: [{ table: 'health', key: instanceKey(serviceId, instanceId), value: { status, since: now } }, bumpRevision(service)],
       result: true,
     };
   };

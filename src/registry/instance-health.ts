@@ -11,7 +11,10 @@ import { registrationKey } from './instances.ts';
 import { requireInstance, requireService } from './lookup.ts';
 import { paginate } from './paginate.ts';
 
-interface Row { key: string; instance: InstanceRecord }
+interface Row {
+  key: string;
+  instance: InstanceRecord;
+}
 
 export function getInstancesHealthStatus(ctx: RegistryContext, input: GetInstancesHealthStatusRequest) {
   const catalog = ctx.catalog;
@@ -30,7 +33,10 @@ export function getInstancesHealthStatus(ctx: RegistryContext, input: GetInstanc
   return { Status: status, ...(page.nextToken !== undefined ? { NextToken: page.nextToken } : {}) };
 }
 
-export async function updateInstanceCustomHealthStatus(ctx: RegistryContext, input: UpdateInstanceCustomHealthStatusRequest): Promise<undefined> {
+export async function updateInstanceCustomHealthStatus(
+  ctx: RegistryContext,
+  input: UpdateInstanceCustomHealthStatusRequest,
+): Promise<undefined> {
   const service = requireService(ctx, input.ServiceId);
   if (!service.healthCheckCustomConfig) throw new CustomHealthNotFound(service.id);
   const instance = requireInstance(ctx.catalog, service, input.InstanceId);

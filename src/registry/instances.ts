@@ -40,52 +40,67 @@ function checkLimits(ctx: RegistryContext, catalog: Catalog, service: ServiceRec
 }
 
 export function registerInstance(ctx: RegistryContext, input: RegisterInstanceRequest): Promise<{ OperationId: string }> {
-  return ctx.writer.write((catalog) => {
-    const service = requireService(ctx, input.ServiceId, catalog);
-    const ns = namespaceOf(catalog, service);
+  return ctx.writer.write(
+    (catalog) => {
+      const service = requireService(ctx, input.ServiceId, catalog);
+      const ns = namespaceOf(catalog, service);
 
-    // A retry with the same token returns the first answer; the token reused for another instance is refused.
-    const earlier = findByRequestId(catalog, 'REGISTER_INSTANCE', input.CreatorRequestId, (op) => op.targets.SERVICE === service.id && !isExpired(ctx, op));
-    if (earlier) {
-      if (earlier.targets.INSTANCE === input.InstanceId) return { mutations: [], result: { OperationId: earlier.id } };
-      throw new DuplicateRequest(
-        `CreatorRequestId ${input.CreatorRequestId ?? ''} was already used by operation ${earlier.id} to register instance ${earlier.targets.INSTANCE ?? ''}`,
-        earlier.id,
+      // A retry with the same token returns the first answer; the token reused for another instance is refused.
+      const earlier = findByRequestId(
+        catalog,
+        'REGISTER_INSTANCE',
+        input.CreatorRequestId,
+        (op) => op.targets.SERVICE === service.id && !isExpired(ctx, op),
       );
-    }
+      if (earlier) {
+        if (earlier.targets.INSTANCE === input.InstanceId) return { mutations: [], result: { OperationId: earlier.id } };
+        throw new DuplicateRequest(
+          `CreatorRequestId ${input.CreatorRequestId ?? ''} was already used by operation ${earlier.id} to register instance ${earlier.targets.INSTANCE ?? ''}`,
+          earlier.id,
+        );
+      }
 
-    const violation = attributeViolation({
-      namespaceType: ns.type, namespaceName: ns.name, service, instanceId: input.InstanceId, attributes: input.Attributes,
-    }, ctx.limits);
-    if (violation !== undefined) throw new InvalidInput(violation);
+      const violation = attributeViolation(
+        {
+          namespaceType: ns.type,
+          namespaceName: ns.name,
+          service,
+          instanceId: input.InstanceId,
+          attributes: input.Attributes,
+        },
+        ctx.limits,
+      );
+      if (violation !== undefined) throw new InvalidInput(violation);
 
-    const existing = catalog.instance(service.id, input.InstanceId);
-    if (!existing) checkLimits(ctx, catalog, service);
+      const existing = catalog.instance(service.id, input.InstanceId);
+      if (!existing) checkLimits(ctx, catalog, service);
 
-    const now = ctx.now();
-    const key = instanceKey(service.id, input.InstanceId);
-    const record: InstanceRecord = {
-      serviceId: service.id,
-      id: input.InstanceId,
-      attributes: input.Attributes,
-      ...(input.CreatorRequestId !== undefined ? { creatorRequestId: input.CreatorRequestId } : {}),
-      createDate: now,
-      // A replaced instance keeps its place in ListInstances; a new one is ordered by this commit's revision.
-      seq: existing?.seq ?? catalog.revision + 1,
-    };
-    const op = newOperation(ctx, {
-      type: 'REGISTER_INSTANCE',
-      targets: { INSTANCE: input.InstanceId, SERVICE: service.id, NAMESPACE: ns.id },
-      ...(input.CreatorRequestId !== undefined ? { requestId: input.CreatorRequestId } : {}),
-      requestKey: input.InstanceId,
-    });
-    const mutations: Mutation[] = [{ table: 'instances', key, value: record }];
-    // (Re-)registration restarts health from its initial state; a service without health keeps none.
-    if (hasHealth(service)) mutations.push({ table: 'health', key, value: { status: initialHealth(service, record), since: now } });
-    else if (catalog.health(service.id, input.InstanceId)) mutations.push({ table: 'health', key, value: null });
-    mutations.push(bumpRevision(service), op.mutation);
-    return { mutations, result: { OperationId: op.record.id } };
-  }, tokenIn('CreatorRequestId', input.CreatorRequestId));
+      const now = ctx.now();
+      const key = instanceKey(service.id, input.InstanceId);
+      const record: InstanceRecord = {
+        serviceId: service.id,
+        id: input.InstanceId,
+        attributes: input.Attributes,
+        ...(input.CreatorRequestId !== undefined ? { creatorRequestId: input.CreatorRequestId } : {}),
+        createDate: now,
+        // A replaced instance keeps its place in ListInstances; a new one is ordered by this commit's revision.
+        seq: existing?.seq ?? catalog.revision + 1,
+      };
+      const op = newOperation(ctx, {
+        type: 'REGISTER_INSTANCE',
+        targets: { INSTANCE: input.InstanceId, SERVICE: service.id, NAMESPACE: ns.id },
+        ...(input.CreatorRequestId !== undefined ? { requestId: input.CreatorRequestId } : {}),
+        requestKey: input.InstanceId,
+      });
+      const mutations: Mutation[] = [{ table: 'instances', key, value: record }];
+      // (Re-)registration restarts health from its initial state; a service without health keeps none.
+      if (hasHealth(service)) mutations.push({ table: 'health', key, value: { status: initialHealth(service, record), since: now } });
+      else if (catalog.health(service.id, input.InstanceId)) mutations.push({ table: 'health', key, value: null });
+      mutations.push(bumpRevision(service), op.mutation);
+      return { mutations, result: { OperationId: op.record.id } };
+    },
+    tokenIn('CreatorRequestId', input.CreatorRequestId),
+  );
 }
 
 export function deregisterInstance(ctx: RegistryContext, input: DeregisterInstanceRequest): Promise<{ OperationId: string }> {

@@ -3,8 +3,17 @@
 import type { Catalog } from '../catalog/index.ts';
 import { DuplicateRequest, InvalidInput, NamespaceAlreadyExists, ResourceInUse, ResourceLimitExceeded } from '../model/errors.ts';
 import type {
-  CreateHttpNamespaceRequest, CreatePrivateDnsNamespaceRequest, CreatePublicDnsNamespaceRequest, DeleteNamespaceRequest, GetNamespaceRequest,
-  ListNamespacesRequest, NamespaceFilter, Tag, UpdateHttpNamespaceRequest, UpdatePrivateDnsNamespaceRequest, UpdatePublicDnsNamespaceRequest,
+  CreateHttpNamespaceRequest,
+  CreatePrivateDnsNamespaceRequest,
+  CreatePublicDnsNamespaceRequest,
+  DeleteNamespaceRequest,
+  GetNamespaceRequest,
+  ListNamespacesRequest,
+  NamespaceFilter,
+  Tag,
+  UpdateHttpNamespaceRequest,
+  UpdatePrivateDnsNamespaceRequest,
+  UpdatePublicDnsNamespaceRequest,
 } from '../model/inputs.ts';
 import type { NamespaceRecord, NamespaceType } from '../model/records.ts';
 import type { Mutation } from '../model/changes.ts';
@@ -47,41 +56,47 @@ function dnsName(name: string): string {
 function createNamespace(ctx: RegistryContext, req: NewNamespace): Promise<{ OperationId: string }> {
   if (req.type !== 'HTTP') dnsName(req.name);
   checkTags(req.tags ?? [], ctx.limits.maxTagsPerResource, req.name);
-  return ctx.writer.write((catalog) => {
-    // A retry (same token, same namespace) gets the first answer; the token reused for another one is refused.
-    const earlier = findByRequestId(catalog, 'CREATE_NAMESPACE', req.creatorRequestId, (o) => !isExpired(ctx, o));
-    const existing = [...catalog.namespaces()].find((ns) => sameIdentity(ns, req));
-    if (earlier && earlier.targets.NAMESPACE === existing?.id) return { mutations: [], result: { OperationId: earlier.id } };
-    if (earlier) {
-      throw new DuplicateRequest(`CreatorRequestId ${req.creatorRequestId ?? ''} was already used by operation ${earlier.id} to create namespace ${earlier.targets.NAMESPACE ?? ''}`, earlier.id);
-    }
-    if (existing) throw new NamespaceAlreadyExists(req.name, existing.id, existing.creatorRequestId);
-    let count = 0;
-    for (const _ of catalog.namespaces()) count++;
-    if (count >= ctx.limits.maxNamespaces) {
-      throw new ResourceLimitExceeded(`The limit of ${ctx.limits.maxNamespaces} namespaces is reached`);
-    }
-    const id = ctx.ids.namespace();
-    const record: NamespaceRecord = {
-      id,
-      name: req.name,
-      type: req.type,
-      httpName: uniqueHttpName(catalog, req.name, (n) => ctx.ids.hex(n)),
-      createDate: ctx.now(),
-      ...(req.description !== undefined ? { description: req.description } : {}),
-      ...(req.creatorRequestId !== undefined ? { creatorRequestId: req.creatorRequestId } : {}),
-      ...(req.type !== 'HTTP' ? { soaTtl: req.soaTtl ?? ctx.defaultSoaTtl, hostedZoneId: ctx.ids.hostedZone() } : {}),
-      ...(req.vpc !== undefined ? { vpc: req.vpc } : {}),
-    };
-    const op = newOperation(ctx, {
-      type: 'CREATE_NAMESPACE',
-      targets: { NAMESPACE: id },
-      ...(req.creatorRequestId !== undefined ? { requestId: req.creatorRequestId } : {}),
-    });
-    const mutations: Mutation[] = [{ table: 'namespaces', key: id, value: record }, op.mutation];
-    if (req.tags && req.tags.length > 0) mutations.push({ table: 'tags', key: id, value: dedupeTags(req.tags) });
-    return { mutations, result: { OperationId: op.record.id } };
-  }, tokenIn('CreatorRequestId', req.creatorRequestId));
+  return ctx.writer.write(
+    (catalog) => {
+      // A retry (same token, same namespace) gets the first answer; the token reused for another one is refused.
+      const earlier = findByRequestId(catalog, 'CREATE_NAMESPACE', req.creatorRequestId, (o) => !isExpired(ctx, o));
+      const existing = [...catalog.namespaces()].find((ns) => sameIdentity(ns, req));
+      if (earlier && earlier.targets.NAMESPACE === existing?.id) return { mutations: [], result: { OperationId: earlier.id } };
+      if (earlier) {
+        throw new DuplicateRequest(
+          `CreatorRequestId ${req.creatorRequestId ?? ''} was already used by operation ${earlier.id} to create namespace ${earlier.targets.NAMESPACE ?? ''}`,
+          earlier.id,
+        );
+      }
+      if (existing) throw new NamespaceAlreadyExists(req.name, existing.id, existing.creatorRequestId);
+      let count = 0;
+      for (const _ of catalog.namespaces()) count++;
+      if (count >= ctx.limits.maxNamespaces) {
+        throw new ResourceLimitExceeded(`The limit of ${ctx.limits.maxNamespaces} namespaces is reached`);
+      }
+      const id = ctx.ids.namespace();
+      const record: NamespaceRecord = {
+        id,
+        name: req.name,
+        type: req.type,
+        httpName: uniqueHttpName(catalog, req.name, (n) => ctx.ids.hex(n)),
+        createDate: ctx.now(),
+        ...(req.description !== undefined ? { description: req.description } : {}),
+        ...(req.creatorRequestId !== undefined ? { creatorRequestId: req.creatorRequestId } : {}),
+        ...(req.type !== 'HTTP' ? { soaTtl: req.soaTtl ?? ctx.defaultSoaTtl, hostedZoneId: ctx.ids.hostedZone() } : {}),
+        ...(req.vpc !== undefined ? { vpc: req.vpc } : {}),
+      };
+      const op = newOperation(ctx, {
+        type: 'CREATE_NAMESPACE',
+        targets: { NAMESPACE: id },
+        ...(req.creatorRequestId !== undefined ? { requestId: req.creatorRequestId } : {}),
+      });
+      const mutations: Mutation[] = [{ table: 'namespaces', key: id, value: record }, op.mutation];
+      if (req.tags && req.tags.length > 0) mutations.push({ table: 'tags', key: id, value: dedupeTags(req.tags) });
+      return { mutations, result: { OperationId: op.record.id } };
+    },
+    tokenIn('CreatorRequestId', req.creatorRequestId),
+  );
 }
 
 /** HttpName is unique across namespaces: a reused name gets `-<8 hex>` appended, as AWS adds a hash. */
@@ -101,11 +116,21 @@ export function dedupeTags(tags: Tag[]): Tag[] {
 }
 
 export const createHttpNamespace = (ctx: RegistryContext, input: CreateHttpNamespaceRequest) =>
-  createNamespace(ctx, { name: input.Name, type: 'HTTP', creatorRequestId: input.CreatorRequestId, description: input.Description, tags: input.Tags });
+  createNamespace(ctx, {
+    name: input.Name,
+    type: 'HTTP',
+    creatorRequestId: input.CreatorRequestId,
+    description: input.Description,
+    tags: input.Tags,
+  });
 
 export const createPublicDnsNamespace = (ctx: RegistryContext, input: CreatePublicDnsNamespaceRequest) =>
   createNamespace(ctx, {
-    name: input.Name, type: 'DNS_PUBLIC', creatorRequestId: input.CreatorRequestId, description: input.Description, tags: input.Tags,
+    name: input.Name,
+    type: 'DNS_PUBLIC',
+    creatorRequestId: input.CreatorRequestId,
+    description: input.Description,
+    tags: input.Tags,
     soaTtl: input.Properties?.DnsProperties.SOA.TTL,
   });
 
@@ -113,11 +138,18 @@ export const createPrivateDnsNamespace = (ctx: RegistryContext, input: CreatePri
   if (input.Vpc === '') throw new InvalidInput('Vpc must not be empty');
   // Visibility of a private namespace is decided by the --vpc map; a VPC it lacks would be seen by nobody.
   if (!ctx.vpcs.has(input.Vpc)) {
-    throw new InvalidInput(`Vpc ${input.Vpc} is not configured in cairn: start cairn with --vpc ${input.Vpc}=CIDR[,CIDR...] (or CAIRN_VPC) to say which clients see its namespaces`);
+    throw new InvalidInput(
+      `Vpc ${input.Vpc} is not configured in cairn: start cairn with --vpc ${input.Vpc}=CIDR[,CIDR...] (or CAIRN_VPC) to say which clients see its namespaces`,
+    );
   }
   return createNamespace(ctx, {
-    name: input.Name, type: 'DNS_PRIVATE', creatorRequestId: input.CreatorRequestId, description: input.Description, tags: input.Tags,
-    soaTtl: input.Properties?.DnsProperties.SOA.TTL, vpc: input.Vpc,
+    name: input.Name,
+    type: 'DNS_PRIVATE',
+    creatorRequestId: input.CreatorRequestId,
+    description: input.Description,
+    tags: input.Tags,
+    soaTtl: input.Properties?.DnsProperties.SOA.TTL,
+    vpc: input.Vpc,
   });
 };
 
@@ -135,7 +167,10 @@ function namespacePredicate(f: NamespaceFilter): (ns: NamespaceRecord) => boolea
       const c = conditionOf(f, ['EQ', 'BEGINS_WITH', 'IN']);
       for (const v of f.Values) {
         const known = c === 'BEGINS_WITH' ? namespaceTypes.some((t) => t.startsWith(v)) : (namespaceTypes as readonly string[]).includes(v);
-        if (!known) throw new InvalidInput(`Filter TYPE value ${v} is not ${c === 'BEGINS_WITH' ? 'the start of ' : ''}one of ${namespaceTypes.join(', ')}`);
+        if (!known)
+          throw new InvalidInput(
+            `Filter TYPE value ${v} is not ${c === 'BEGINS_WITH' ? 'the start of ' : ''}one of ${namespaceTypes.join(', ')}`,
+          );
       }
       const match = stringMatcher(c, f.Values);
       return (ns) => match(ns.type);
@@ -170,37 +205,59 @@ const updaterOf: Record<NamespaceType, string> = {
   DNS_PRIVATE: 'UpdatePrivateDnsNamespace',
 };
 
-interface NamespaceChange { description?: string; soaTtl?: number }
+interface NamespaceChange {
+  description?: string;
+  soaTtl?: number;
+}
 
-function updateNamespace(ctx: RegistryContext, idOrArn: string, type: NamespaceType, updaterRequestId: string | undefined, change: NamespaceChange) {
+function updateNamespace(
+  ctx: RegistryContext,
+  idOrArn: string,
+  type: NamespaceType,
+  updaterRequestId: string | undefined,
+  change: NamespaceChange,
+) {
   const requestKey = JSON.stringify(change);
-  return ctx.writer.write((catalog) => {
-    const ns = requireNamespace(ctx, idOrArn, catalog);
-    if (ns.type !== type) {
-      throw new InvalidInput(`Namespace ${ns.id} is a ${ns.type} namespace: update it with ${updaterOf[ns.type]}, not ${updaterOf[type]}`);
-    }
-    const earlier = findByRequestId(catalog, 'UPDATE_NAMESPACE', updaterRequestId, (op) => op.targets.NAMESPACE === ns.id && !isExpired(ctx, op));
-    if (earlier) {
-      // A retry resends the same body; the same token with another change is a caller's mistake.
-      if (earlier.requestKey !== undefined && earlier.requestKey !== requestKey) {
-        throw new DuplicateRequest(`UpdaterRequestId ${updaterRequestId} was already used for another update of namespace ${ns.id} (operation ${earlier.id})`, earlier.id);
+  return ctx.writer.write(
+    (catalog) => {
+      const ns = requireNamespace(ctx, idOrArn, catalog);
+      if (ns.type !== type) {
+        throw new InvalidInput(
+          `Namespace ${ns.id} is a ${ns.type} namespace: update it with ${updaterOf[ns.type]}, not ${updaterOf[type]}`,
+        );
       }
-      return { mutations: [], result: { OperationId: earlier.id } };
-    }
-    const updated: NamespaceRecord = {
-      ...ns,
-      ...(change.description !== undefined ? { description: change.description } : {}),
-      ...(change.soaTtl !== undefined ? { soaTtl: change.soaTtl } : {}),
-    };
-    const op = newOperation(ctx, {
-      type: 'UPDATE_NAMESPACE',
-      targets: { NAMESPACE: ns.id },
-      ...(updaterRequestId !== undefined ? { requestId: updaterRequestId } : {}),
-      requestKey,
-    });
-    const mutations: Mutation[] = [{ table: 'namespaces', key: ns.id, value: updated }, op.mutation];
-    return { mutations, result: { OperationId: op.record.id } };
-  }, tokenIn('UpdaterRequestId', updaterRequestId));
+      const earlier = findByRequestId(
+        catalog,
+        'UPDATE_NAMESPACE',
+        updaterRequestId,
+        (op) => op.targets.NAMESPACE === ns.id && !isExpired(ctx, op),
+      );
+      if (earlier) {
+        // A retry resends the same body; the same token with another change is a caller's mistake.
+        if (earlier.requestKey !== undefined && earlier.requestKey !== requestKey) {
+          throw new DuplicateRequest(
+            `UpdaterRequestId ${updaterRequestId} was already used for another update of namespace ${ns.id} (operation ${earlier.id})`,
+            earlier.id,
+          );
+        }
+        return { mutations: [], result: { OperationId: earlier.id } };
+      }
+      const updated: NamespaceRecord = {
+        ...ns,
+        ...(change.description !== undefined ? { description: change.description } : {}),
+        ...(change.soaTtl !== undefined ? { soaTtl: change.soaTtl } : {}),
+      };
+      const op = newOperation(ctx, {
+        type: 'UPDATE_NAMESPACE',
+        targets: { NAMESPACE: ns.id },
+        ...(updaterRequestId !== undefined ? { requestId: updaterRequestId } : {}),
+        requestKey,
+      });
+      const mutations: Mutation[] = [{ table: 'namespaces', key: ns.id, value: updated }, op.mutation];
+      return { mutations, result: { OperationId: op.record.id } };
+    },
+    tokenIn('UpdaterRequestId', updaterRequestId),
+  );
 }
 
 export const updateHttpNamespace = (ctx: RegistryContext, input: UpdateHttpNamespaceRequest) =>
@@ -223,7 +280,9 @@ export function deleteNamespace(ctx: RegistryContext, input: DeleteNamespaceRequ
     const ns = requireNamespace(ctx, input.Id, catalog);
     const services = catalog.serviceCount(ns.id);
     if (services > 0) {
-      throw new ResourceInUse(`Namespace ${ns.id} still has ${services} service${services > 1 ? 's' : ''}: delete ${services > 1 ? 'them' : 'it'} first`);
+      throw new ResourceInUse(
+        `Namespace ${ns.id} still has ${services} service${services > 1 ? 's' : ''}: delete ${services > 1 ? 'them' : 'it'} first`,
+      );
     }
     const op = newOperation(ctx, { type: 'DELETE_NAMESPACE', targets: { NAMESPACE: ns.id } });
     const mutations: Mutation[] = [{ table: 'namespaces', key: ns.id, value: null }, op.mutation];

@@ -16,19 +16,19 @@ export function operationPruner(o: { now: () => number; retentionMs: number }): 
   let nextExpiry = 0;
   return (catalog) => {
     const now = o.now();
-  if (nextExpiry > now) return [];
-  const out: Mutation[] = [];
-  let oldestKept = Infinity;
-  const cutoff = now - o.retentionMs;
-  // Dates only: building every record to read its date would cost a record per operation.
-  catalog.forEachOperationDate((id, createDate) => {
-    if (createDate < cutoff) {
-      if (out.length < PRUNE_BATCH) out.push({ table: 'operations', key: id, value: null });
-    } else oldestKept = Math.min(oldestKept, createDate);
-  });
-  // Operations written from now on are no older than `now`. After pruning, scan again on the next write
-  // (this commit may lose a race and be planned again, or the batch may have been full).
-  nextExpiry = out.length > 0 ? now : Math.min(oldestKept, now) + o.retentionMs;
-  return out;
+    if (nextExpiry > now) return [];
+    const out: Mutation[] = [];
+    let oldestKept = Infinity;
+    const cutoff = now - o.retentionMs;
+    // Dates only: building every record to read its date would cost a record per operation.
+    catalog.forEachOperationDate((id, createDate) => {
+      if (createDate < cutoff) {
+        if (out.length < PRUNE_BATCH) out.push({ table: 'operations', key: id, value: null });
+      } else oldestKept = Math.min(oldestKept, createDate);
+    });
+    // Operations written from now on are no older than `now`. After pruning, scan again on the next write
+    // (this commit may lose a race and be planned again, or the batch may have been full).
+    nextExpiry = out.length > 0 ? now : Math.min(oldestKept, now) + o.retentionMs;
+    return out;
   };
 }

@@ -31,7 +31,12 @@ export function newOperation(ctx: RegistryContext, op: NewOperation): { record: 
 }
 
 /** The earlier operation of this type made with the same request token, if any. */
-export function findByRequestId(catalog: Catalog, type: OperationType, requestId: string | undefined, where: (op: OperationRecord) => boolean = () => true): OperationRecord | undefined {
+export function findByRequestId(
+  catalog: Catalog,
+  type: OperationType,
+  requestId: string | undefined,
+  where: (op: OperationRecord) => boolean = () => true,
+): OperationRecord | undefined {
   if (requestId === undefined) return undefined;
   return catalog.operationsByRequest(requestId).find((op) => op.type === type && where(op));
 }

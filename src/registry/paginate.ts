@@ -2,9 +2,18 @@
 // filtered first, so a page is never empty while a token is returned.
 import { InvalidInput } from '../model/errors.ts';
 
-export interface Page<T> { items: T[]; nextToken?: string }
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
 
-export function paginate<T>(items: readonly T[], maxResults: number | undefined, nextToken: string | undefined, keyOf: (item: T) => string, defaultMax = 100): Page<T> {
+export function paginate<T>(
+  items: readonly T[],
+  maxResults: number | undefined,
+  nextToken: string | undefined,
+  keyOf: (item: T) => string,
+  defaultMax = 100,
+): Page<T> {
   let start = 0;
   if (nextToken !== undefined) {
     const after = decodeToken(nextToken);
@@ -26,6 +35,8 @@ export function decodeToken(token: string): string {
   try {
     const v: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
     if (v !== null && typeof v === 'object' && typeof (v as { k?: unknown }).k === 'string') return (v as { k: string }).k;
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   throw new InvalidInput(`NextToken is not a token cairn issued: ${token.slice(0, 40)}`);
 }

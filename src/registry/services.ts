@@ -4,10 +4,23 @@ import type { Catalog } from '../catalog/index.ts';
 import { InvalidInput, ResourceInUse, ServiceAlreadyExists } from '../model/errors.ts';
 import { idFromIdOrArn, serviceArn } from '../model/ids.ts';
 import type {
-  CreateServiceRequest, DeleteServiceRequest, DnsConfig, DnsRecord, GetServiceRequest, HealthCheckConfig, ListServicesRequest,
-  ServiceFilter, UpdateServiceRequest,
+  CreateServiceRequest,
+  DeleteServiceRequest,
+  DnsConfig,
+  DnsRecord,
+  GetServiceRequest,
+  HealthCheckConfig,
+  ListServicesRequest,
+  ServiceFilter,
+  UpdateServiceRequest,
 } from '../model/inputs.ts';
-import { instanceKey, type DnsConfigRecord, type HealthCheckConfigRecord, type NamespaceRecord, type ServiceRecord } from '../model/records.ts';
+import {
+  instanceKey,
+  type DnsConfigRecord,
+  type HealthCheckConfigRecord,
+  type NamespaceRecord,
+  type ServiceRecord,
+} from '../model/records.ts';
 import type { Mutation } from '../model/changes.ts';
 import type { RegistryContext } from './context.ts';
 import { conditionOf, oldestFirstKey, resourceOwnerKeeps, sortByKey } from './list-query.ts';
@@ -53,7 +66,9 @@ function healthCheckRecord(h: HealthCheckConfig): HealthCheckConfigRecord {
   const resourcePath = h.ResourcePath ?? '/';
   // It becomes the request line of the probe, so it must be a path without blanks.
   if (!/^\/[!-~]*$/.test(resourcePath)) {
-    throw new InvalidInput(`HealthCheckConfig.ResourcePath ${JSON.stringify(resourcePath)} must start with / and contain no spaces or control characters`);
+    throw new InvalidInput(
+      `HealthCheckConfig.ResourcePath ${JSON.stringify(resourcePath)} must start with / and contain no spaces or control characters`,
+    );
   }
   return { type: h.Type, resourcePath, failureThreshold: h.FailureThreshold ?? DEFAULT_FAILURE_THRESHOLD };
 }
@@ -63,8 +78,11 @@ function namespaceIdOf(ctx: RegistryContext, input: CreateServiceRequest): strin
   const direct = input.NamespaceId;
   const deprecated = input.DnsConfig?.NamespaceId;
   if (direct === '' || deprecated === '') throw new InvalidInput('NamespaceId must not be empty');
-  if (direct !== undefined && deprecated !== undefined
-    && idFromIdOrArn(ctx.account, direct, 'namespace') !== idFromIdOrArn(ctx.account, deprecated, 'namespace')) {
+  if (
+    direct !== undefined &&
+    deprecated !== undefined &&
+    idFromIdOrArn(ctx.account, direct, 'namespace') !== idFromIdOrArn(ctx.account, deprecated, 'namespace')
+  ) {
     throw new InvalidInput(`NamespaceId ${direct} and DnsConfig.NamespaceId ${deprecated} name different namespaces`);
   }
   const id = direct ?? deprecated;
@@ -79,7 +97,8 @@ function sameName(ns: NamespaceRecord, a: string, b: string): boolean {
 
 export function createService(ctx: RegistryContext, input: CreateServiceRequest) {
   const namespaceId = namespaceIdOf(ctx, input);
-  if (input.Type === 'HTTP' && input.DnsConfig) throw new InvalidInput('Type HTTP cannot be combined with DnsConfig: a service with DnsConfig is DNS_HTTP');
+  if (input.Type === 'HTTP' && input.DnsConfig)
+    throw new InvalidInput('Type HTTP cannot be combined with DnsConfig: a service with DnsConfig is DNS_HTTP');
   if (input.HealthCheckConfig && input.HealthCheckCustomConfig) {
     throw new InvalidInput('HealthCheckConfig and HealthCheckCustomConfig cannot both be given: a service has one kind of health check');
   }
@@ -90,42 +109,45 @@ export function createService(ctx: RegistryContext, input: CreateServiceRequest)
   const healthCheckConfig = input.HealthCheckConfig ? healthCheckRecord(input.HealthCheckConfig) : undefined;
   checkTags(input.Tags ?? [], ctx.limits.maxTagsPerResource, input.Name);
 
-  return ctx.writer.write((catalog) => {
-    const ns = requireNamespace(ctx, namespaceId, catalog);
-    const taken = catalog.servicesOf(ns.id).find((s) => sameName(ns, s.name, input.Name));
-    if (taken) {
-      if (input.CreatorRequestId !== undefined && taken.creatorRequestId === input.CreatorRequestId) {
-        return { mutations: [], result: { Service: serviceView(ctx.account, catalog, taken, true) } };
+  return ctx.writer.write(
+    (catalog) => {
+      const ns = requireNamespace(ctx, namespaceId, catalog);
+      const taken = catalog.servicesOf(ns.id).find((s) => sameName(ns, s.name, input.Name));
+      if (taken) {
+        if (input.CreatorRequestId !== undefined && taken.creatorRequestId === input.CreatorRequestId) {
+          return { mutations: [], result: { Service: serviceView(ctx.account, catalog, taken, true) } };
+        }
+        throw new ServiceAlreadyExists(input.Name, taken.id, serviceArn(ctx.account, taken.id), taken.creatorRequestId);
       }
-      throw new ServiceAlreadyExists(input.Name, taken.id, serviceArn(ctx.account, taken.id), taken.creatorRequestId);
-    }
-    if (dnsConfig && ns.type === 'HTTP') {
-      throw new InvalidInput(`DnsConfig is not allowed in namespace ${ns.id}: it is an HTTP namespace, which has no DNS records`);
-    }
-    if (ns.type !== 'HTTP') {
-      const fqdn = input.Name === '.' ? ns.name : `${input.Name}.${ns.name}`;
-      if (fqdn.length > 253) throw new InvalidInput(`Name ${input.Name} is too long: ${fqdn} exceeds 253 characters`);
-    }
-    const id = ctx.ids.service();
-    const record: ServiceRecord = {
-      id,
-      name: input.Name,
-      namespaceId: ns.id,
-      type: dnsConfig ? 'DNS_HTTP' : 'HTTP',
-      ...(input.Description !== undefined ? { description: input.Description } : {}),
-      ...(dnsConfig ? { dnsConfig } : {}),
-      ...(healthCheckConfig ? { healthCheckConfig } : {}),
-      // The threshold of custom health is deprecated; Cloud Map always reports 1.
-      ...(input.HealthCheckCustomConfig ? { healthCheckCustomConfig: { failureThreshold: 1 } } : {}),
-      createDate: ctx.now(),
-      ...(input.CreatorRequestId !== undefined ? { creatorRequestId: input.CreatorRequestId } : {}),
-      attributes: {},
-      instancesRevision: 0,
-    };
-    const mutations: Mutation[] = [{ table: 'services', key: id, value: record }];
-    if (input.Tags && input.Tags.length > 0) mutations.push({ table: 'tags', key: id, value: dedupeTags(input.Tags) });
-    return { mutations, result: { Service: serviceView(ctx.account, catalog, record, true) } };
-  }, tokenIn('CreatorRequestId', input.CreatorRequestId));
+      if (dnsConfig && ns.type === 'HTTP') {
+        throw new InvalidInput(`DnsConfig is not allowed in namespace ${ns.id}: it is an HTTP namespace, which has no DNS records`);
+      }
+      if (ns.type !== 'HTTP') {
+        const fqdn = input.Name === '.' ? ns.name : `${input.Name}.${ns.name}`;
+        if (fqdn.length > 253) throw new InvalidInput(`Name ${input.Name} is too long: ${fqdn} exceeds 253 characters`);
+      }
+      const id = ctx.ids.service();
+      const record: ServiceRecord = {
+        id,
+        name: input.Name,
+        namespaceId: ns.id,
+        type: dnsConfig ? 'DNS_HTTP' : 'HTTP',
+        ...(input.Description !== undefined ? { description: input.Description } : {}),
+        ...(dnsConfig ? { dnsConfig } : {}),
+        ...(healthCheckConfig ? { healthCheckConfig } : {}),
+        // The threshold of custom health is deprecated; Cloud Map always reports 1.
+        ...(input.HealthCheckCustomConfig ? { healthCheckCustomConfig: { failureThreshold: 1 } } : {}),
+        createDate: ctx.now(),
+        ...(input.CreatorRequestId !== undefined ? { creatorRequestId: input.CreatorRequestId } : {}),
+        attributes: {},
+        instancesRevision: 0,
+      };
+      const mutations: Mutation[] = [{ table: 'services', key: id, value: record }];
+      if (input.Tags && input.Tags.length > 0) mutations.push({ table: 'tags', key: id, value: dedupeTags(input.Tags) });
+      return { mutations, result: { Service: serviceView(ctx.account, catalog, record, true) } };
+    },
+    tokenIn('CreatorRequestId', input.CreatorRequestId),
+  );
 }
 
 export function getService(ctx: RegistryContext, input: GetServiceRequest) {
@@ -167,15 +189,25 @@ function changedDnsConfig(s: ServiceRecord, records: DnsRecord[]): DnsConfigReco
   const types = recordTypes(records, 'Service.DnsConfig.DnsRecords');
   const have = current.dnsRecords.map((r) => r.type);
   if (types.size !== have.length || have.some((t) => !types.has(t))) {
-    throw new InvalidInput(`Service.DnsConfig.DnsRecords must keep the record types of service ${s.id} (${have.join(', ')}): only TTLs can change`);
+    throw new InvalidInput(
+      `Service.DnsConfig.DnsRecords must keep the record types of service ${s.id} (${have.join(', ')}): only TTLs can change`,
+    );
   }
   const ttl = new Map(records.map((r) => [r.Type, r.TTL]));
-  return { routingPolicy: current.routingPolicy, dnsRecords: current.dnsRecords.map((r) => ({ type: r.type, ttl: ttl.get(r.type) ?? r.ttl })) };
+  return {
+    routingPolicy: current.routingPolicy,
+    dnsRecords: current.dnsRecords.map((r) => ({ type: r.type, ttl: ttl.get(r.type) ?? r.ttl })),
+  };
 }
 
-function changedHealthCheck(s: ServiceRecord, dnsConfig: DnsConfigRecord | undefined, h: HealthCheckConfig | undefined): HealthCheckConfigRecord | undefined {
+function changedHealthCheck(
+  s: ServiceRecord,
+  dnsConfig: DnsConfigRecord | undefined,
+  h: HealthCheckConfig | undefined,
+): HealthCheckConfigRecord | undefined {
   if (!h) return undefined;
-  if (s.healthCheckCustomConfig) throw new InvalidInput(`Service ${s.id} uses HealthCheckCustomConfig: HealthCheckConfig cannot be added to it`);
+  if (s.healthCheckCustomConfig)
+    throw new InvalidInput(`Service ${s.id} uses HealthCheckCustomConfig: HealthCheckConfig cannot be added to it`);
   if (dnsConfig?.dnsRecords.some((r) => r.type === 'CNAME')) throw new InvalidInput('HealthCheckConfig cannot be used with a CNAME record');
   const next = healthCheckRecord(h);
   if (s.healthCheckConfig && s.healthCheckConfig.type !== next.type) {
@@ -226,7 +258,9 @@ export function deleteService(ctx: RegistryContext, input: DeleteServiceRequest)
     const s = requireService(ctx, input.Id, catalog);
     const instances = catalog.instanceCount(s.id);
     if (instances > 0) {
-      throw new ResourceInUse(`Service ${s.id} still has ${instances} instance${instances > 1 ? 's' : ''}: deregister ${instances > 1 ? 'them' : 'it'} first`);
+      throw new ResourceInUse(
+        `Service ${s.id} still has ${instances} instance${instances > 1 ? 's' : ''}: deregister ${instances > 1 ? 'them' : 'it'} first`,
+      );
     }
     // Service attributes live in the service record and go with it; tags are dropped here.
     const mutations: Mutation[] = [{ table: 'services', key: s.id, value: null }];

@@ -30,20 +30,24 @@ export function serviceView(a: Account, catalog: Catalog, s: ServiceRecord, deta
     ...(detail ? { NamespaceId: s.namespaceId } : {}),
     ...(s.description !== undefined ? { Description: s.description } : {}),
     InstanceCount: catalog.instanceCount(s.id),
-    ...(s.dnsConfig ? {
-      DnsConfig: {
-        RoutingPolicy: s.dnsConfig.routingPolicy,
-        DnsRecords: s.dnsConfig.dnsRecords.map((r) => ({ Type: r.type, TTL: r.ttl })),
-      },
-    } : {}),
+    ...(s.dnsConfig
+      ? {
+          DnsConfig: {
+            RoutingPolicy: s.dnsConfig.routingPolicy,
+            DnsRecords: s.dnsConfig.dnsRecords.map((r) => ({ Type: r.type, TTL: r.ttl })),
+          },
+        }
+      : {}),
     Type: s.type,
-    ...(s.healthCheckConfig ? {
-      HealthCheckConfig: {
-        Type: s.healthCheckConfig.type,
-        ...(s.healthCheckConfig.resourcePath !== undefined ? { ResourcePath: s.healthCheckConfig.resourcePath } : {}),
-        FailureThreshold: s.healthCheckConfig.failureThreshold,
-      },
-    } : {}),
+    ...(s.healthCheckConfig
+      ? {
+          HealthCheckConfig: {
+            Type: s.healthCheckConfig.type,
+            ...(s.healthCheckConfig.resourcePath !== undefined ? { ResourcePath: s.healthCheckConfig.resourcePath } : {}),
+            FailureThreshold: s.healthCheckConfig.failureThreshold,
+          },
+        }
+      : {}),
     ...(s.healthCheckCustomConfig ? { HealthCheckCustomConfig: { FailureThreshold: s.healthCheckCustomConfig.failureThreshold } } : {}),
     CreateDate: seconds(s.createDate),
     ...(detail && s.creatorRequestId !== undefined ? { CreatorRequestId: s.creatorRequestId } : {}),

@@ -14,7 +14,9 @@ import { checkTags } from './tag-rules.ts';
 function resourceId(ctx: RegistryContext, catalog: Catalog, arn: string): string {
   const p = parseArn(arn);
   if (!p) {
-    throw new InvalidInput(`ResourceARN ${arn} is not a Cloud Map namespace or service ARN (arn:aws:servicediscovery:<region>:<account>:namespace/<id> or …:service/<id>)`);
+    throw new InvalidInput(
+      `ResourceARN ${arn} is not a Cloud Map namespace or service ARN (arn:aws:servicediscovery:<region>:<account>:namespace/<id> or …:service/<id>)`,
+    );
   }
   const own = p.region === ctx.account.region && p.accountId === ctx.account.accountId;
   const exists = own && (p.kind === 'namespace' ? catalog.namespace(p.id) : catalog.service(p.id)) !== undefined;
@@ -33,7 +35,15 @@ export function tagResource(ctx: RegistryContext, input: TagResourceRequest) {
     // Nothing is applied when the result would be over the limit.
     if (merged.size > ctx.limits.maxTagsPerResource) throw new TooManyTagsException(input.ResourceARN, ctx.limits.maxTagsPerResource);
     if (input.Tags.length === 0) return { mutations: [], result: {} };
-    return { mutations: [tagsWrite(id, [...merged].map(([Key, Value]) => ({ Key, Value })))], result: {} };
+    return {
+      mutations: [
+        tagsWrite(
+          id,
+          [...merged].map(([Key, Value]) => ({ Key, Value })),
+        ),
+      ],
+      result: {},
+    };
   });
 }
 

@@ -16,11 +16,27 @@ const configs = {
   dnsAAAA: { ns: 'DNS_PUBLIC', service: { dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [a('AAAA')] } } },
   dnsAandAAAA: { ns: 'DNS_PUBLIC', service: { dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [a('A'), a('AAAA')] } } },
   dnsSrv: { ns: 'DNS_PRIVATE', service: { name: 'api', dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [a('SRV')] } } },
-  dnsSrvLong: { ns: 'DNS_PRIVATE', nsName: `${'n'.repeat(63)}.${'m'.repeat(40)}.example`, service: { name: `${'s'.repeat(63)}.${'t'.repeat(63)}`, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [a('SRV')] } } },
+  dnsSrvLong: {
+    ns: 'DNS_PRIVATE',
+    nsName: `${'n'.repeat(63)}.${'m'.repeat(40)}.example`,
+    service: { name: `${'s'.repeat(63)}.${'t'.repeat(63)}`, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [a('SRV')] } },
+  },
   dnsCname: { ns: 'DNS_PUBLIC', service: { dnsConfig: { routingPolicy: 'WEIGHTED', dnsRecords: [a('CNAME')] } } },
   dnsWeightedA: { ns: 'DNS_PUBLIC', service: { dnsConfig: { routingPolicy: 'WEIGHTED', dnsRecords: [a('A')] } } },
-  dnsWeightedAChecked: { ns: 'DNS_PUBLIC', service: { dnsConfig: { routingPolicy: 'WEIGHTED', dnsRecords: [a('A')] }, healthCheckConfig: { type: 'HTTP', resourcePath: '/', failureThreshold: 3 } } },
-  dnsAChecked: { ns: 'DNS_PUBLIC', service: { dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [a('A')] }, healthCheckConfig: { type: 'HTTP', resourcePath: '/', failureThreshold: 3 } } },
+  dnsWeightedAChecked: {
+    ns: 'DNS_PUBLIC',
+    service: {
+      dnsConfig: { routingPolicy: 'WEIGHTED', dnsRecords: [a('A')] },
+      healthCheckConfig: { type: 'HTTP', resourcePath: '/', failureThreshold: 3 },
+    },
+  },
+  dnsAChecked: {
+    ns: 'DNS_PUBLIC',
+    service: {
+      dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [a('A')] },
+      healthCheckConfig: { type: 'HTTP', resourcePath: '/', failureThreshold: 3 },
+    },
+  },
 } satisfies Record<string, Config>;
 type ConfigName = keyof typeof configs;
 
@@ -35,7 +51,11 @@ const cases: [ConfigName, Record<string, string>, string, string?][] = [
   ['http', many(31), 'at most 30 custom attributes'],
   ['http', { ...many(30), AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '80' }, 'ok'],
   ['http', { big1: 'v'.repeat(1024), big2: 'v'.repeat(1024), big3: 'v'.repeat(1024), big4: 'v'.repeat(1024), big5: 'v'.repeat(884) }, 'ok'], // exactly 5000
-  ['http', { big1: 'v'.repeat(1024), big2: 'v'.repeat(1024), big3: 'v'.repeat(1024), big4: 'v'.repeat(1024), big5: 'v'.repeat(885) }, 'at most 5000 characters'],
+  [
+    'http',
+    { big1: 'v'.repeat(1024), big2: 'v'.repeat(1024), big3: 'v'.repeat(1024), big4: 'v'.repeat(1024), big5: 'v'.repeat(885) },
+    'at most 5000 characters',
+  ],
   ['http', { AWS_INSTANCE_IPV4: '10.0.0.256' }, 'AWS_INSTANCE_IPV4 must be an IPv4 address'],
   ['http', { AWS_INSTANCE_PORT: '0' }, 'from 1 to 65535'],
   ['http', { AWS_INSTANCE_PORT: '65536' }, 'from 1 to 65535'],
@@ -44,7 +64,11 @@ const cases: [ConfigName, Record<string, string>, string, string?][] = [
   ['http', { AWS_INIT_HEALTH_STATUS: 'SICK' }, 'HEALTHY or UNHEALTHY'],
   ['http', { AWS_EC2_INSTANCE_ID: 'i-0abcdef1234567890' }, 'ok'],
   ['http', { AWS_EC2_INSTANCE_ID: 'i-0abcdef1234567890', AWS_INIT_HEALTH_STATUS: 'UNHEALTHY', team: 'x' }, 'ok'],
-  ['http', { AWS_EC2_INSTANCE_ID: 'i-0abcdef1234567890', AWS_INSTANCE_IPV4: '10.0.0.1' }, 'only other reserved attribute allowed is AWS_INIT_HEALTH_STATUS'],
+  [
+    'http',
+    { AWS_EC2_INSTANCE_ID: 'i-0abcdef1234567890', AWS_INSTANCE_IPV4: '10.0.0.1' },
+    'only other reserved attribute allowed is AWS_INIT_HEALTH_STATUS',
+  ],
   ['dnsA', { ...ip4, AWS_EC2_INSTANCE_ID: 'i-0abcdef1234567890' }, 'only for instances in HTTP namespaces'],
   ['httpCustom', { AWS_INIT_HEALTH_STATUS: 'UNHEALTHY' }, 'ok'],
   ['http', { AWS_ALIAS_DNS_NAME: 'lb.example.net' }, 'WEIGHTED routing policy'],
@@ -102,7 +126,9 @@ describe('RegisterInstance reserved-attribute rules', () => {
       services.set(name, s.id);
     }
   });
-  afterAll(async () => { await t.stop(); });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   it.each(cases.map(([config, attributes, expected, id], n) => ({ n, config, attributes, expected, id: id ?? `i-${n}` })))(
     '#$n $config: $expected',

@@ -1,8 +1,13 @@
 // DiscoverInstances and DiscoverInstancesRevision through the SDK: every step of docs/cloud-map-api.md#discovery.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DeregisterInstanceCommand, DiscoverInstancesCommand, DiscoverInstancesRevisionCommand, GetInstanceCommand,
-  RegisterInstanceCommand, UpdateInstanceCustomHealthStatusCommand, type DiscoverInstancesCommandInput,
+  DeregisterInstanceCommand,
+  DiscoverInstancesCommand,
+  DiscoverInstancesRevisionCommand,
+  GetInstanceCommand,
+  RegisterInstanceCommand,
+  UpdateInstanceCustomHealthStatusCommand,
+  type DiscoverInstancesCommandInput,
 } from '@aws-sdk/client-servicediscovery';
 import type { NamespaceRecord, ServiceRecord } from '../../src/model/records.ts';
 import { seedNamespace, seedService } from '../support/seed.ts';
@@ -27,7 +32,8 @@ describe('DiscoverInstances', () => {
     ((await discover(input)).Instances ?? []).map((i) => i.InstanceId).sort();
   const revision = async (ServiceName: string, NamespaceName = 'shared') =>
     (await t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName, ServiceName }))).InstancesRevision;
-  const freshService = async (extra: Partial<ServiceRecord> = {}) => seedService(t.server, { name: `svc${n++}`, namespaceId: http.id, ...extra });
+  const freshService = async (extra: Partial<ServiceRecord> = {}) =>
+    seedService(t.server, { name: `svc${n++}`, namespaceId: http.id, ...extra });
 
   beforeAll(async () => {
     t = await startTestServer();
@@ -44,30 +50,50 @@ describe('DiscoverInstances', () => {
     await register(custom, 'w3', { stage: 'prod', zone: 'a' });
     await setHealth(custom, 'w3', 'UNHEALTHY');
   });
-  afterAll(async () => { await t.stop(); });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   describe('step 1: the namespace by HttpName', () => {
     it('finds the namespace by its HttpName and reports the HttpName as NamespaceName', async () => {
       const out = await discover({ ServiceName: 'logs', QueryParameters: { shard: 's_2' } });
-      expect(out.Instances).toEqual([{ InstanceId: 'l2', NamespaceName: 'shared', ServiceName: 'logs', HealthStatus: 'UNKNOWN', Attributes: { stage: 'beta', shard: 's_2', zone: 'b' } }]);
+      expect(out.Instances).toEqual([
+        {
+          InstanceId: 'l2',
+          NamespaceName: 'shared',
+          ServiceName: 'logs',
+          HealthStatus: 'UNKNOWN',
+          Attributes: { stage: 'beta', shard: 's_2', zone: 'b' },
+        },
+      ]);
     });
 
     it('answers NamespaceNotFound for the namespace Name when it differs from the HttpName, and for unknown names', async () => {
-      await expect(discover({ NamespaceName: 'shared-name', ServiceName: 'logs' })).rejects.toMatchObject({ name: 'NamespaceNotFound', message: expect.stringContaining('shared-name') });
+      await expect(discover({ NamespaceName: 'shared-name', ServiceName: 'logs' })).rejects.toMatchObject({
+        name: 'NamespaceNotFound',
+        message: expect.stringContaining('shared-name'),
+      });
       await expect(discover({ NamespaceName: 'nowhere', ServiceName: 'logs' })).rejects.toMatchObject({ name: 'NamespaceNotFound' });
-      await expect(t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: 'nowhere', ServiceName: 'logs' }))).rejects.toMatchObject({ name: 'NamespaceNotFound' });
+      await expect(
+        t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: 'nowhere', ServiceName: 'logs' })),
+      ).rejects.toMatchObject({ name: 'NamespaceNotFound' });
     });
 
     it('answers NamespaceNotFound for another OwnerAccount and serves its own', async () => {
       await expect(discover({ ServiceName: 'logs', OwnerAccount: '999999999999' })).rejects.toMatchObject({ name: 'NamespaceNotFound' });
-      await expect(t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: 'shared', ServiceName: 'logs', OwnerAccount: '999999999999' }))).rejects.toMatchObject({ name: 'NamespaceNotFound' });
+      await expect(
+        t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: 'shared', ServiceName: 'logs', OwnerAccount: '999999999999' })),
+      ).rejects.toMatchObject({ name: 'NamespaceNotFound' });
       expect((await discover({ ServiceName: 'logs', OwnerAccount: '123456789012' })).Instances).toHaveLength(3);
     });
   });
 
   describe('step 2: the service by name', () => {
     it('answers ServiceNotFound for an unknown service', async () => {
-      await expect(discover({ ServiceName: 'nothere' })).rejects.toMatchObject({ name: 'ServiceNotFound', message: expect.stringContaining('nothere') });
+      await expect(discover({ ServiceName: 'nothere' })).rejects.toMatchObject({
+        name: 'ServiceNotFound',
+        message: expect.stringContaining('nothere'),
+      });
     });
 
     it('matches service names case-sensitively in HTTP namespaces', async () => {
@@ -75,7 +101,11 @@ describe('DiscoverInstances', () => {
     });
 
     it('falls back to a case-insensitive match in DNS namespaces and reports the stored name', async () => {
-      const backend = await seedService(t.server, { name: 'backend', namespaceId: dns.id, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] } });
+      const backend = await seedService(t.server, {
+        name: 'backend',
+        namespaceId: dns.id,
+        dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] },
+      });
       await register(backend, 'backend-1', { AWS_INSTANCE_IPV4: '192.168.10.2' });
       const out = await discover({ NamespaceName: 'kouzie.com', ServiceName: 'BackEnd' });
       expect(out.Instances?.map((i) => [i.InstanceId, i.ServiceName])).toEqual([['backend-1', 'backend']]);
@@ -101,7 +131,10 @@ describe('DiscoverInstances', () => {
 
     it('returns healthy instances by default', async () => {
       const out = await discover({ ServiceName: 'web' });
-      expect(out.Instances?.map((i) => [i.InstanceId, i.HealthStatus]).sort()).toEqual([['w1', 'HEALTHY'], ['w2', 'HEALTHY']]);
+      expect(out.Instances?.map((i) => [i.InstanceId, i.HealthStatus]).sort()).toEqual([
+        ['w1', 'HEALTHY'],
+        ['w2', 'HEALTHY'],
+      ]);
     });
 
     it('keeps the requested status with HEALTHY, UNHEALTHY and ALL', async () => {
@@ -121,13 +154,17 @@ describe('DiscoverInstances', () => {
   describe('step 5: OptionalParameters', () => {
     it('narrows to the instances that match every optional pair', async () => {
       expect(await ids({ ServiceName: 'logs', OptionalParameters: { zone: 'a' } })).toEqual(['l1', 'l3']);
-      expect(await ids({ ServiceName: 'logs', QueryParameters: { stage: 'beta' }, OptionalParameters: { zone: 'a', shard: 's_1' } })).toEqual(['l1']);
+      expect(
+        await ids({ ServiceName: 'logs', QueryParameters: { stage: 'beta' }, OptionalParameters: { zone: 'a', shard: 's_1' } }),
+      ).toEqual(['l1']);
     });
 
     it('is ignored when no remaining instance matches it', async () => {
       expect(await ids({ ServiceName: 'logs', OptionalParameters: { version: '2.0' } })).toEqual(['l1', 'l2', 'l3']);
       // zone=a matches w3, but w3 was removed by the health step: optional is then ignored.
-      expect(await ids({ ServiceName: 'web', QueryParameters: { stage: 'beta' }, OptionalParameters: { zone: 'a', stage: 'prod' } })).toEqual(['w1', 'w2']);
+      expect(
+        await ids({ ServiceName: 'web', QueryParameters: { stage: 'beta' }, OptionalParameters: { zone: 'a', stage: 'prod' } }),
+      ).toEqual(['w1', 'w2']);
     });
   });
 
@@ -137,7 +174,11 @@ describe('DiscoverInstances', () => {
       try {
         const ns = await seedNamespace(big.server, { name: 'big', type: 'HTTP' });
         const s = await seedService(big.server, { name: 'many', namespaceId: ns.id });
-        await Promise.all(Array.from({ length: 120 }, (_, i) => big.client.send(new RegisterInstanceCommand({ ServiceId: s.id, InstanceId: `i${i}`, Attributes: { n: String(i) } }))));
+        await Promise.all(
+          Array.from({ length: 120 }, (_, i) =>
+            big.client.send(new RegisterInstanceCommand({ ServiceId: s.id, InstanceId: `i${i}`, Attributes: { n: String(i) } })),
+          ),
+        );
         const all = await big.client.send(new DiscoverInstancesCommand({ NamespaceName: 'big', ServiceName: 'many' }));
         expect(all.Instances).toHaveLength(100);
         expect(new Set(all.Instances?.map((i) => i.InstanceId)).size).toBe(100);
@@ -145,7 +186,9 @@ describe('DiscoverInstances', () => {
         expect(more.Instances).toHaveLength(120);
         const five = await big.client.send(new DiscoverInstancesCommand({ NamespaceName: 'big', ServiceName: 'many', MaxResults: 5 }));
         expect(new Set(five.Instances?.map((i) => i.InstanceId)).size).toBe(5);
-        await expect(big.client.send(new DiscoverInstancesCommand({ NamespaceName: 'big', ServiceName: 'many', MaxResults: 1001 }))).rejects.toMatchObject({ name: 'InvalidInput' });
+        await expect(
+          big.client.send(new DiscoverInstancesCommand({ NamespaceName: 'big', ServiceName: 'many', MaxResults: 1001 })),
+        ).rejects.toMatchObject({ name: 'InvalidInput' });
       } finally {
         await big.stop();
       }
@@ -219,17 +262,35 @@ describe('DiscoverInstances', () => {
       const first = await discover({ ServiceName: s.name, HealthStatus: 'ALL' });
       expect(first.Instances?.[0]).toMatchObject({ HealthStatus: 'HEALTHY', Attributes: { v: '1' } });
       await setHealth(s, 'c', 'UNHEALTHY');
-      expect((await discover({ ServiceName: s.name, HealthStatus: 'ALL' })).Instances?.[0]).toMatchObject({ HealthStatus: 'UNHEALTHY', Attributes: { v: '1' } });
+      expect((await discover({ ServiceName: s.name, HealthStatus: 'ALL' })).Instances?.[0]).toMatchObject({
+        HealthStatus: 'UNHEALTHY',
+        Attributes: { v: '1' },
+      });
       await register(s, 'c', { v: '2' });
-      expect((await discover({ ServiceName: s.name, HealthStatus: 'ALL' })).Instances?.[0]).toMatchObject({ HealthStatus: 'HEALTHY', Attributes: { v: '2' } });
+      expect((await discover({ ServiceName: s.name, HealthStatus: 'ALL' })).Instances?.[0]).toMatchObject({
+        HealthStatus: 'HEALTHY',
+        Attributes: { v: '2' },
+      });
     });
 
     it('sends the AWS JSON shape on the wire', async () => {
-      const res = await rawCall(t.endpoint, 'Route53AutoNaming_v20170314.DiscoverInstances', JSON.stringify({ NamespaceName: 'shared', ServiceName: 'logs', QueryParameters: { shard: 's_2' } }));
+      const res = await rawCall(
+        t.endpoint,
+        'Route53AutoNaming_v20170314.DiscoverInstances',
+        JSON.stringify({ NamespaceName: 'shared', ServiceName: 'logs', QueryParameters: { shard: 's_2' } }),
+      );
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/x-amz-json-1\.1\b/);
       expect(res.json).toEqual({
-        Instances: [{ InstanceId: 'l2', NamespaceName: 'shared', ServiceName: 'logs', HealthStatus: 'UNKNOWN', Attributes: { stage: 'beta', shard: 's_2', zone: 'b' } }],
+        Instances: [
+          {
+            InstanceId: 'l2',
+            NamespaceName: 'shared',
+            ServiceName: 'logs',
+            HealthStatus: 'UNKNOWN',
+            Attributes: { stage: 'beta', shard: 's_2', zone: 'b' },
+          },
+        ],
         InstancesRevision: 3,
       });
     });
@@ -243,7 +304,9 @@ describe('discovery throttling', () => {
     const ns = await seedNamespace(t.server, { name: 'shared', type: 'HTTP' });
     await seedService(t.server, { name: 'logs', namespaceId: ns.id });
   });
-  afterAll(async () => { await t.stop(); });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   it('refuses DiscoverInstances beyond the burst with RequestLimitExceeded and leaves other operations alone', async () => {
     const call = () => t.client.send(new DiscoverInstancesCommand({ NamespaceName: 'shared', ServiceName: 'logs' }));
@@ -251,7 +314,11 @@ describe('discovery throttling', () => {
     await call();
     await call();
     await expect(call()).rejects.toMatchObject({ name: 'RequestLimitExceeded', message: expect.stringContaining('DiscoverInstances') });
-    const res = await rawCall(t.endpoint, 'Route53AutoNaming_v20170314.GetInstance', JSON.stringify({ ServiceId: 'srv-x', InstanceId: 'i' }));
+    const res = await rawCall(
+      t.endpoint,
+      'Route53AutoNaming_v20170314.GetInstance',
+      JSON.stringify({ ServiceId: 'srv-x', InstanceId: 'i' }),
+    );
     expect(res.json.__type).toBe('ServiceNotFound');
   });
 
@@ -269,14 +336,19 @@ describe('discovery on another replica (redis store)', () => {
     a = await startTestServer({ store: 'redis' });
     b = await startTestServer({ store: 'redis', prefix: a.prefix });
   });
-  afterAll(async () => { await b.stop(); await a.stop(); });
-
+  afterAll(async () => {
+    await b.stop();
+    await a.stop();
+  });
 
   it('follows registrations, replacements and deregistrations made on the first replica', async () => {
     const ns = await seedNamespace(a.server, { name: 'shared', type: 'HTTP' });
     const s = await seedService(a.server, { name: 'logs', namespaceId: ns.id });
-    const seen = () => b.client.send(new DiscoverInstancesCommand({ NamespaceName: 'shared', ServiceName: 'logs' }))
-      .then((o) => o.Instances?.map((i) => `${i.InstanceId}:${i.Attributes?.v}`) ?? [], () => ['(not found)']);
+    const seen = () =>
+      b.client.send(new DiscoverInstancesCommand({ NamespaceName: 'shared', ServiceName: 'logs' })).then(
+        (o) => o.Instances?.map((i) => `${i.InstanceId}:${i.Attributes?.v}`) ?? [],
+        () => ['(not found)'],
+      );
     await a.client.send(new RegisterInstanceCommand({ ServiceId: s.id, InstanceId: 'x', Attributes: { v: '1' } }));
     await eventually(async () => expect(await seen()).toEqual(['x:1']));
     await a.client.send(new RegisterInstanceCommand({ ServiceId: s.id, InstanceId: 'x', Attributes: { v: '2' } }));

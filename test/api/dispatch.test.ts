@@ -12,8 +12,12 @@ const USER = 'cairn-dispatch';
 
 const inherited = [...new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__', 'prototype', 'then'])];
 const oddTargets: [string, string][] = [
-  ['the prefix alone', T], ['an empty operation name', `${T}.ListNamespaces`], ['no prefix', 'ListNamespaces'],
-  ['a leading dot', `.${T}ListNamespaces`], ['a trailing dot', `${T}ListNamespaces.`], ['a 5,000-byte prefix', `${'x'.repeat(5000)}.ListNamespaces`],
+  ['the prefix alone', T],
+  ['an empty operation name', `${T}.ListNamespaces`],
+  ['no prefix', 'ListNamespaces'],
+  ['a leading dot', `.${T}ListNamespaces`],
+  ['a trailing dot', `${T}ListNamespaces.`],
+  ['a 5,000-byte prefix', `${'x'.repeat(5000)}.ListNamespaces`],
 ];
 
 describe('the operation table', () => {

@@ -2,7 +2,10 @@
 // window when --custom-health-delay is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DiscoverInstancesRevisionCommand, GetInstancesHealthStatusCommand, RegisterInstanceCommand, UpdateInstanceCustomHealthStatusCommand,
+  DiscoverInstancesRevisionCommand,
+  GetInstancesHealthStatusCommand,
+  RegisterInstanceCommand,
+  UpdateInstanceCustomHealthStatusCommand,
 } from '@aws-sdk/client-servicediscovery';
 import type { NamespaceRecord, ServiceRecord } from '../../src/model/records.ts';
 import { TestClock } from '../support/clock.ts';
@@ -23,7 +26,8 @@ describe('instance health status', () => {
   let checked: ServiceRecord;
   const register = (s: ServiceRecord, id: string, attributes: Record<string, string> = {}) =>
     t.client.send(new RegisterInstanceCommand({ ServiceId: s.id, InstanceId: id, Attributes: attributes }));
-  const statusOf = (s: ServiceRecord, Instances?: string[]) => t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: s.id, ...(Instances ? { Instances } : {}) }));
+  const statusOf = (s: ServiceRecord, Instances?: string[]) =>
+    t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: s.id, ...(Instances ? { Instances } : {}) }));
   const update = (s: ServiceRecord, InstanceId: string, Status: 'HEALTHY' | 'UNHEALTHY') =>
     t.client.send(new UpdateInstanceCustomHealthStatusCommand({ ServiceId: s.id, InstanceId, Status }));
 
@@ -38,7 +42,9 @@ describe('instance health status', () => {
     await register(plain, 'l1');
     await register(checked, 'p1', { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '80' });
   });
-  afterAll(async () => { await t.stop(); });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   describe('GetInstancesHealthStatus', () => {
     it('reports every instance of the service', async () => {
@@ -52,7 +58,10 @@ describe('instance health status', () => {
     });
 
     it('answers InstanceNotFound for a listed id that does not exist', async () => {
-      await expect(statusOf(custom, ['w1', 'ghost'])).rejects.toMatchObject({ name: 'InstanceNotFound', message: expect.stringContaining('ghost') });
+      await expect(statusOf(custom, ['w1', 'ghost'])).rejects.toMatchObject({
+        name: 'InstanceNotFound',
+        message: expect.stringContaining('ghost'),
+      });
     });
 
     it('reports UNKNOWN for a service without health config, HEALTHY for a new Route 53-style check', async () => {
@@ -69,23 +78,40 @@ describe('instance health status', () => {
       expect(p3.Status).toEqual({ w5: 'HEALTHY' });
       expect(p3.NextToken).toBeUndefined();
 
-      const l1 = await t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: custom.id, Instances: ['w5', 'w1', 'w3'], MaxResults: 2 }));
+      const l1 = await t.client.send(
+        new GetInstancesHealthStatusCommand({ ServiceId: custom.id, Instances: ['w5', 'w1', 'w3'], MaxResults: 2 }),
+      );
       expect(Object.keys(l1.Status ?? {})).toEqual(['w5', 'w1']);
-      const l2 = await t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: custom.id, Instances: ['w5', 'w1', 'w3'], MaxResults: 2, NextToken: l1.NextToken }));
+      const l2 = await t.client.send(
+        new GetInstancesHealthStatusCommand({
+          ServiceId: custom.id,
+          Instances: ['w5', 'w1', 'w3'],
+          MaxResults: 2,
+          NextToken: l1.NextToken,
+        }),
+      );
       expect(l2.Status).toEqual({ w3: 'HEALTHY' });
       expect(l2.NextToken).toBeUndefined();
 
-      await expect(t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: custom.id, NextToken: 'not-ours' }))).rejects.toMatchObject({ name: 'InvalidInput' });
+      await expect(
+        t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: custom.id, NextToken: 'not-ours' })),
+      ).rejects.toMatchObject({ name: 'InvalidInput' });
     });
 
     it('answers ServiceNotFound for an unknown service', async () => {
-      await expect(t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: 'srv-nope' }))).rejects.toMatchObject({ name: 'ServiceNotFound' });
+      await expect(t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: 'srv-nope' }))).rejects.toMatchObject({
+        name: 'ServiceNotFound',
+      });
     });
   });
 
   describe('UpdateInstanceCustomHealthStatus', () => {
     it('applies the status before the call returns and answers an empty object', async () => {
-      const res = await rawCall(t.endpoint, 'Route53AutoNaming_v20170314.UpdateInstanceCustomHealthStatus', JSON.stringify({ ServiceId: custom.id, InstanceId: 'w3', Status: 'UNHEALTHY' }));
+      const res = await rawCall(
+        t.endpoint,
+        'Route53AutoNaming_v20170314.UpdateInstanceCustomHealthStatus',
+        JSON.stringify({ ServiceId: custom.id, InstanceId: 'w3', Status: 'UNHEALTHY' }),
+      );
       expect(res.status).toBe(200);
       expect(res.json).toEqual({});
       expect(t.server.catalog.health(custom.id, 'w3')?.status).toBe('UNHEALTHY');
@@ -95,24 +121,37 @@ describe('instance health status', () => {
     });
 
     it('answers CustomHealthNotFound for services without HealthCheckCustomConfig', async () => {
-      await expect(update(plain, 'l1', 'UNHEALTHY')).rejects.toMatchObject({ name: 'CustomHealthNotFound', message: expect.stringContaining(plain.id) });
+      await expect(update(plain, 'l1', 'UNHEALTHY')).rejects.toMatchObject({
+        name: 'CustomHealthNotFound',
+        message: expect.stringContaining(plain.id),
+      });
       await expect(update(checked, 'p1', 'UNHEALTHY')).rejects.toMatchObject({ name: 'CustomHealthNotFound' });
       expect((await statusOf(checked)).Status).toEqual({ p1: 'HEALTHY' });
     });
 
     it('answers InstanceNotFound and ServiceNotFound for unknown ids', async () => {
-      await expect(update(custom, 'ghost', 'UNHEALTHY')).rejects.toMatchObject({ name: 'InstanceNotFound', message: expect.stringContaining('ghost') });
-      await expect(t.client.send(new UpdateInstanceCustomHealthStatusCommand({ ServiceId: 'srv-nope', InstanceId: 'w1', Status: 'HEALTHY' }))).rejects.toMatchObject({ name: 'ServiceNotFound' });
+      await expect(update(custom, 'ghost', 'UNHEALTHY')).rejects.toMatchObject({
+        name: 'InstanceNotFound',
+        message: expect.stringContaining('ghost'),
+      });
+      await expect(
+        t.client.send(new UpdateInstanceCustomHealthStatusCommand({ ServiceId: 'srv-nope', InstanceId: 'w1', Status: 'HEALTHY' })),
+      ).rejects.toMatchObject({ name: 'ServiceNotFound' });
     });
 
     it('rejects a Status outside HEALTHY and UNHEALTHY with InvalidInput', async () => {
-      const res = await rawCall(t.endpoint, 'Route53AutoNaming_v20170314.UpdateInstanceCustomHealthStatus', JSON.stringify({ ServiceId: custom.id, InstanceId: 'w1', Status: 'UNKNOWN' }));
+      const res = await rawCall(
+        t.endpoint,
+        'Route53AutoNaming_v20170314.UpdateInstanceCustomHealthStatus',
+        JSON.stringify({ ServiceId: custom.id, InstanceId: 'w1', Status: 'UNKNOWN' }),
+      );
       expect(res.status).toBe(400);
       expect(res.json.__type).toBe('InvalidInput');
     });
 
     it('bumps InstancesRevision on a flip only', async () => {
-      const rev = async () => (await t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: ns.httpName, ServiceName: 'web' }))).InstancesRevision!;
+      const rev = async () =>
+        (await t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: ns.httpName, ServiceName: 'web' }))).InstancesRevision!;
       const before = await rev();
       await update(custom, 'w4', 'HEALTHY'); // already healthy
       expect(await rev()).toBe(before);
@@ -147,7 +186,9 @@ describe('custom health with --custom-health-delay (AWS window semantics)', () =
     custom = await mk('web', { healthCheckCustomConfig: { failureThreshold: 1 } });
     for (const id of ['a', 'b', 'c']) await register(id);
   });
-  afterAll(async () => { await t.stop(); });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   it('applies a change after the delay from the first request; a repeat neither speeds it up nor postpones it', async () => {
     const start = clock.now();

@@ -13,14 +13,20 @@ const LIST = `${head(2)}{}`;
 /** How late after its limit a connection may be cut: the sweep runs every quarter of the shortest limit. */
 const SLACK_MS = 1500;
 
-interface Watched { socket: Socket; received: () => string; closedAfter: Promise<number> }
+interface Watched {
+  socket: Socket;
+  received: () => string;
+  closedAfter: Promise<number>;
+}
 
 function open(port: number): Promise<Watched> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     let received = '';
     const socket = connect(port, '127.0.0.1');
-    socket.on('data', (d: Buffer) => { received += d.toString(); });
+    socket.on('data', (d: Buffer) => {
+      received += d.toString();
+    });
     socket.on('error', () => undefined);
     const closedAfter = new Promise<number>((r) => socket.once('close', () => r(Date.now() - started)));
     socket.once('connect', () => resolve({ socket, received: () => received, closedAfter }));
@@ -30,7 +36,9 @@ function open(port: number): Promise<Watched> {
 
 /** Writes one byte every `everyMs` until the socket closes. */
 function trickle(socket: Socket, everyMs: number, byte = ' '): void {
-  const timer = setInterval(() => { if (socket.writable) socket.write(byte); }, everyMs);
+  const timer = setInterval(() => {
+    if (socket.writable) socket.write(byte);
+  }, everyMs);
   socket.once('close', () => clearInterval(timer));
 }
 
@@ -43,7 +51,10 @@ function roundTrip(w: Watched, request = LIST): Promise<string> {
       const text = w.received().slice(before);
       const m = /content-length: (\d+)\r\n/i.exec(text);
       const end = text.indexOf('\r\n\r\n');
-      if (m && end >= 0 && text.length >= end + 4 + Number(m[1])) { w.socket.off('data', check); resolve(text); }
+      if (m && end >= 0 && text.length >= end + 4 + Number(m[1])) {
+        w.socket.off('data', check);
+        resolve(text);
+      }
     };
     w.socket.on('data', check);
     w.socket.once('close', () => reject(new Error('closed before the response')));
@@ -67,7 +78,12 @@ describe('server options', () => {
 
   it('holds the headers to the request timeout when that is shorter (node refuses otherwise)', () => {
     expect(httpServerOptions({ ...bounds, requestTimeoutMs: 2000 }).http).toMatchObject({ requestTimeout: 2000, headersTimeout: 2000 });
-    expect(httpServerOptions(bounds).http).toMatchObject({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1000 });
+    expect(httpServerOptions(bounds).http).toMatchObject({
+      requestTimeout: 30_000,
+      headersTimeout: 10_000,
+      keepAliveTimeout: 5_000,
+      connectionsCheckingInterval: 1000,
+    });
   });
 });
 
@@ -78,7 +94,9 @@ describe.concurrent('time bounds (request 2s, headers 1s, keep-alive 1s)', () =>
     t = await startTestServer({ flags: ['--api-request-timeout', '2s', '--api-headers-timeout', '1s', '--api-keep-alive-timeout', '1s'] });
     port = t.server.apiAddress.port;
   });
-  afterAll(async () => { await t.stop(); });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   it('cuts a connection that sends nothing after the headers timeout, with a 408 in the AWS shape', async () => {
     const w = await open(port);
@@ -124,7 +142,12 @@ describe.concurrent('time bounds (request 2s, headers 1s, keep-alive 1s)', () =>
   it('refuses a body over 1 MiB from its Content-Length, before reading it', async () => {
     const w = await open(port);
     w.socket.write(head(2 * 1024 * 1024));
-    await new Promise<void>((resolve) => { const check = (): void => { if (w.received().includes('}')) resolve(); }; w.socket.on('data', check); });
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (w.received().includes('}')) resolve();
+      };
+      w.socket.on('data', check);
+    });
     expect(w.received()).toMatch(/^HTTP\/1\.1 413 /);
     expect(w.received()).toContain('"__type":"SerializationException"');
     w.socket.destroy();
@@ -146,7 +169,9 @@ describe('the connection cap (3)', () => {
     t = await startTestServer({ flags: ['--api-max-connections', '3'] });
     port = t.server.apiAddress.port;
   });
-  afterAll(async () => { await t.stop(); });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   it('closes a new connection at once while the open ones keep working', async () => {
     const open3 = await Promise.all([open(port), open(port), open(port)]);

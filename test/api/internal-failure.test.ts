@@ -14,20 +14,32 @@ let app: FastifyInstance;
 let endpoint: string;
 
 beforeAll(async () => {
-  const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
   // A registry whose every member throws what a broken dependency might: a message with a URL and
   // password, and an extra member holding a command's arguments (as ioredis errors carry them).
-  const broken = new Proxy({}, {
-    get() {
-      throw Object.assign(new TypeError('lost redis://cairn:pw-in-message@10.0.0.1:6379'), { command: { name: 'auth', args: ['pw-in-member'] } });
+  const broken = new Proxy(
+    {},
+    {
+      get() {
+        throw Object.assign(new TypeError('lost redis://cairn:pw-in-message@10.0.0.1:6379'), {
+          command: { name: 'auth', args: ['pw-in-member'] },
+        });
+      },
     },
-  }) as RegistryContext;
+  ) as RegistryContext;
   app = buildApi({ ctx: broken, logger: pino({ level: 'info' }, sink) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 });
-afterAll(async () => { await app.close(); });
+afterAll(async () => {
+  await app.close();
+});
 
 describe('an unexpected exception in a handler', () => {
   it('is a 500 InternalFailure with nothing internal in the body, logged once with the request id', async () => {

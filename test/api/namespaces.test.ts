@@ -2,17 +2,32 @@
 // and pages, update, delete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateHttpNamespaceCommand, CreatePrivateDnsNamespaceCommand, CreatePublicDnsNamespaceCommand, CreateServiceCommand,
-  DeleteNamespaceCommand, GetNamespaceCommand, GetOperationCommand, ListNamespacesCommand, ListTagsForResourceCommand,
-  paginateListNamespaces, UpdateHttpNamespaceCommand, UpdatePrivateDnsNamespaceCommand, UpdatePublicDnsNamespaceCommand,
-  type NamespaceFilter, type ServiceDiscoveryClient,
+  CreateHttpNamespaceCommand,
+  CreatePrivateDnsNamespaceCommand,
+  CreatePublicDnsNamespaceCommand,
+  CreateServiceCommand,
+  DeleteNamespaceCommand,
+  GetNamespaceCommand,
+  GetOperationCommand,
+  ListNamespacesCommand,
+  ListTagsForResourceCommand,
+  paginateListNamespaces,
+  UpdateHttpNamespaceCommand,
+  UpdatePrivateDnsNamespaceCommand,
+  UpdatePublicDnsNamespaceCommand,
+  type NamespaceFilter,
+  type ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
 import { errorOf } from '../support/sdk-errors.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let t: TestServer;
-beforeAll(async () => { t = await startTestServer({ flags: ['--vpc', 'vpc-a=10.0.0.0/16', '--vpc', 'vpc-b=10.1.0.0/16'] }); });
-afterAll(async () => { await t.stop(); });
+beforeAll(async () => {
+  t = await startTestServer({ flags: ['--vpc', 'vpc-a=10.0.0.0/16', '--vpc', 'vpc-b=10.1.0.0/16'] });
+});
+afterAll(async () => {
+  await t.stop();
+});
 
 /** The namespace an operation created. */
 async function namespaceOf(client: ServiceDiscoveryClient, operationId: string | undefined): Promise<string> {
@@ -22,16 +37,27 @@ async function namespaceOf(client: ServiceDiscoveryClient, operationId: string |
 
 describe('creating namespaces', () => {
   it('creates a public DNS namespace with its SOA TTL, a hosted zone id and the name as HttpName', async () => {
-    const { OperationId } = await t.client.send(new CreatePublicDnsNamespaceCommand({
-      Name: 'pub-one.example', CreatorRequestId: 'pub-1', Description: 'public', Properties: { DnsProperties: { SOA: { TTL: 60 } } },
-    }));
+    const { OperationId } = await t.client.send(
+      new CreatePublicDnsNamespaceCommand({
+        Name: 'pub-one.example',
+        CreatorRequestId: 'pub-1',
+        Description: 'public',
+        Properties: { DnsProperties: { SOA: { TTL: 60 } } },
+      }),
+    );
     const op = await t.client.send(new GetOperationCommand({ OperationId }));
     expect(op.Operation).toMatchObject({ Type: 'CREATE_NAMESPACE', Status: 'SUCCESS' });
     const id = op.Operation!.Targets!.NAMESPACE!;
     const { Namespace } = await t.client.send(new GetNamespaceCommand({ Id: id }));
     expect(Namespace).toMatchObject({
-      Id: id, Name: 'pub-one.example', Type: 'DNS_PUBLIC', Description: 'public', ServiceCount: 0, CreatorRequestId: 'pub-1',
-      ResourceOwner: '123456789012', Arn: `arn:aws:servicediscovery:us-east-1:123456789012:namespace/${id}`,
+      Id: id,
+      Name: 'pub-one.example',
+      Type: 'DNS_PUBLIC',
+      Description: 'public',
+      ServiceCount: 0,
+      CreatorRequestId: 'pub-1',
+      ResourceOwner: '123456789012',
+      Arn: `arn:aws:servicediscovery:us-east-1:123456789012:namespace/${id}`,
       Properties: { DnsProperties: { SOA: { TTL: 60 } }, HttpProperties: { HttpName: 'pub-one.example' } },
     });
     expect(Namespace!.Properties!.DnsProperties!.HostedZoneId).toMatch(/^Z[A-Z0-9]+$/);
@@ -121,7 +147,9 @@ describe('listing namespaces', () => {
     await l.client.send(new CreatePublicDnsNamespaceCommand({ Name: 'beta.example' }));
     await l.client.send(new CreatePrivateDnsNamespaceCommand({ Name: 'alpha.internal', Vpc: 'vpc-a' }));
   });
-  afterAll(async () => { await l.stop(); });
+  afterAll(async () => {
+    await l.stop();
+  });
 
   const names = async (Filters: NamespaceFilter[]): Promise<string[]> => {
     const { Namespaces } = await l.client.send(new ListNamespacesCommand({ Filters }));
@@ -130,14 +158,36 @@ describe('listing namespaces', () => {
 
   it.each<[string, NamespaceFilter[], string[]]>([
     ['TYPE EQ (the default condition)', [{ Name: 'TYPE', Values: ['DNS_PUBLIC'] }], ['alpha.example', 'beta.example']],
-    ['TYPE BEGINS_WITH', [{ Name: 'TYPE', Condition: 'BEGINS_WITH', Values: ['DNS'] }], ['alpha.example', 'alpha.internal', 'beta.example']],
-    ['TYPE IN', [{ Name: 'TYPE', Condition: 'IN', Values: ['DNS_PRIVATE', 'DNS_PUBLIC'] }], ['alpha.example', 'alpha.internal', 'beta.example']],
+    [
+      'TYPE BEGINS_WITH',
+      [{ Name: 'TYPE', Condition: 'BEGINS_WITH', Values: ['DNS'] }],
+      ['alpha.example', 'alpha.internal', 'beta.example'],
+    ],
+    [
+      'TYPE IN',
+      [{ Name: 'TYPE', Condition: 'IN', Values: ['DNS_PRIVATE', 'DNS_PUBLIC'] }],
+      ['alpha.example', 'alpha.internal', 'beta.example'],
+    ],
     ['NAME EQ', [{ Name: 'NAME', Condition: 'EQ', Values: ['http-3'] }], ['http-3']],
     ['NAME BEGINS_WITH', [{ Name: 'NAME', Condition: 'BEGINS_WITH', Values: ['alpha.'] }], ['alpha.example', 'alpha.internal']],
     ['HTTP_NAME EQ', [{ Name: 'HTTP_NAME', Values: ['beta.example'] }], ['beta.example']],
-    ['RESOURCE_OWNER SELF', [{ Name: 'RESOURCE_OWNER', Values: ['SELF'] }, { Name: 'TYPE', Values: ['DNS_PRIVATE'] }], ['alpha.internal']],
+    [
+      'RESOURCE_OWNER SELF',
+      [
+        { Name: 'RESOURCE_OWNER', Values: ['SELF'] },
+        { Name: 'TYPE', Values: ['DNS_PRIVATE'] },
+      ],
+      ['alpha.internal'],
+    ],
     ['RESOURCE_OWNER OTHER_ACCOUNTS', [{ Name: 'RESOURCE_OWNER', Values: ['OTHER_ACCOUNTS'] }], []],
-    ['several filters (all must match)', [{ Name: 'TYPE', Values: ['DNS_PUBLIC'] }, { Name: 'NAME', Condition: 'BEGINS_WITH', Values: ['b'] }], ['beta.example']],
+    [
+      'several filters (all must match)',
+      [
+        { Name: 'TYPE', Values: ['DNS_PUBLIC'] },
+        { Name: 'NAME', Condition: 'BEGINS_WITH', Values: ['b'] },
+      ],
+      ['beta.example'],
+    ],
   ])('filters by %s', async (_label, filters, expected) => {
     expect(await names(filters)).toEqual(expected);
   });
@@ -187,8 +237,12 @@ describe('updating namespaces', () => {
   it('changes the description of an HTTP namespace and returns the same OperationId for a retried UpdaterRequestId', async () => {
     const { OperationId } = await t.client.send(new CreateHttpNamespaceCommand({ Name: 'upd-http', Description: 'before' }));
     const id = await namespaceOf(t.client, OperationId);
-    const first = await t.client.send(new UpdateHttpNamespaceCommand({ Id: id, UpdaterRequestId: 'u-1', Namespace: { Description: 'after' } }));
-    const retry = await t.client.send(new UpdateHttpNamespaceCommand({ Id: id, UpdaterRequestId: 'u-1', Namespace: { Description: 'after' } }));
+    const first = await t.client.send(
+      new UpdateHttpNamespaceCommand({ Id: id, UpdaterRequestId: 'u-1', Namespace: { Description: 'after' } }),
+    );
+    const retry = await t.client.send(
+      new UpdateHttpNamespaceCommand({ Id: id, UpdaterRequestId: 'u-1', Namespace: { Description: 'after' } }),
+    );
     expect(retry.OperationId).toBe(first.OperationId);
     const op = await t.client.send(new GetOperationCommand({ OperationId: first.OperationId }));
     expect(op.Operation).toMatchObject({ Type: 'UPDATE_NAMESPACE', Status: 'SUCCESS', Targets: { NAMESPACE: id } });
@@ -199,8 +253,12 @@ describe('updating namespaces', () => {
   it('answers DuplicateRequest with the earlier operation when an UpdaterRequestId is reused for another change', async () => {
     const { OperationId } = await t.client.send(new CreateHttpNamespaceCommand({ Name: 'upd-dup' }));
     const id = await namespaceOf(t.client, OperationId);
-    const first = await t.client.send(new UpdateHttpNamespaceCommand({ Id: id, UpdaterRequestId: 'same', Namespace: { Description: 'one' } }));
-    const e = await errorOf(t.client.send(new UpdateHttpNamespaceCommand({ Id: id, UpdaterRequestId: 'same', Namespace: { Description: 'two' } })));
+    const first = await t.client.send(
+      new UpdateHttpNamespaceCommand({ Id: id, UpdaterRequestId: 'same', Namespace: { Description: 'one' } }),
+    );
+    const e = await errorOf(
+      t.client.send(new UpdateHttpNamespaceCommand({ Id: id, UpdaterRequestId: 'same', Namespace: { Description: 'two' } })),
+    );
     expect(e.name).toBe('DuplicateRequest');
     expect(e.DuplicateOperationId).toBe(first.OperationId);
     expect(e.message).toContain('same');
@@ -209,7 +267,9 @@ describe('updating namespaces', () => {
   it('changes the SOA TTL of a public namespace and keeps an omitted description', async () => {
     const { OperationId } = await t.client.send(new CreatePublicDnsNamespaceCommand({ Name: 'upd.example', Description: 'kept' }));
     const id = await namespaceOf(t.client, OperationId);
-    await t.client.send(new UpdatePublicDnsNamespaceCommand({ Id: id, Namespace: { Properties: { DnsProperties: { SOA: { TTL: 300 } } } } }));
+    await t.client.send(
+      new UpdatePublicDnsNamespaceCommand({ Id: id, Namespace: { Properties: { DnsProperties: { SOA: { TTL: 300 } } } } }),
+    );
     const { Namespace } = await t.client.send(new GetNamespaceCommand({ Id: id }));
     expect(Namespace).toMatchObject({ Description: 'kept', Properties: { DnsProperties: { SOA: { TTL: 300 } } } });
     expect(t.server.catalog.namespace(id)!.soaTtl).toBe(300);
@@ -219,7 +279,12 @@ describe('updating namespaces', () => {
     const { OperationId } = await t.client.send(new CreatePrivateDnsNamespaceCommand({ Name: 'upd.internal', Vpc: 'vpc-a' }));
     const id = await namespaceOf(t.client, OperationId);
     const arn = `arn:aws:servicediscovery:us-east-1:123456789012:namespace/${id}`;
-    await t.client.send(new UpdatePrivateDnsNamespaceCommand({ Id: arn, Namespace: { Description: 'by arn', Properties: { DnsProperties: { SOA: { TTL: 5 } } } } }));
+    await t.client.send(
+      new UpdatePrivateDnsNamespaceCommand({
+        Id: arn,
+        Namespace: { Description: 'by arn', Properties: { DnsProperties: { SOA: { TTL: 5 } } } },
+      }),
+    );
     const { Namespace } = await t.client.send(new GetNamespaceCommand({ Id: arn }));
     expect(Namespace).toMatchObject({ Id: id, Description: 'by arn', Properties: { DnsProperties: { SOA: { TTL: 5 } } } });
   });

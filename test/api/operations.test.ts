@@ -2,8 +2,16 @@
 // retention after which operations are no longer returned and are pruned.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateHttpNamespaceCommand, CreatePublicDnsNamespaceCommand, CreateServiceCommand, DeleteNamespaceCommand, GetOperationCommand,
-  ListOperationsCommand, paginateListOperations, UpdateHttpNamespaceCommand, UpdateServiceCommand, type OperationFilter,
+  CreateHttpNamespaceCommand,
+  CreatePublicDnsNamespaceCommand,
+  CreateServiceCommand,
+  DeleteNamespaceCommand,
+  GetOperationCommand,
+  ListOperationsCommand,
+  paginateListOperations,
+  UpdateHttpNamespaceCommand,
+  UpdateServiceCommand,
+  type OperationFilter,
 } from '@aws-sdk/client-servicediscovery';
 import { TestClock } from '../support/clock.ts';
 import { errorOf } from '../support/sdk-errors.ts';
@@ -29,18 +37,26 @@ beforeAll(async () => {
   await sleep(5);
   ops.updateB = (await t.client.send(new UpdateHttpNamespaceCommand({ Id: nsB, Namespace: { Description: 'x' } }))).OperationId!;
   await sleep(5);
-  serviceId = (await t.client.send(new CreateServiceCommand({ Name: 'web', NamespaceId: nsA, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 1 }] } }))).Service!.Id!;
+  serviceId = (
+    await t.client.send(new CreateServiceCommand({ Name: 'web', NamespaceId: nsA, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 1 }] } }))
+  ).Service!.Id!;
   ops.updateService = (await t.client.send(new UpdateServiceCommand({ Id: serviceId, Service: { Description: 'd' } }))).OperationId!;
   await sleep(5);
   ops.deleteB = (await t.client.send(new DeleteNamespaceCommand({ Id: nsB }))).OperationId!;
 });
-afterAll(async () => { await t.stop(); });
+afterAll(async () => {
+  await t.stop();
+});
 
 describe('GetOperation', () => {
   it('returns the whole operation with its targets, owner and dates', async () => {
     const { Operation } = await t.client.send(new GetOperationCommand({ OperationId: ops.updateService }));
     expect(Operation).toMatchObject({
-      Id: ops.updateService, OwnerAccount: '123456789012', Type: 'UPDATE_SERVICE', Status: 'SUCCESS', Targets: { SERVICE: serviceId, NAMESPACE: nsA },
+      Id: ops.updateService,
+      OwnerAccount: '123456789012',
+      Type: 'UPDATE_SERVICE',
+      Status: 'SUCCESS',
+      Targets: { SERVICE: serviceId, NAMESPACE: nsA },
     });
     expect(Operation!.CreateDate).toBeInstanceOf(Date);
     expect(Operation!.UpdateDate).toEqual(Operation!.CreateDate);
@@ -76,19 +92,49 @@ describe('ListOperations', () => {
 
   it.each<[string, () => OperationFilter[], () => string[]]>([
     ['NAMESPACE_ID', () => [{ Name: 'NAMESPACE_ID', Values: [nsB] }], () => [ops.deleteB!, ops.updateB!, ops.createB!]],
-    ['NAMESPACE_ID as an ARN', () => [{ Name: 'NAMESPACE_ID', Values: [`arn:aws:servicediscovery:us-east-1:123456789012:namespace/${nsA}`] }], () => [ops.updateService!, ops.createA!]],
+    [
+      'NAMESPACE_ID as an ARN',
+      () => [{ Name: 'NAMESPACE_ID', Values: [`arn:aws:servicediscovery:us-east-1:123456789012:namespace/${nsA}`] }],
+      () => [ops.updateService!, ops.createA!],
+    ],
     ['SERVICE_ID', () => [{ Name: 'SERVICE_ID', Condition: 'EQ', Values: [serviceId] }], () => [ops.updateService!]],
-    ['STATUS EQ', () => [{ Name: 'STATUS', Values: ['SUCCESS'] }, { Name: 'NAMESPACE_ID', Values: [nsA] }], () => [ops.updateService!, ops.createA!]],
+    [
+      'STATUS EQ',
+      () => [
+        { Name: 'STATUS', Values: ['SUCCESS'] },
+        { Name: 'NAMESPACE_ID', Values: [nsA] },
+      ],
+      () => [ops.updateService!, ops.createA!],
+    ],
     ['STATUS IN without a match', () => [{ Name: 'STATUS', Condition: 'IN', Values: ['FAIL', 'PENDING'] }], () => []],
-    ['TYPE IN', () => [{ Name: 'TYPE', Condition: 'IN', Values: ['DELETE_NAMESPACE', 'UPDATE_NAMESPACE'] }], () => [ops.deleteB!, ops.updateB!]],
-    ['UPDATE_DATE BETWEEN epoch seconds', () => [{ Name: 'UPDATE_DATE', Condition: 'BETWEEN', Values: [String((Date.now() - 3_600_000) / 1000), String(Date.now() / 1000 + 60)] }, { Name: 'TYPE', Values: ['CREATE_NAMESPACE'] }], () => [ops.createB!, ops.createA!]],
-    ['UPDATE_DATE BETWEEN ISO dates in the past', () => [{ Name: 'UPDATE_DATE', Condition: 'BETWEEN', Values: ['2020-01-01T00:00:00Z', '2020-12-31T00:00:00Z'] }], () => []],
+    [
+      'TYPE IN',
+      () => [{ Name: 'TYPE', Condition: 'IN', Values: ['DELETE_NAMESPACE', 'UPDATE_NAMESPACE'] }],
+      () => [ops.deleteB!, ops.updateB!],
+    ],
+    [
+      'UPDATE_DATE BETWEEN epoch seconds',
+      () => [
+        { Name: 'UPDATE_DATE', Condition: 'BETWEEN', Values: [String((Date.now() - 3_600_000) / 1000), String(Date.now() / 1000 + 60)] },
+        { Name: 'TYPE', Values: ['CREATE_NAMESPACE'] },
+      ],
+      () => [ops.createB!, ops.createA!],
+    ],
+    [
+      'UPDATE_DATE BETWEEN ISO dates in the past',
+      () => [{ Name: 'UPDATE_DATE', Condition: 'BETWEEN', Values: ['2020-01-01T00:00:00Z', '2020-12-31T00:00:00Z'] }],
+      () => [],
+    ],
   ])('filters by %s', async (_label, filters, expected) => {
     expect(await ids(filters())).toEqual(expected());
   });
 
   it.each<[string, OperationFilter, string]>([
-    ['BETWEEN with the start last', { Name: 'UPDATE_DATE', Condition: 'BETWEEN', Values: ['2000000000', '1000000000'] }, 'start date first'],
+    [
+      'BETWEEN with the start last',
+      { Name: 'UPDATE_DATE', Condition: 'BETWEEN', Values: ['2000000000', '1000000000'] },
+      'start date first',
+    ],
     ['UPDATE_DATE without BETWEEN', { Name: 'UPDATE_DATE', Values: ['1000000000'] }, 'Filter UPDATE_DATE does not support Condition EQ'],
     ['BETWEEN with one value', { Name: 'UPDATE_DATE', Condition: 'BETWEEN', Values: ['1000000000'] }, 'exactly two values'],
     ['a date that is none', { Name: 'UPDATE_DATE', Condition: 'BETWEEN', Values: ['yesterday', '1000000000'] }, 'yesterday'],
@@ -115,7 +161,8 @@ describe('ListOperations', () => {
     expect(pages).toBe(3);
     expect(seen).toEqual([ops.deleteB, ops.updateService, ops.updateB, ops.createB, ops.createA]);
     const viaPaginator: string[] = [];
-    for await (const page of paginateListOperations({ client: t.client, pageSize: 4 }, {})) viaPaginator.push(...page.Operations!.map((o) => o.Id!));
+    for await (const page of paginateListOperations({ client: t.client, pageSize: 4 }, {}))
+      viaPaginator.push(...page.Operations!.map((o) => o.Id!));
     expect(viaPaginator).toEqual(seen);
   });
 

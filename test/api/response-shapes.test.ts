@@ -15,17 +15,23 @@ function strays(value: unknown, shapeName: string, at: string): string[] {
   switch (shape.type) {
     case 'structure': {
       if (!isObject) return [`${at}: not an object`];
-      return Object.entries(value).flatMap(([k, v]) => Object.hasOwn(shape.members, k)
-        ? strays(v, shape.members[k]!.shape, `${at}.${k}`) : [`${at}.${k}: not in ${shapeName}`]);
+      return Object.entries(value).flatMap(([k, v]) =>
+        Object.hasOwn(shape.members, k) ? strays(v, shape.members[k]!.shape, `${at}.${k}`) : [`${at}.${k}: not in ${shapeName}`],
+      );
     }
     case 'list':
       return Array.isArray(value) ? value.flatMap((v, i) => strays(v, shape.member.shape, `${at}[${i}]`)) : [`${at}: not a list`];
     case 'map':
       return isObject ? Object.entries(value).flatMap(([k, v]) => strays(v, shape.value.shape, `${at}.${k}`)) : [`${at}: not a map`];
-    case 'string': return typeof value === 'string' && (!shape.enum || shape.enum.includes(value)) ? [] : [`${at}: not a ${shapeName}`];
-    case 'integer': case 'long': return Number.isInteger(value) ? [] : [`${at}: not an integer`];
-    case 'boolean': return typeof value === 'boolean' ? [] : [`${at}: not a boolean`];
-    case 'timestamp': return typeof value === 'number' ? [] : [`${at}: not a timestamp`];
+    case 'string':
+      return typeof value === 'string' && (!shape.enum || shape.enum.includes(value)) ? [] : [`${at}: not a ${shapeName}`];
+    case 'integer':
+    case 'long':
+      return Number.isInteger(value) ? [] : [`${at}: not an integer`];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [`${at}: not a boolean`];
+    case 'timestamp':
+      return typeof value === 'number' ? [] : [`${at}: not a timestamp`];
   }
 }
 
@@ -41,7 +47,9 @@ const nsOf = async (operationId: string): Promise<string> =>
 
 beforeAll(async () => {
   t = await startTestServer({ flags: ['--vpc', 'vpc-1=127.0.0.0/8'] });
-  const http = await nsOf((await call('CreateHttpNamespace', { Name: 'shapes-http', Tags: [{ Key: 'k', Value: 'v' }] })).OperationId as string);
+  const http = await nsOf(
+    (await call('CreateHttpNamespace', { Name: 'shapes-http', Tags: [{ Key: 'k', Value: 'v' }] })).OperationId as string,
+  );
   const pub = await nsOf((await call('CreatePublicDnsNamespace', { Name: 'shapes.example' })).OperationId as string);
   const priv = await nsOf((await call('CreatePrivateDnsNamespace', { Name: 'shapes.internal', Vpc: 'vpc-1' })).OperationId as string);
   await call('GetNamespace', { Id: pub });
@@ -49,9 +57,14 @@ beforeAll(async () => {
   await call('UpdateHttpNamespace', { Id: http, Namespace: { Description: 'd' } });
   await call('UpdatePublicDnsNamespace', { Id: pub, Namespace: { Properties: { DnsProperties: { SOA: { TTL: 60 } } } } });
   await call('UpdatePrivateDnsNamespace', { Id: priv, Namespace: { Description: 'd' } });
-  const service = (await call('CreateService', {
-    Name: 'web', NamespaceId: pub, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 5 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 },
-  })).Service as { Id: string; Arn: string };
+  const service = (
+    await call('CreateService', {
+      Name: 'web',
+      NamespaceId: pub,
+      DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 5 }] },
+      HealthCheckCustomConfig: { FailureThreshold: 1 },
+    })
+  ).Service as { Id: string; Arn: string };
   await call('GetService', { Id: service.Id });
   await call('ListServices', {});
   await call('UpdateService', { Id: service.Id, Service: { Description: 'd', DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } } });
@@ -61,7 +74,11 @@ beforeAll(async () => {
   await call('TagResource', { ResourceARN: service.Arn, Tags: [{ Key: 't', Value: 'v' }] });
   await call('ListTagsForResource', { ResourceARN: service.Arn });
   await call('UntagResource', { ResourceARN: service.Arn, TagKeys: ['t'] });
-  await call('RegisterInstance', { ServiceId: service.Id, InstanceId: 'i-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', color: 'blue' } });
+  await call('RegisterInstance', {
+    ServiceId: service.Id,
+    InstanceId: 'i-1',
+    Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', color: 'blue' },
+  });
   await call('GetInstance', { ServiceId: service.Id, InstanceId: 'i-1' });
   await call('ListInstances', { ServiceId: service.Id });
   await call('DiscoverInstances', { NamespaceName: 'shapes.example', ServiceName: 'web' });
@@ -73,12 +90,16 @@ beforeAll(async () => {
   await call('DeleteService', { Id: service.Id });
   await call('DeleteNamespace', { Id: http });
 });
-afterAll(async () => { await t.stop(); });
+afterAll(async () => {
+  await t.stop();
+});
 
 describe('response shapes', () => {
   it('notices a stray member or a wrong type (the check itself)', () => {
-    expect(strays({ Namespaces: [{ Id: 'ns-1', CreateDate: '2020' }], catalog: {} }, 'ListNamespacesResponse', 'x'))
-      .toEqual(['x.Namespaces[0].CreateDate: not a timestamp', 'x.catalog: not in ListNamespacesResponse']);
+    expect(strays({ Namespaces: [{ Id: 'ns-1', CreateDate: '2020' }], catalog: {} }, 'ListNamespacesResponse', 'x')).toEqual([
+      'x.Namespaces[0].CreateDate: not a timestamp',
+      'x.catalog: not in ListNamespacesResponse',
+    ]);
   });
 
   it('called every operation of the model', () => {

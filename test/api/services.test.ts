@@ -2,10 +2,22 @@
 // defaults), get, list with filters and pages, update, delete, and service attributes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateHttpNamespaceCommand, CreatePrivateDnsNamespaceCommand, CreatePublicDnsNamespaceCommand, CreateServiceCommand,
-  DeleteServiceAttributesCommand, DeleteServiceCommand, GetNamespaceCommand, GetOperationCommand, GetServiceAttributesCommand,
-  GetServiceCommand, ListServicesCommand, ListTagsForResourceCommand, paginateListServices, UpdateServiceAttributesCommand,
-  UpdateServiceCommand, type ServiceFilter,
+  CreateHttpNamespaceCommand,
+  CreatePrivateDnsNamespaceCommand,
+  CreatePublicDnsNamespaceCommand,
+  CreateServiceCommand,
+  DeleteServiceAttributesCommand,
+  DeleteServiceCommand,
+  GetNamespaceCommand,
+  GetOperationCommand,
+  GetServiceAttributesCommand,
+  GetServiceCommand,
+  ListServicesCommand,
+  ListTagsForResourceCommand,
+  paginateListServices,
+  UpdateServiceAttributesCommand,
+  UpdateServiceCommand,
+  type ServiceFilter,
 } from '@aws-sdk/client-servicediscovery';
 import { removeInstance, seedInstance } from '../support/seed.ts';
 import { errorOf } from '../support/sdk-errors.ts';
@@ -30,18 +42,42 @@ beforeAll(async () => {
   httpNs = await created(t.client.send(new CreateHttpNamespaceCommand({ Name: 'svc-http' })));
   privNs = await created(t.client.send(new CreatePrivateDnsNamespaceCommand({ Name: 'svc.internal', Vpc: 'vpc-1' })));
 });
-afterAll(async () => { await t.stop(); });
+afterAll(async () => {
+  await t.stop();
+});
 
 describe('creating services', () => {
   it('creates a DNS service with A and SRV records, MULTIVALUE by default, and counts it in its namespace', async () => {
-    const { Service } = await t.client.send(new CreateServiceCommand({
-      Name: 'web', NamespaceId: dnsNs, CreatorRequestId: 'web-1', Description: 'the web',
-      DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 60 }, { Type: 'SRV', TTL: 30 }] },
-    }));
+    const { Service } = await t.client.send(
+      new CreateServiceCommand({
+        Name: 'web',
+        NamespaceId: dnsNs,
+        CreatorRequestId: 'web-1',
+        Description: 'the web',
+        DnsConfig: {
+          DnsRecords: [
+            { Type: 'A', TTL: 60 },
+            { Type: 'SRV', TTL: 30 },
+          ],
+        },
+      }),
+    );
     expect(Service).toMatchObject({
-      Name: 'web', NamespaceId: dnsNs, Description: 'the web', Type: 'DNS_HTTP', InstanceCount: 0, CreatorRequestId: 'web-1',
-      ResourceOwner: '123456789012', CreatedByAccount: '123456789012',
-      DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }, { Type: 'SRV', TTL: 30 }] },
+      Name: 'web',
+      NamespaceId: dnsNs,
+      Description: 'the web',
+      Type: 'DNS_HTTP',
+      InstanceCount: 0,
+      CreatorRequestId: 'web-1',
+      ResourceOwner: '123456789012',
+      CreatedByAccount: '123456789012',
+      DnsConfig: {
+        RoutingPolicy: 'MULTIVALUE',
+        DnsRecords: [
+          { Type: 'A', TTL: 60 },
+          { Type: 'SRV', TTL: 30 },
+        ],
+      },
     });
     expect(Service!.Id).toMatch(/^srv-[a-z0-9]{16}$/);
     expect(Service!.Arn).toBe(srvArn(Service!.Id!));
@@ -51,9 +87,13 @@ describe('creating services', () => {
   });
 
   it('finds the namespace by ARN and by the deprecated DnsConfig.NamespaceId', async () => {
-    const byArn = await t.client.send(new CreateServiceCommand({ Name: 'by-arn', NamespaceId: nsArn(privNs), DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 5 }] } }));
+    const byArn = await t.client.send(
+      new CreateServiceCommand({ Name: 'by-arn', NamespaceId: nsArn(privNs), DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 5 }] } }),
+    );
     expect(byArn.Service!.NamespaceId).toBe(privNs);
-    const old = await t.client.send(new CreateServiceCommand({ Name: 'by-old-member', DnsConfig: { NamespaceId: privNs, DnsRecords: [{ Type: 'AAAA', TTL: 5 }] } }));
+    const old = await t.client.send(
+      new CreateServiceCommand({ Name: 'by-old-member', DnsConfig: { NamespaceId: privNs, DnsRecords: [{ Type: 'AAAA', TTL: 5 }] } }),
+    );
     expect(old.Service!.NamespaceId).toBe(privNs);
   });
 
@@ -82,22 +122,39 @@ describe('creating services', () => {
   });
 
   it('fills health check defaults: ResourcePath / and FailureThreshold 3; custom config reads back FailureThreshold 1', async () => {
-    const http = await t.client.send(new CreateServiceCommand({ Name: 'checked', NamespaceId: dnsNs, HealthCheckConfig: { Type: 'HTTPS' } }));
+    const http = await t.client.send(
+      new CreateServiceCommand({ Name: 'checked', NamespaceId: dnsNs, HealthCheckConfig: { Type: 'HTTPS' } }),
+    );
     expect(http.Service!.HealthCheckConfig).toEqual({ Type: 'HTTPS', ResourcePath: '/', FailureThreshold: 3 });
-    const tcp = await t.client.send(new CreateServiceCommand({ Name: 'tcp-checked', NamespaceId: privNs, HealthCheckConfig: { Type: 'TCP', FailureThreshold: 7 } }));
+    const tcp = await t.client.send(
+      new CreateServiceCommand({ Name: 'tcp-checked', NamespaceId: privNs, HealthCheckConfig: { Type: 'TCP', FailureThreshold: 7 } }),
+    );
     expect(tcp.Service!.HealthCheckConfig).toEqual({ Type: 'TCP', FailureThreshold: 7 });
-    const custom = await t.client.send(new CreateServiceCommand({ Name: 'custom', NamespaceId: httpNs, HealthCheckCustomConfig: { FailureThreshold: 5 } }));
+    const custom = await t.client.send(
+      new CreateServiceCommand({ Name: 'custom', NamespaceId: httpNs, HealthCheckCustomConfig: { FailureThreshold: 5 } }),
+    );
     expect(custom.Service!.HealthCheckCustomConfig).toEqual({ FailureThreshold: 1 });
   });
 
   it('creates a CNAME service with WEIGHTED routing and stores the tags it was given', async () => {
-    const { Service } = await t.client.send(new CreateServiceCommand({
-      Name: 'alias', NamespaceId: dnsNs, DnsConfig: { RoutingPolicy: 'WEIGHTED', DnsRecords: [{ Type: 'CNAME', TTL: 300 }] },
-      Tags: [{ Key: 'env', Value: 'prod' }, { Key: 'env', Value: 'test' }, { Key: 'empty', Value: '' }],
-    }));
+    const { Service } = await t.client.send(
+      new CreateServiceCommand({
+        Name: 'alias',
+        NamespaceId: dnsNs,
+        DnsConfig: { RoutingPolicy: 'WEIGHTED', DnsRecords: [{ Type: 'CNAME', TTL: 300 }] },
+        Tags: [
+          { Key: 'env', Value: 'prod' },
+          { Key: 'env', Value: 'test' },
+          { Key: 'empty', Value: '' },
+        ],
+      }),
+    );
     expect(Service!.DnsConfig).toEqual({ RoutingPolicy: 'WEIGHTED', DnsRecords: [{ Type: 'CNAME', TTL: 300 }] });
     const { Tags } = await t.client.send(new ListTagsForResourceCommand({ ResourceARN: Service!.Arn }));
-    expect(Tags).toEqual([{ Key: 'env', Value: 'test' }, { Key: 'empty', Value: '' }]);
+    expect(Tags).toEqual([
+      { Key: 'env', Value: 'test' },
+      { Key: 'empty', Value: '' },
+    ]);
   });
 
   it('answers GetService by id or ARN, and ServiceNotFound naming an unknown id', async () => {
@@ -124,7 +181,9 @@ describe('listing services', () => {
     for (let i = 0; i < 5; i++) await l.client.send(new CreateServiceCommand({ Name: `a${i}`, NamespaceId: a }));
     for (let i = 0; i < 2; i++) await l.client.send(new CreateServiceCommand({ Name: `b${i}`, NamespaceId: b, CreatorRequestId: `b${i}` }));
   });
-  afterAll(async () => { await l.stop(); });
+  afterAll(async () => {
+    await l.stop();
+  });
 
   const names = async (Filters?: ServiceFilter[]): Promise<string[]> => {
     const { Services } = await l.client.send(new ListServicesCommand({ ...(Filters ? { Filters } : {}) }));
@@ -146,14 +205,25 @@ describe('listing services', () => {
     ['NAMESPACE_ID EQ by ARN', () => [{ Name: 'NAMESPACE_ID', Condition: 'EQ', Values: [nsArn(b)] }], ['b0', 'b1']],
     ['NAMESPACE_ID IN', () => [{ Name: 'NAMESPACE_ID', Condition: 'IN', Values: [b, a] }], ['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1']],
     ['an unknown NAMESPACE_ID', () => [{ Name: 'NAMESPACE_ID', Values: ['ns-unknown00000000'] }], []],
-    ['RESOURCE_OWNER SELF', () => [{ Name: 'RESOURCE_OWNER', Values: ['SELF'] }, { Name: 'NAMESPACE_ID', Values: [b] }], ['b0', 'b1']],
+    [
+      'RESOURCE_OWNER SELF',
+      () => [
+        { Name: 'RESOURCE_OWNER', Values: ['SELF'] },
+        { Name: 'NAMESPACE_ID', Values: [b] },
+      ],
+      ['b0', 'b1'],
+    ],
     ['RESOURCE_OWNER OTHER_ACCOUNTS', () => [{ Name: 'RESOURCE_OWNER', Values: ['OTHER_ACCOUNTS'] }], []],
   ])('filters by %s', async (_label, filters, expected) => {
     expect(await names(filters())).toEqual(expected);
   });
 
   it.each<[string, ServiceFilter, string]>([
-    ['BEGINS_WITH on NAMESPACE_ID', { Name: 'NAMESPACE_ID', Condition: 'BEGINS_WITH', Values: ['ns-'] }, 'does not support Condition BEGINS_WITH'],
+    [
+      'BEGINS_WITH on NAMESPACE_ID',
+      { Name: 'NAMESPACE_ID', Condition: 'BEGINS_WITH', Values: ['ns-'] },
+      'does not support Condition BEGINS_WITH',
+    ],
     ['EQ with two ids', { Name: 'NAMESPACE_ID', Values: ['ns-a', 'ns-b'] }, 'exactly one value'],
     ['IN on RESOURCE_OWNER', { Name: 'RESOURCE_OWNER', Condition: 'IN', Values: ['SELF'] }, 'RESOURCE_OWNER does not support Condition IN'],
   ])('refuses %s as InvalidInput', async (_label, filter, fragment) => {
@@ -172,7 +242,10 @@ describe('listing services', () => {
     } while (token);
     expect(seen).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1']);
     const viaPaginator: string[] = [];
-    for await (const page of paginateListServices({ client: l.client, pageSize: 2 }, { Filters: [{ Name: 'NAMESPACE_ID', Values: [a] }] })) {
+    for await (const page of paginateListServices(
+      { client: l.client, pageSize: 2 },
+      { Filters: [{ Name: 'NAMESPACE_ID', Values: [a] }] },
+    )) {
       viaPaginator.push(...page.Services!.map((s) => s.Name!));
     }
     expect(viaPaginator).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
@@ -181,28 +254,60 @@ describe('listing services', () => {
 
 describe('updating services', () => {
   it('changes TTLs and the description, keeps the record types, and records UPDATE_SERVICE on the service and namespace', async () => {
-    const { Service } = await t.client.send(new CreateServiceCommand({
-      Name: 'ttl', NamespaceId: dnsNs, Description: 'old', DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 60 }, { Type: 'AAAA', TTL: 60 }] },
-    }));
-    const { OperationId } = await t.client.send(new UpdateServiceCommand({
-      Id: Service!.Id, Service: { Description: 'new', DnsConfig: { DnsRecords: [{ Type: 'AAAA', TTL: 5 }, { Type: 'A', TTL: 10 }] } },
-    }));
+    const { Service } = await t.client.send(
+      new CreateServiceCommand({
+        Name: 'ttl',
+        NamespaceId: dnsNs,
+        Description: 'old',
+        DnsConfig: {
+          DnsRecords: [
+            { Type: 'A', TTL: 60 },
+            { Type: 'AAAA', TTL: 60 },
+          ],
+        },
+      }),
+    );
+    const { OperationId } = await t.client.send(
+      new UpdateServiceCommand({
+        Id: Service!.Id,
+        Service: {
+          Description: 'new',
+          DnsConfig: {
+            DnsRecords: [
+              { Type: 'AAAA', TTL: 5 },
+              { Type: 'A', TTL: 10 },
+            ],
+          },
+        },
+      }),
+    );
     const op = await t.client.send(new GetOperationCommand({ OperationId }));
     expect(op.Operation).toMatchObject({ Type: 'UPDATE_SERVICE', Status: 'SUCCESS', Targets: { SERVICE: Service!.Id, NAMESPACE: dnsNs } });
     const after = (await t.client.send(new GetServiceCommand({ Id: Service!.Id }))).Service!;
     expect(after.Description).toBe('new');
-    expect(after.DnsConfig!.DnsRecords).toEqual([{ Type: 'A', TTL: 10 }, { Type: 'AAAA', TTL: 5 }]);
+    expect(after.DnsConfig!.DnsRecords).toEqual([
+      { Type: 'A', TTL: 10 },
+      { Type: 'AAAA', TTL: 5 },
+    ]);
     // An omitted DnsConfig and Description leave them as they are.
     await t.client.send(new UpdateServiceCommand({ Id: Service!.Arn, Service: {} }));
     const again = (await t.client.send(new GetServiceCommand({ Id: Service!.Id }))).Service!;
     expect(again.Description).toBe('new');
-    expect(again.DnsConfig!.DnsRecords).toEqual([{ Type: 'A', TTL: 10 }, { Type: 'AAAA', TTL: 5 }]);
+    expect(again.DnsConfig!.DnsRecords).toEqual([
+      { Type: 'A', TTL: 10 },
+      { Type: 'AAAA', TTL: 5 },
+    ]);
   });
 
-  it('deletes the health check when HealthCheckConfig is omitted, with its instances\' health records', async () => {
-    const { Service } = await t.client.send(new CreateServiceCommand({
-      Name: 'drop-check', NamespaceId: privNs, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 60 }] }, HealthCheckConfig: { Type: 'TCP' },
-    }));
+  it("deletes the health check when HealthCheckConfig is omitted, with its instances' health records", async () => {
+    const { Service } = await t.client.send(
+      new CreateServiceCommand({
+        Name: 'drop-check',
+        NamespaceId: privNs,
+        DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 60 }] },
+        HealthCheckConfig: { Type: 'TCP' },
+      }),
+    );
     const id = Service!.Id!;
     await seedInstance(t.server, id, 'i-1', { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '80' }, 'UNHEALTHY');
     const revision = t.server.catalog.service(id)!.instancesRevision;
@@ -216,39 +321,99 @@ describe('updating services', () => {
   });
 
   it('replaces a health check of the same type and adds one to a service without', async () => {
-    const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'replace-check', NamespaceId: dnsNs, HealthCheckConfig: { Type: 'HTTP', ResourcePath: '/a' } }));
-    await t.client.send(new UpdateServiceCommand({ Id: Service!.Id, Service: { HealthCheckConfig: { Type: 'HTTP', ResourcePath: '/b', FailureThreshold: 2 } } }));
-    expect((await t.client.send(new GetServiceCommand({ Id: Service!.Id }))).Service!.HealthCheckConfig).toEqual({ Type: 'HTTP', ResourcePath: '/b', FailureThreshold: 2 });
+    const { Service } = await t.client.send(
+      new CreateServiceCommand({ Name: 'replace-check', NamespaceId: dnsNs, HealthCheckConfig: { Type: 'HTTP', ResourcePath: '/a' } }),
+    );
+    await t.client.send(
+      new UpdateServiceCommand({
+        Id: Service!.Id,
+        Service: { HealthCheckConfig: { Type: 'HTTP', ResourcePath: '/b', FailureThreshold: 2 } },
+      }),
+    );
+    expect((await t.client.send(new GetServiceCommand({ Id: Service!.Id }))).Service!.HealthCheckConfig).toEqual({
+      Type: 'HTTP',
+      ResourcePath: '/b',
+      FailureThreshold: 2,
+    });
     const plain = await t.client.send(new CreateServiceCommand({ Name: 'add-check', NamespaceId: dnsNs }));
     await t.client.send(new UpdateServiceCommand({ Id: plain.Service!.Id, Service: { HealthCheckConfig: { Type: 'TCP' } } }));
-    expect((await t.client.send(new GetServiceCommand({ Id: plain.Service!.Id }))).Service!.HealthCheckConfig).toEqual({ Type: 'TCP', FailureThreshold: 3 });
+    expect((await t.client.send(new GetServiceCommand({ Id: plain.Service!.Id }))).Service!.HealthCheckConfig).toEqual({
+      Type: 'TCP',
+      FailureThreshold: 3,
+    });
   });
 
   it.each<[string, () => Promise<{ id: string; change: object }>, string]>([
-    ['a service of an HTTP namespace', async () => {
-      const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'upd-http', NamespaceId: httpNs }));
-      return { id: Service!.Id!, change: { Description: 'x' } };
-    }, 'services of HTTP namespaces cannot be updated'],
-    ['another set of record types', async () => {
-      const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'upd-types', NamespaceId: dnsNs, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 1 }] } }));
-      return { id: Service!.Id!, change: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 1 }, { Type: 'SRV', TTL: 1 }] } } };
-    }, 'only TTLs can change'],
-    ['DNS records for a service without DnsConfig', async () => {
-      const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'upd-nodns', NamespaceId: dnsNs }));
-      return { id: Service!.Id!, change: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 1 }] } } };
-    }, 'has no DnsConfig'],
-    ['another health check type', async () => {
-      const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'upd-hctype', NamespaceId: dnsNs, HealthCheckConfig: { Type: 'HTTP' } }));
-      return { id: Service!.Id!, change: { HealthCheckConfig: { Type: 'TCP' } } };
-    }, 'cannot change to TCP'],
-    ['a health check on a custom-health service', async () => {
-      const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'upd-custom', NamespaceId: dnsNs, HealthCheckCustomConfig: {} }));
-      return { id: Service!.Id!, change: { HealthCheckConfig: { Type: 'TCP' } } };
-    }, 'HealthCheckCustomConfig'],
-    ['a health check on a CNAME service', async () => {
-      const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'upd-cname', NamespaceId: dnsNs, DnsConfig: { RoutingPolicy: 'WEIGHTED', DnsRecords: [{ Type: 'CNAME', TTL: 1 }] } }));
-      return { id: Service!.Id!, change: { HealthCheckConfig: { Type: 'TCP' } } };
-    }, 'CNAME'],
+    [
+      'a service of an HTTP namespace',
+      async () => {
+        const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'upd-http', NamespaceId: httpNs }));
+        return { id: Service!.Id!, change: { Description: 'x' } };
+      },
+      'services of HTTP namespaces cannot be updated',
+    ],
+    [
+      'another set of record types',
+      async () => {
+        const { Service } = await t.client.send(
+          new CreateServiceCommand({ Name: 'upd-types', NamespaceId: dnsNs, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 1 }] } }),
+        );
+        return {
+          id: Service!.Id!,
+          change: {
+            DnsConfig: {
+              DnsRecords: [
+                { Type: 'A', TTL: 1 },
+                { Type: 'SRV', TTL: 1 },
+              ],
+            },
+          },
+        };
+      },
+      'only TTLs can change',
+    ],
+    [
+      'DNS records for a service without DnsConfig',
+      async () => {
+        const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'upd-nodns', NamespaceId: dnsNs }));
+        return { id: Service!.Id!, change: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 1 }] } } };
+      },
+      'has no DnsConfig',
+    ],
+    [
+      'another health check type',
+      async () => {
+        const { Service } = await t.client.send(
+          new CreateServiceCommand({ Name: 'upd-hctype', NamespaceId: dnsNs, HealthCheckConfig: { Type: 'HTTP' } }),
+        );
+        return { id: Service!.Id!, change: { HealthCheckConfig: { Type: 'TCP' } } };
+      },
+      'cannot change to TCP',
+    ],
+    [
+      'a health check on a custom-health service',
+      async () => {
+        const { Service } = await t.client.send(
+          new CreateServiceCommand({ Name: 'upd-custom', NamespaceId: dnsNs, HealthCheckCustomConfig: {} }),
+        );
+        return { id: Service!.Id!, change: { HealthCheckConfig: { Type: 'TCP' } } };
+      },
+      'HealthCheckCustomConfig',
+    ],
+    [
+      'a health check on a CNAME service',
+      async () => {
+        const { Service } = await t.client.send(
+          new CreateServiceCommand({
+            Name: 'upd-cname',
+            NamespaceId: dnsNs,
+            DnsConfig: { RoutingPolicy: 'WEIGHTED', DnsRecords: [{ Type: 'CNAME', TTL: 1 }] },
+          }),
+        );
+        return { id: Service!.Id!, change: { HealthCheckConfig: { Type: 'TCP' } } };
+      },
+      'CNAME',
+    ],
   ])('refuses to update %s with InvalidInput', async (_label, setup, fragment) => {
     const { id, change } = await setup();
     const before = t.server.catalog.service(id);
@@ -267,7 +432,9 @@ describe('updating services', () => {
 
 describe('deleting services', () => {
   it('refuses while instances are registered, then deletes the service with its attributes and tags', async () => {
-    const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'doomed', NamespaceId: httpNs, Tags: [{ Key: 'k', Value: 'v' }] }));
+    const { Service } = await t.client.send(
+      new CreateServiceCommand({ Name: 'doomed', NamespaceId: httpNs, Tags: [{ Key: 'k', Value: 'v' }] }),
+    );
     const id = Service!.Id!;
     await t.client.send(new UpdateServiceAttributesCommand({ ServiceId: id, Attributes: { a: '1' } }));
     await seedInstance(t.server, id, 'i-1', {});
@@ -279,7 +446,9 @@ describe('deleting services', () => {
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect((await errorOf(t.client.send(new GetServiceCommand({ Id: id })))).name).toBe('ServiceNotFound');
     expect((await errorOf(t.client.send(new GetServiceAttributesCommand({ ServiceId: id })))).name).toBe('ServiceNotFound');
-    expect((await errorOf(t.client.send(new ListTagsForResourceCommand({ ResourceARN: Service!.Arn })))).name).toBe('ResourceNotFoundException');
+    expect((await errorOf(t.client.send(new ListTagsForResourceCommand({ ResourceARN: Service!.Arn })))).name).toBe(
+      'ResourceNotFoundException',
+    );
     expect(t.server.catalog.tags(id)).toEqual([]);
     expect((await errorOf(t.client.send(new DeleteServiceCommand({ Id: id })))).name).toBe('ServiceNotFound');
   });
@@ -289,8 +458,11 @@ describe('service attributes', () => {
   it('merges on update, ignores unknown keys on delete and reads back with the service ARN', async () => {
     const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'attrs', NamespaceId: httpNs }));
     const id = Service!.Id!;
-    expect((await t.client.send(new GetServiceAttributesCommand({ ServiceId: id }))).ServiceAttributes)
-      .toEqual({ ServiceArn: Service!.Arn, ResourceOwner: '123456789012', Attributes: {} });
+    expect((await t.client.send(new GetServiceAttributesCommand({ ServiceId: id }))).ServiceAttributes).toEqual({
+      ServiceArn: Service!.Arn,
+      ResourceOwner: '123456789012',
+      Attributes: {},
+    });
     await t.client.send(new UpdateServiceAttributesCommand({ ServiceId: id, Attributes: { a: '1', b: '2' } }));
     await t.client.send(new UpdateServiceAttributesCommand({ ServiceId: Service!.Arn!, Attributes: { b: '3', c: '' } }));
     await t.client.send(new DeleteServiceAttributesCommand({ ServiceId: id, Attributes: ['a', 'nope'] }));
@@ -305,7 +477,9 @@ describe('service attributes', () => {
     await t.client.send(new UpdateServiceAttributesCommand({ ServiceId: id, Attributes: many(0, 28) }));
     // Overwriting existing keys does not count against the limit.
     await t.client.send(new UpdateServiceAttributesCommand({ ServiceId: id, Attributes: { ...many(0, 10), ...many(28, 2) } }));
-    const e = await errorOf(t.client.send(new UpdateServiceAttributesCommand({ ServiceId: id, Attributes: { extra: 'x', k0: 'changed' } })));
+    const e = await errorOf(
+      t.client.send(new UpdateServiceAttributesCommand({ ServiceId: id, Attributes: { extra: 'x', k0: 'changed' } })),
+    );
     expect(e.name).toBe('ServiceAttributesLimitExceededException');
     expect(e.message).toContain(id);
     const { ServiceAttributes } = await t.client.send(new GetServiceAttributesCommand({ ServiceId: id }));
@@ -314,7 +488,9 @@ describe('service attributes', () => {
   });
 
   it('answers ServiceNotFound for attributes of an unknown service', async () => {
-    const e = await errorOf(t.client.send(new UpdateServiceAttributesCommand({ ServiceId: 'srv-missing000000000', Attributes: { a: 'b' } })));
+    const e = await errorOf(
+      t.client.send(new UpdateServiceAttributesCommand({ ServiceId: 'srv-missing000000000', Attributes: { a: 'b' } })),
+    );
     expect(e.name).toBe('ServiceNotFound');
     expect(e.message).toContain('srv-missing000000000');
   });

@@ -2,8 +2,13 @@
 // ARNs; the 50-tag limit (nothing applied), the aws: prefix, and which ARNs are NotFound or InvalidInput.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateHttpNamespaceCommand, CreateServiceCommand, GetOperationCommand, ListTagsForResourceCommand, TagResourceCommand,
-  UntagResourceCommand, type Tag,
+  CreateHttpNamespaceCommand,
+  CreateServiceCommand,
+  GetOperationCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  type Tag,
 } from '@aws-sdk/client-servicediscovery';
 import { errorOf } from '../support/sdk-errors.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -22,15 +27,40 @@ beforeAll(async () => {
   nsArn = `arn:aws:servicediscovery:us-east-1:123456789012:namespace/${nsId}`;
   srvArn = (await t.client.send(new CreateServiceCommand({ Name: 'tagged-svc', NamespaceId: nsId }))).Service!.Arn!;
 });
-afterAll(async () => { await t.stop(); });
+afterAll(async () => {
+  await t.stop();
+});
 
 describe('tagging', () => {
   it('adds, overwrites and removes tags of a namespace, ignoring absent keys', async () => {
-    await t.client.send(new TagResourceCommand({ ResourceARN: nsArn, Tags: [{ Key: 'team', Value: 'a' }, { Key: 'env', Value: 'prod' }] }));
-    await t.client.send(new TagResourceCommand({ ResourceARN: nsArn, Tags: [{ Key: 'team', Value: 'b' }, { Key: 'blank', Value: '' }] }));
-    expect(await list(nsArn)).toEqual([{ Key: 'team', Value: 'b' }, { Key: 'env', Value: 'prod' }, { Key: 'blank', Value: '' }]);
+    await t.client.send(
+      new TagResourceCommand({
+        ResourceARN: nsArn,
+        Tags: [
+          { Key: 'team', Value: 'a' },
+          { Key: 'env', Value: 'prod' },
+        ],
+      }),
+    );
+    await t.client.send(
+      new TagResourceCommand({
+        ResourceARN: nsArn,
+        Tags: [
+          { Key: 'team', Value: 'b' },
+          { Key: 'blank', Value: '' },
+        ],
+      }),
+    );
+    expect(await list(nsArn)).toEqual([
+      { Key: 'team', Value: 'b' },
+      { Key: 'env', Value: 'prod' },
+      { Key: 'blank', Value: '' },
+    ]);
     await t.client.send(new UntagResourceCommand({ ResourceARN: nsArn, TagKeys: ['env', 'never-there'] }));
-    expect(await list(nsArn)).toEqual([{ Key: 'team', Value: 'b' }, { Key: 'blank', Value: '' }]);
+    expect(await list(nsArn)).toEqual([
+      { Key: 'team', Value: 'b' },
+      { Key: 'blank', Value: '' },
+    ]);
     await t.client.send(new UntagResourceCommand({ ResourceARN: nsArn, TagKeys: ['team', 'blank'] }));
     expect(await list(nsArn)).toEqual([]);
   });
@@ -54,7 +84,9 @@ describe('tagging', () => {
     const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'too-many', NamespaceId: nsId }));
     const arn = Service!.Arn!;
     await t.client.send(new TagResourceCommand({ ResourceARN: arn, Tags: tags(45) }));
-    const e = await errorOf(t.client.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'k0', Value: 'changed' }, ...tags(6, 'x')] })));
+    const e = await errorOf(
+      t.client.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'k0', Value: 'changed' }, ...tags(6, 'x')] })),
+    );
     expect(e.name).toBe('TooManyTagsException');
     expect(e.ResourceName).toBe(arn);
     const now = await list(arn);
@@ -79,10 +111,26 @@ describe('tagging', () => {
 
 describe('resource ARNs', () => {
   it.each<[string, string, string]>([
-    ['a well-formed namespace ARN of nothing', 'arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-nothing0000000000', 'ResourceNotFoundException'],
-    ['a well-formed service ARN of nothing', 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-nothing000000000', 'ResourceNotFoundException'],
-    ['an ARN of another account', 'arn:aws:servicediscovery:us-east-1:999999999999:namespace/ns-nothing0000000000', 'ResourceNotFoundException'],
-    ['an ARN of another region', 'arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-nothing0000000000', 'ResourceNotFoundException'],
+    [
+      'a well-formed namespace ARN of nothing',
+      'arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-nothing0000000000',
+      'ResourceNotFoundException',
+    ],
+    [
+      'a well-formed service ARN of nothing',
+      'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-nothing000000000',
+      'ResourceNotFoundException',
+    ],
+    [
+      'an ARN of another account',
+      'arn:aws:servicediscovery:us-east-1:999999999999:namespace/ns-nothing0000000000',
+      'ResourceNotFoundException',
+    ],
+    [
+      'an ARN of another region',
+      'arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-nothing0000000000',
+      'ResourceNotFoundException',
+    ],
     ['a bare id', 'ns-nothing0000000000', 'InvalidInput'],
     ['an ARN of another service', 'arn:aws:s3:::my-bucket', 'InvalidInput'],
     ['a Cloud Map ARN of an untaggable kind', 'arn:aws:servicediscovery:us-east-1:123456789012:instance/i-1', 'InvalidInput'],

@@ -6,14 +6,21 @@ import { Catalog } from '../../src/catalog/catalog.ts';
 import { instanceKey, type InstanceRecord, type OperationRecord } from '../../src/model/records.ts';
 import { emptyTables, type Mutation } from '../../src/model/changes.ts';
 
-const inst = (serviceId: string, id: string, seq: number, ip = '10.0.0.1'): InstanceRecord => ({ serviceId, id, attributes: { AWS_INSTANCE_IPV4: ip }, createDate: 1, seq });
+const inst = (serviceId: string, id: string, seq: number, ip = '10.0.0.1'): InstanceRecord => ({
+  serviceId,
+  id,
+  attributes: { AWS_INSTANCE_IPV4: ip },
+  createDate: 1,
+  seq,
+});
 const put = (i: InstanceRecord): Mutation => ({ table: 'instances', key: instanceKey(i.serviceId, i.id), value: i });
 const del = (serviceId: string, id: string): Mutation => ({ table: 'instances', key: instanceKey(serviceId, id), value: null });
 
 describe('catalog instances', () => {
   it('orders a snapshot by registration and follows registrations, replacements and deregistrations', () => {
     const tables = emptyTables();
-    for (const i of [inst('srv-1', 'b', 2), inst('srv-1', 'a/1', 1), inst('srv-2', 'c', 3)]) tables.instances.set(instanceKey(i.serviceId, i.id), i);
+    for (const i of [inst('srv-1', 'b', 2), inst('srv-1', 'a/1', 1), inst('srv-2', 'c', 3)])
+      tables.instances.set(instanceKey(i.serviceId, i.id), i);
     const c = new Catalog();
     c.reset({ revision: 3, tables });
     expect([...c.instancesOf('srv-1').keys()]).toEqual(['a/1', 'b']);
@@ -32,8 +39,13 @@ describe('catalog instances', () => {
 });
 
 const op = (id: string, extra: Partial<OperationRecord> = {}): OperationRecord => ({
-  id, type: 'REGISTER_INSTANCE', status: 'SUCCESS', createDate: 1764236000000.25, updateDate: 1764236000001,
-  targets: { INSTANCE: 'i-1', SERVICE: 'srv-1', NAMESPACE: 'ns-1' }, ...extra,
+  id,
+  type: 'REGISTER_INSTANCE',
+  status: 'SUCCESS',
+  createDate: 1764236000000.25,
+  updateDate: 1764236000001,
+  targets: { INSTANCE: 'i-1', SERVICE: 'srv-1', NAMESPACE: 'ns-1' },
+  ...extra,
 });
 
 describe('the catalog index of operations by request token', () => {
@@ -48,7 +60,11 @@ describe('the catalog index of operations by request token', () => {
 
   it('finds every operation of a token in the order they were made, and forgets each one deleted', () => {
     const { c, apply } = catalog();
-    apply(put(op('a', { requestId: 'tok' })), put(op('b', { requestId: 'tok', type: 'CREATE_NAMESPACE' })), put(op('c', { requestId: 'other' })));
+    apply(
+      put(op('a', { requestId: 'tok' })),
+      put(op('b', { requestId: 'tok', type: 'CREATE_NAMESPACE' })),
+      put(op('c', { requestId: 'other' })),
+    );
     expect(c.operationsByRequest('tok').map((o) => o.id)).toEqual(['a', 'b']);
     apply(del('a'));
     expect(c.operationsByRequest('tok').map((o) => o.id)).toEqual(['b']);

@@ -5,15 +5,23 @@ import { OperationTable } from '../../src/catalog/operation-table.ts';
 import type { InstanceRecord, OperationRecord } from '../../src/model/records.ts';
 
 const op = (id: string, extra: Partial<OperationRecord> = {}): OperationRecord => ({
-  id, type: 'REGISTER_INSTANCE', status: 'SUCCESS', createDate: 1764236000000.25, updateDate: 1764236000001,
-  targets: { INSTANCE: 'i-1', SERVICE: 'srv-1', NAMESPACE: 'ns-1' }, ...extra,
+  id,
+  type: 'REGISTER_INSTANCE',
+  status: 'SUCCESS',
+  createDate: 1764236000000.25,
+  updateDate: 1764236000001,
+  targets: { INSTANCE: 'i-1', SERVICE: 'srv-1', NAMESPACE: 'ns-1' },
+  ...extra,
 });
 
 const shapes: { name: string; record: OperationRecord }[] = [
   { name: 'a registration with token and key', record: op('a', { requestId: 'tok', requestKey: 'i-1' }) },
   { name: 'a deregistration', record: op('b', { type: 'DEREGISTER_INSTANCE' }) },
   { name: 'a namespace operation', record: op('c', { type: 'CREATE_NAMESPACE', targets: { NAMESPACE: 'ns-1' }, requestId: 'tok' }) },
-  { name: 'a service operation with a key only', record: op('d', { type: 'UPDATE_SERVICE', targets: { SERVICE: 'srv-1', NAMESPACE: 'ns-1' }, requestKey: '{}' }) },
+  {
+    name: 'a service operation with a key only',
+    record: op('d', { type: 'UPDATE_SERVICE', targets: { SERVICE: 'srv-1', NAMESPACE: 'ns-1' }, requestKey: '{}' }),
+  },
   { name: 'an operation without targets', record: op('e', { targets: {}, status: 'PENDING' }) },
   { name: 'a failed operation (kept whole)', record: op('f', { status: 'FAIL', errorCode: 'X', errorMessage: 'why' }) },
 ];

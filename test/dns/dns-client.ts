@@ -18,14 +18,29 @@ export interface Ask {
 
 export interface Reply {
   raw: Buffer;
-  packet: Packet & { rcode?: string; flag_qr?: boolean; flag_aa?: boolean; flag_tc?: boolean; flag_rd?: boolean; flag_ra?: boolean; flag_cd?: boolean; flag_ad?: boolean };
+  packet: Packet & {
+    rcode?: string;
+    flag_qr?: boolean;
+    flag_aa?: boolean;
+    flag_tc?: boolean;
+    flag_rd?: boolean;
+    flag_ra?: boolean;
+    flag_cd?: boolean;
+    flag_ad?: boolean;
+  };
 }
 
 export function encodeQuery(a: Ask): Buffer {
   const additionals: Answer[] = [];
   if (a.edns !== false) {
     const e = a.edns ?? {};
-    additionals.push({ type: 'OPT', name: '.', udpPayloadSize: e.payload ?? 1232, ednsVersion: e.version ?? 0, flags: e.do ? 0x8000 : 0 } as unknown as Answer);
+    additionals.push({
+      type: 'OPT',
+      name: '.',
+      udpPayloadSize: e.payload ?? 1232,
+      ednsVersion: e.version ?? 0,
+      flags: e.do ? 0x8000 : 0,
+    } as unknown as Answer);
   }
   const raw = dnsPacket.encode({
     id: a.id ?? Math.floor(Math.random() * 65536),
@@ -51,9 +66,20 @@ export const decode = (raw: Buffer): Reply => ({ raw, packet: dnsPacket.decode(r
 export function udpRaw(port: number, msg: Buffer, options: { from?: string; timeoutMs?: number } = {}): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket('udp4');
-    const timer = setTimeout(() => { socket.close(); resolve(null); }, options.timeoutMs ?? 2000);
-    socket.on('error', (e) => { clearTimeout(timer); socket.close(); reject(e); });
-    socket.on('message', (reply) => { clearTimeout(timer); socket.close(); resolve(reply); });
+    const timer = setTimeout(() => {
+      socket.close();
+      resolve(null);
+    }, options.timeoutMs ?? 2000);
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      socket.close();
+      reject(e);
+    });
+    socket.on('message', (reply) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(reply);
+    });
     socket.bind(0, options.from ?? '127.0.0.1', () => socket.send(msg, port, '127.0.0.1'));
   });
 }
@@ -70,8 +96,14 @@ export function tcpRaw(port: number, msgs: Buffer[], options: { from?: string; t
     const socket = net.connect({ port, host: '127.0.0.1', ...(options.from ? { localAddress: options.from } : {}) });
     const replies: Buffer[] = [];
     let buffered = Buffer.alloc(0);
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`tcp: ${replies.length} of ${msgs.length} replies`)); }, options.timeoutMs ?? 3000);
-    socket.on('error', (e) => { clearTimeout(timer); reject(e); });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`tcp: ${replies.length} of ${msgs.length} replies`));
+    }, options.timeoutMs ?? 3000);
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     socket.on('data', (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
       while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
@@ -79,7 +111,11 @@ export function tcpRaw(port: number, msgs: Buffer[], options: { from?: string; t
         replies.push(buffered.subarray(2, 2 + len));
         buffered = buffered.subarray(2 + len);
       }
-      if (replies.length === msgs.length) { clearTimeout(timer); socket.end(); resolve(replies); }
+      if (replies.length === msgs.length) {
+        clearTimeout(timer);
+        socket.end();
+        resolve(replies);
+      }
     });
     socket.write(Buffer.concat(msgs.map(framed)));
   });
@@ -96,7 +132,10 @@ export async function tcp(port: number, a: Ask, options: { from?: string } = {})
 /** Pipelined queries on one connection, framed by dns-packet's streamEncode; replies in arrival order. */
 export async function tcpPipeline(port: number, asks: Ask[]): Promise<Reply[]> {
   const framedQueries = asks.map((a) => dnsPacket.streamEncode(dnsPacket.decode(encodeQuery(a))));
-  const replies = await tcpRaw(port, framedQueries.map((f) => f.subarray(2)));
+  const replies = await tcpRaw(
+    port,
+    framedQueries.map((f) => f.subarray(2)),
+  );
   return replies.map(decode);
 }
 

@@ -12,7 +12,11 @@ import { lines, opt, udp } from './dns-client.ts';
 /** What an upstream does with a question name. */
 type Behaviour = (query: Buffer, transport: 'udp' | 'tcp') => Buffer | null;
 
-interface Upstream { port: number; seen: { raw: Buffer; transport: 'udp' | 'tcp' }[]; close(): Promise<void> }
+interface Upstream {
+  port: number;
+  seen: { raw: Buffer; transport: 'udp' | 'tcp' }[];
+  close(): Promise<void>;
+}
 
 /** A DNS server on one free port, UDP and TCP, answering with `behave`. */
 async function upstream(behave: Behaviour, attempt = 1): Promise<Upstream> {
@@ -46,19 +50,30 @@ async function upstream(behave: Behaviour, attempt = 1): Promise<Upstream> {
     throw e;
   }
   return {
-    port, seen,
-    close: async () => { sock.close(); await new Promise((r) => server.close(r)); },
+    port,
+    seen,
+    close: async () => {
+      sock.close();
+      await new Promise((r) => server.close(r));
+    },
   };
 }
 
-const questionEnd = (q: Buffer): number => { let p = 12; while (q[p] !== 0) p += q[p]! + 1; return p + 5; };
+const questionEnd = (q: Buffer): number => {
+  let p = 12;
+  while (q[p] !== 0) p += q[p]! + 1;
+  return p + 5;
+};
 
 /** A reply built by hand, with compression pointers as real servers send them. */
 function compressedReply(query: Buffer): Buffer {
   const qEnd = questionEnd(query);
   const header = Buffer.from(query.subarray(0, 12));
   header.writeUInt16BE(0x8180, 2); // QR RD RA, NOERROR
-  header.writeUInt16BE(1, 4); header.writeUInt16BE(2, 6); header.writeUInt16BE(0, 8); header.writeUInt16BE(1, 10);
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(2, 6);
+  header.writeUInt16BE(0, 8);
+  header.writeUInt16BE(1, 10);
   const cnameAt = 12 + (qEnd - 12) + 12; // rdata of the first record
   const cname = Buffer.concat([Buffer.from([0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 0, 30, 0, 6]), Buffer.from([3, 0x77, 0x77, 0x77, 0xc0, 0x0c])]);
   const a = Buffer.from([0xc0 | (cnameAt >> 8), cnameAt & 0xff, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 192, 0, 2, 7]);
@@ -74,18 +89,35 @@ function reply(query: Buffer, rcode: number, build: Partial<dnsPacket.Packet> = 
 const behaviour: Behaviour = (query, transport) => {
   const name = dnsPacket.decode(query).questions![0]!.name.toLowerCase();
   if (name === 'example.org') return compressedReply(query);
-  if (name === 'nx.example') return reply(query, 3, { authorities: [{ name: 'example', type: 'SOA', ttl: 60, data: { mname: 'a.example', rname: 'h.example', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 60 } }] });
+  if (name === 'nx.example')
+    return reply(query, 3, {
+      authorities: [
+        {
+          name: 'example',
+          type: 'SOA',
+          ttl: 60,
+          data: { mname: 'a.example', rname: 'h.example', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 60 },
+        },
+      ],
+    });
   if (name === 'big.example') {
     return transport === 'udp'
       ? reply(query, 0, {}, true)
-      : reply(query, 0, { answers: Array.from({ length: 40 }, (_, i) => ({ name: 'big.example', type: 'A' as const, ttl: 5, data: `198.51.100.${i}` })) });
+      : reply(query, 0, {
+          answers: Array.from({ length: 40 }, (_, i) => ({ name: 'big.example', type: 'A' as const, ttl: 5, data: `198.51.100.${i}` })),
+        });
   }
   if (name === 'elb.example.net') {
     const type = dnsPacket.decode(query).questions![0]!.type;
-    return reply(query, 0, { answers: type !== 'A' ? [] : [
-      { name: 'elb.example.net', type: 'A', ttl: 30, data: '198.51.100.10' },
-      { name: 'elb.example.net', type: 'A', ttl: 30, data: '198.51.100.11' },
-    ] });
+    return reply(query, 0, {
+      answers:
+        type !== 'A'
+          ? []
+          : [
+              { name: 'elb.example.net', type: 'A', ttl: 30, data: '198.51.100.10' },
+              { name: 'elb.example.net', type: 'A', ttl: 30, data: '198.51.100.11' },
+            ],
+    });
   }
   return null; // silence: the forwarder must time out
 };
@@ -99,16 +131,44 @@ let port: number;
 beforeAll(async () => {
   up = await upstream(behaviour);
   silent = await upstream(() => null);
-  t = await startTestServer({ flags: ['--upstream', `127.0.0.1:${up.port}`, '--upstream-timeout', '300ms', '--recursion-cidr', '127.0.0.1/32', '--vpc', 'vpc-1=127.0.0.1/32'] });
+  t = await startTestServer({
+    flags: [
+      '--upstream',
+      `127.0.0.1:${up.port}`,
+      '--upstream-timeout',
+      '300ms',
+      '--recursion-cidr',
+      '127.0.0.1/32',
+      '--vpc',
+      'vpc-1=127.0.0.1/32',
+    ],
+  });
   port = t.server.dnsAddress.port;
   const ns = await seedNamespace(t.server, { name: 'kouzie.com', type: 'DNS_PUBLIC' });
-  const svc = await seedService(t.server, { name: 'backend', namespaceId: ns.id, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] } });
+  const svc = await seedService(t.server, {
+    name: 'backend',
+    namespaceId: ns.id,
+    dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] },
+  });
   await seedInstance(t.server, svc.id, 'backend-1', { AWS_INSTANCE_IPV4: '192.168.10.2' });
   await seedNamespace(t.server, { name: 'secret.internal', type: 'DNS_PRIVATE', vpc: 'vpc-other' });
-  const alias = (name: string) => seedService(t.server, { name, namespaceId: ns.id, dnsConfig: { routingPolicy: 'WEIGHTED', dnsRecords: [{ type: 'A', ttl: 60 }, { type: 'AAAA', ttl: 60 }] } });
+  const alias = (name: string) =>
+    seedService(t.server, {
+      name,
+      namespaceId: ns.id,
+      dnsConfig: {
+        routingPolicy: 'WEIGHTED',
+        dnsRecords: [
+          { type: 'A', ttl: 60 },
+          { type: 'AAAA', ttl: 60 },
+        ],
+      },
+    });
   await seedInstance(t.server, (await alias('lb')).id, 'elb', { AWS_ALIAS_DNS_NAME: 'elb.example.net' });
   await seedInstance(t.server, (await alias('lb-broken')).id, 'elb', { AWS_ALIAS_DNS_NAME: 'silent.example.net' });
-  fallback = await startTestServer({ flags: ['--upstream', `127.0.0.1:${silent.port}`, '--upstream', `127.0.0.1:${up.port}`, '--upstream-timeout', '200ms'] });
+  fallback = await startTestServer({
+    flags: ['--upstream', `127.0.0.1:${silent.port}`, '--upstream', `127.0.0.1:${up.port}`, '--upstream-timeout', '200ms'],
+  });
 });
 afterAll(async () => {
   await t?.stop();
@@ -165,12 +225,16 @@ describe('forwarding', () => {
   });
 
   it('answers SERVFAIL at once beyond --upstream-max-inflight questions waiting for upstreams, and forwards again once they end', async () => {
-    const capped = await startTestServer({ flags: ['--upstream', `127.0.0.1:${silent.port}`, '--upstream-timeout', '1s', '--upstream-max-inflight', '3'] });
+    const capped = await startTestServer({
+      flags: ['--upstream', `127.0.0.1:${silent.port}`, '--upstream-timeout', '1s', '--upstream-max-inflight', '3'],
+    });
     try {
       const p = capped.server.dnsAddress.port;
       silent.seen.length = 0;
       const started = performance.now();
-      const asked = Array.from({ length: 8 }, (_, i) => udp(p, { name: `q${i}.silent.example` }).then((r) => ({ rcode: r.packet.rcode, ms: performance.now() - started })));
+      const asked = Array.from({ length: 8 }, (_, i) =>
+        udp(p, { name: `q${i}.silent.example` }).then((r) => ({ rcode: r.packet.rcode, ms: performance.now() - started })),
+      );
       const answers = await Promise.all(asked);
       const fast = answers.filter((a) => a.ms < 500);
       // Three waited the whole timeout for the silent upstream; the other five were refused at once.
@@ -220,7 +284,8 @@ describe('forwarding', () => {
       const r = await udp(port, { name: 'LB.kouzie.com' });
       expect(r.packet).toMatchObject({ rcode: 'NOERROR', flag_aa: true });
       expect((r.packet.answers ?? []).map((a) => [a.name, a.type, (a as { data: string }).data]).sort()).toEqual([
-        ['LB.kouzie.com', 'A', '198.51.100.10'], ['LB.kouzie.com', 'A', '198.51.100.11'],
+        ['LB.kouzie.com', 'A', '198.51.100.10'],
+        ['LB.kouzie.com', 'A', '198.51.100.11'],
       ]);
       for (const a of r.packet.answers ?? []) expect((a as { ttl: number }).ttl).toBeLessThanOrEqual(30);
     }
@@ -240,6 +305,9 @@ describe('forwarding', () => {
 
   it('sets RA on authoritative answers to clients that may recurse, and only to them', async () => {
     expect((await udp(port, { name: 'backend.kouzie.com' })).packet).toMatchObject({ flag_aa: true, flag_ra: true });
-    expect((await udp(port, { name: 'backend.kouzie.com' }, { from: '127.0.0.2' })).packet).toMatchObject({ flag_aa: true, flag_ra: false });
+    expect((await udp(port, { name: 'backend.kouzie.com' }, { from: '127.0.0.2' })).packet).toMatchObject({
+      flag_aa: true,
+      flag_ra: false,
+    });
   });
 });

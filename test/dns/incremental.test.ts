@@ -11,8 +11,20 @@ import { nameOfKey } from '../../src/dns/wire/index.ts';
 
 const settings = { defaultSoaTtl: 15, nsNames: undefined, nsAddresses: [], soaRname: undefined, nsTtl: 172800 };
 const ns: NamespaceRecord = { id: 'ns-1', name: 'example.com', type: 'DNS_PUBLIC', httpName: 'example.com', createDate: 1, soaTtl: 15 };
-const service = (id: string, name: string, dnsRecords: { type: 'A' | 'AAAA' | 'SRV' | 'CNAME'; ttl: number }[], routingPolicy: 'MULTIVALUE' | 'WEIGHTED' = 'MULTIVALUE'): ServiceRecord => ({
-  id, name, namespaceId: 'ns-1', type: 'DNS_HTTP', createDate: 1, attributes: {}, instancesRevision: 0, healthCheckCustomConfig: { failureThreshold: 1 },
+const service = (
+  id: string,
+  name: string,
+  dnsRecords: { type: 'A' | 'AAAA' | 'SRV' | 'CNAME'; ttl: number }[],
+  routingPolicy: 'MULTIVALUE' | 'WEIGHTED' = 'MULTIVALUE',
+): ServiceRecord => ({
+  id,
+  name,
+  namespaceId: 'ns-1',
+  type: 'DNS_HTTP',
+  createDate: 1,
+  attributes: {},
+  instancesRevision: 0,
+  healthCheckCustomConfig: { failureThreshold: 1 },
   dnsConfig: { routingPolicy, dnsRecords },
 });
 
@@ -24,7 +36,9 @@ function world() {
   catalog.reset({ revision: 0, tables: emptyTables() });
   let rev = 0;
   let seq = 0;
-  const apply = (...mutations: Mutation[]) => { expect(catalog.apply({ revision: ++rev, mutations })).toBe(true); };
+  const apply = (...mutations: Mutation[]) => {
+    expect(catalog.apply({ revision: ++rev, mutations })).toBe(true);
+  };
   // Every instance write also bumps the service's InstancesRevision, as registry/health.ts does.
   const bump = (sid: string): Mutation => {
     const s = catalog.service(sid)!;
@@ -36,7 +50,11 @@ function world() {
     apply,
     register(sid: string, id: string, attributes: Record<string, string>, status: 'HEALTHY' | 'UNHEALTHY' = 'HEALTHY') {
       const inst: InstanceRecord = { serviceId: sid, id, attributes, createDate: 1, seq: ++seq };
-      apply({ table: 'instances', key: `${sid}/${id}`, value: inst }, { table: 'health', key: `${sid}/${id}`, value: { status, since: 1 } }, bump(sid));
+      apply(
+        { table: 'instances', key: `${sid}/${id}`, value: inst },
+        { table: 'health', key: `${sid}/${id}`, value: { status, since: 1 } },
+        bump(sid),
+      );
     },
     deregister(sid: string, id: string) {
       apply({ table: 'instances', key: `${sid}/${id}`, value: null }, { table: 'health', key: `${sid}/${id}`, value: null }, bump(sid));
@@ -54,7 +72,9 @@ function records(set: RrSet): string[] {
   const out: string[] = [];
   for (let i = 0; i < set.size; i++) {
     const extra = set.extras ? hex(set.blob, set.extras[i]!, set.extras[i + 1]!) : '';
-    out.push(`${hex(set.blob, set.starts[i]!, set.starts[i + 1]!)}|${extra}|${set.aliases?.[i]?.key ?? ''}|${set.isHealthy(i) ? 'healthy' : 'unhealthy'}`);
+    out.push(
+      `${hex(set.blob, set.starts[i]!, set.starts[i + 1]!)}|${extra}|${set.aliases?.[i]?.key ?? ''}|${set.isHealthy(i) ? 'healthy' : 'unhealthy'}`,
+    );
   }
   return out;
 }
@@ -67,11 +87,13 @@ function served(zone: Zone, ordered: boolean): Record<string, unknown> {
     out[nameOfKey(key)] = {
       refs: node.refs,
       sets: node.sets.map((s) => ({ type: s.type, policy: s.policy, records: sort(records(s)) })),
-      hosts: node.hosts.map((h) => {
-        // The host's record really is the SRV record whose target is this name.
-        expect(targetKey(h.set, h.index)).toBe(h.key);
-        return hex(h.set.blob, h.set.extras![h.index]!, h.set.extras![h.index + 1]!);
-      }).sort(),
+      hosts: node.hosts
+        .map((h) => {
+          // The host's record really is the SRV record whose target is this name.
+          expect(targetKey(h.set, h.index)).toBe(h.key);
+          return hex(h.set.blob, h.set.extras![h.index]!, h.set.extras![h.index + 1]!);
+        })
+        .sort(),
     };
   }
   return out;
@@ -86,14 +108,32 @@ function fromScratch(catalog: Catalog): Zones {
 /** A seeded generator, so a failure can be replayed. */
 function prng(seed: number): () => number {
   let x = seed;
-  return () => { x = (x * 1103515245 + 12345) & 0x7fffffff; return x / 0x80000000; };
+  return () => {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    return x / 0x80000000;
+  };
 }
 
 describe('incremental DNS index', () => {
   it('serves, record for record and in the same order, what a rebuild serves after edits to a service of 1,000', () => {
     const w = world();
-    w.apply({ table: 'namespaces', key: 'ns-1', value: ns }, { table: 'services', key: 'srv-1', value: service('srv-1', 'api', [{ type: 'A', ttl: 60 }, { type: 'AAAA', ttl: 60 }, { type: 'SRV', ttl: 30 }]) });
-    const attrs = (i: number, port = 80) => ({ AWS_INSTANCE_IPV4: `10.0.${i >> 8}.${i & 255}`, AWS_INSTANCE_IPV6: `fd00::${i.toString(16)}`, AWS_INSTANCE_PORT: String(port) });
+    w.apply(
+      { table: 'namespaces', key: 'ns-1', value: ns },
+      {
+        table: 'services',
+        key: 'srv-1',
+        value: service('srv-1', 'api', [
+          { type: 'A', ttl: 60 },
+          { type: 'AAAA', ttl: 60 },
+          { type: 'SRV', ttl: 30 },
+        ]),
+      },
+    );
+    const attrs = (i: number, port = 80) => ({
+      AWS_INSTANCE_IPV4: `10.0.${i >> 8}.${i & 255}`,
+      AWS_INSTANCE_IPV6: `fd00::${i.toString(16)}`,
+      AWS_INSTANCE_PORT: String(port),
+    });
     for (let i = 0; i < 1000; i++) w.register('srv-1', `i-${i}`, attrs(i), i % 7 === 0 ? 'UNHEALTHY' : 'HEALTHY');
     w.flip('srv-1', 'i-14', 'HEALTHY');
     w.flip('srv-1', 'i-500', 'UNHEALTHY');
@@ -115,7 +155,15 @@ describe('incremental DNS index', () => {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     w.apply(
       { table: 'namespaces', key: 'ns-1', value: ns },
-      { table: 'services', key: 'srv-1', value: service('srv-1', 'api', [{ type: 'A', ttl: 60 }, { type: 'AAAA', ttl: 60 }, { type: 'SRV', ttl: 30 }]) },
+      {
+        table: 'services',
+        key: 'srv-1',
+        value: service('srv-1', 'api', [
+          { type: 'A', ttl: 60 },
+          { type: 'AAAA', ttl: 60 },
+          { type: 'SRV', ttl: 30 },
+        ]),
+      },
       { table: 'services', key: 'srv-2', value: service('srv-2', 'web', [{ type: 'CNAME', ttl: 60 }], 'WEIGHTED') },
       // A service name that is also an SRV host name of srv-1: the records are served together.
       { table: 'services', key: 'srv-3', value: service('srv-3', 'x.api', [{ type: 'A', ttl: 5 }]) },
@@ -124,7 +172,8 @@ describe('incremental DNS index', () => {
     const attributeChoices = (): Record<string, string> => {
       const a: Record<string, string> = {};
       const r = random();
-      if (r < 0.7) a.AWS_INSTANCE_IPV4 = `10.0.0.${Math.floor(random() * 12)}`; // few addresses: many duplicates
+      if (r < 0.7)
+        a.AWS_INSTANCE_IPV4 = `10.0.0.${Math.floor(random() * 12)}`; // few addresses: many duplicates
       else if (r < 0.85) a.AWS_ALIAS_DNS_NAME = pick(['lb.example.net', 'other.example.net']);
       if (random() < 0.5) a.AWS_INSTANCE_IPV6 = `fd00::${Math.floor(random() * 6)}`;
       if (random() < 0.8) a.AWS_INSTANCE_PORT = String(pick([80, 443]));
@@ -148,8 +197,19 @@ describe('incremental DNS index', () => {
 
   it('flips health without encoding a record again, and registers without touching the other instances', () => {
     const w = world();
-    w.apply({ table: 'namespaces', key: 'ns-1', value: ns }, { table: 'services', key: 'srv-1', value: service('srv-1', 'api', [{ type: 'A', ttl: 60 }, { type: 'SRV', ttl: 30 }]) });
-    for (let i = 0; i < 1000; i++) w.register('srv-1', `i-${i}`, { AWS_INSTANCE_IPV4: `10.0.${i >> 8}.${i & 255}`, AWS_INSTANCE_PORT: '80' });
+    w.apply(
+      { table: 'namespaces', key: 'ns-1', value: ns },
+      {
+        table: 'services',
+        key: 'srv-1',
+        value: service('srv-1', 'api', [
+          { type: 'A', ttl: 60 },
+          { type: 'SRV', ttl: 30 },
+        ]),
+      },
+    );
+    for (let i = 0; i < 1000; i++)
+      w.register('srv-1', `i-${i}`, { AWS_INSTANCE_IPV4: `10.0.${i >> 8}.${i & 255}`, AWS_INSTANCE_PORT: '80' });
     const zone = w.zones.zone('ns-1')!;
     const d = [...zone.names.values()].find((n) => n.sets[0]?.type === 1)!;
     const [a, srv] = d.sets as [RrSet, RrSet];
@@ -171,9 +231,25 @@ describe('incremental DNS index', () => {
 
   it('rebuilds a service when its DnsConfig changes, and drops its names when it is deleted', () => {
     const w = world();
-    w.apply({ table: 'namespaces', key: 'ns-1', value: ns }, { table: 'services', key: 'srv-1', value: service('srv-1', 'api', [{ type: 'A', ttl: 60 }]) });
+    w.apply(
+      { table: 'namespaces', key: 'ns-1', value: ns },
+      { table: 'services', key: 'srv-1', value: service('srv-1', 'api', [{ type: 'A', ttl: 60 }]) },
+    );
     for (let i = 0; i < 5; i++) w.register('srv-1', `i-${i}`, { AWS_INSTANCE_IPV4: `10.0.0.${i}`, AWS_INSTANCE_PORT: '80' });
-    w.apply({ table: 'services', key: 'srv-1', value: { ...w.catalog.service('srv-1')!, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 10 }, { type: 'SRV', ttl: 10 }] } } });
+    w.apply({
+      table: 'services',
+      key: 'srv-1',
+      value: {
+        ...w.catalog.service('srv-1')!,
+        dnsConfig: {
+          routingPolicy: 'MULTIVALUE',
+          dnsRecords: [
+            { type: 'A', ttl: 10 },
+            { type: 'SRV', ttl: 10 },
+          ],
+        },
+      },
+    });
     expect(served(w.zones.zone('ns-1')!, true)).toEqual(served(fromScratch(w.catalog).zone('ns-1')!, true));
     expect(Object.keys(served(w.zones.zone('ns-1')!, true))).toHaveLength(7);
     w.apply({ table: 'services', key: 'srv-1', value: null });

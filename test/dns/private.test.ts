@@ -14,7 +14,8 @@ beforeAll(async () => {
   t = await startTestServer({ flags: ['--vpc', 'vpc-1=127.0.0.1/32,fd00::/8', '--vpc', 'vpc-2=10.0.0.0/16'] });
   port = t.server.dnsAddress.port;
   const s = t.server;
-  const a = (name: string, namespaceId: string) => seedService(s, { name, namespaceId, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] } });
+  const a = (name: string, namespaceId: string) =>
+    seedService(s, { name, namespaceId, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] } });
   const corp = await seedNamespace(s, { name: 'corp.internal', type: 'DNS_PRIVATE', vpc: 'vpc-1' });
   await seedInstance(s, (await a('db', corp.id)).id, 'db-1', { AWS_INSTANCE_IPV4: '10.0.3.4' });
   // One apex, public and private: the private zone wins for clients that see it.
@@ -27,7 +28,9 @@ beforeAll(async () => {
   await seedInstance(s, (await a('db', other.id)).id, 'o', { AWS_INSTANCE_IPV4: '10.0.0.2' });
   await seedNamespace(s, { name: 'orphan.internal', type: 'DNS_PRIVATE', vpc: 'vpc-unknown' });
 });
-afterAll(async () => { await t?.stop(); });
+afterAll(async () => {
+  await t?.stop();
+});
 
 const SOA = 'corp.internal. 15 SOA ns1.corp.internal. hostmaster.corp.internal. 1 7200 900 1209600 15';
 

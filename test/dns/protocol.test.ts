@@ -15,21 +15,32 @@ beforeAll(async () => {
   t = await startTestServer({ flags: ['--dns-tcp-idle-timeout', '400ms'] });
   port = t.server.dnsAddress.port;
   const ns = await seedNamespace(t.server, { name: 'kouzie.com', type: 'DNS_PUBLIC' });
-  const srv = (name: string) => seedService(t.server, { name, namespaceId: ns.id, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'SRV', ttl: 30 }] } });
-  const backend = await seedService(t.server, { name: 'backend', namespaceId: ns.id, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] } });
+  const srv = (name: string) =>
+    seedService(t.server, { name, namespaceId: ns.id, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'SRV', ttl: 30 }] } });
+  const backend = await seedService(t.server, {
+    name: 'backend',
+    namespaceId: ns.id,
+    dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] },
+  });
   await seedInstance(t.server, backend.id, 'backend-1', { AWS_INSTANCE_IPV4: '192.168.10.2' });
   // 8 SRV records of ~76 bytes: the answer alone exceeds 512 bytes.
   const big = await srv('big');
-  for (let i = 0; i < 8; i++) await seedInstance(t.server, big.id, `${id30(i)}-and-more`, { AWS_INSTANCE_IPV4: `10.1.0.${i}`, AWS_INSTANCE_PORT: '80' });
+  for (let i = 0; i < 8; i++)
+    await seedInstance(t.server, big.id, `${id30(i)}-and-more`, { AWS_INSTANCE_IPV4: `10.1.0.${i}`, AWS_INSTANCE_PORT: '80' });
   // 6 SRV records of 65 bytes (422-byte reply) plus 6 additional A of 16 bytes (518): only the
   // additional section has to go to fit 512.
   const mid = await srv('mid');
   for (let i = 0; i < 6; i++) await seedInstance(t.server, mid.id, id30(i), { AWS_INSTANCE_IPV4: `10.2.0.${i}`, AWS_INSTANCE_PORT: '80' });
 });
-afterAll(async () => { await t?.stop(); });
+afterAll(async () => {
+  await t?.stop();
+});
 
 /** A 12-byte header with the given fields, followed by `rest`. */
-function message(h: { id?: number; flags?: number; qd?: number; an?: number; ns?: number; ar?: number }, rest: Buffer = Buffer.alloc(0)): Buffer {
+function message(
+  h: { id?: number; flags?: number; qd?: number; an?: number; ns?: number; ar?: number },
+  rest: Buffer = Buffer.alloc(0),
+): Buffer {
   const b = Buffer.alloc(12);
   b.writeUInt16BE(h.id ?? 7, 0);
   b.writeUInt16BE(h.flags ?? 0x0100, 2);
@@ -45,7 +56,8 @@ const question = (name: string, type = 1): Buffer => {
   body.writeUInt16BE(type, body.length - 4);
   return body;
 };
-const optRecord = (owner = Buffer.from([0]), version = 0): Buffer => Buffer.concat([owner, Buffer.from([0, 41, 0x04, 0xd0, 0, version, 0, 0, 0, 0])]);
+const optRecord = (owner = Buffer.from([0]), version = 0): Buffer =>
+  Buffer.concat([owner, Buffer.from([0, 41, 0x04, 0xd0, 0, version, 0, 0, 0, 0])]);
 
 describe('header checks', () => {
   it.each([
@@ -78,7 +90,10 @@ describe('header checks', () => {
 
   it.each([
     ['two OPT records', message({ qd: 1, ar: 2 }, Buffer.concat([question('backend.kouzie.com'), optRecord(), optRecord()]))],
-    ['an OPT not owned by the root', message({ qd: 1, ar: 1 }, Buffer.concat([question('backend.kouzie.com'), optRecord(Buffer.from([1, 0x61, 0]))]))],
+    [
+      'an OPT not owned by the root',
+      message({ qd: 1, ar: 1 }, Buffer.concat([question('backend.kouzie.com'), optRecord(Buffer.from([1, 0x61, 0]))])),
+    ],
   ])('answers %s with FORMERR and one OPT', async (_name, msg) => {
     const reply = decode((await udpRaw(port, msg))!);
     expect(reply.packet.rcode).toBe('FORMERR');
@@ -108,8 +123,21 @@ describe('header checks', () => {
 
   it('ignores EDNS options in the query and echoes none', async () => {
     const q = dnsPacket.encode({
-      type: 'query', id: 9, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: 'backend.kouzie.com', type: 'A' }],
-      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096, options: [{ code: 10, data: Buffer.alloc(8, 1) }, { code: 65001, data: Buffer.from('x') }] } as unknown as dnsPacket.Answer],
+      type: 'query',
+      id: 9,
+      flags: dnsPacket.RECURSION_DESIRED,
+      questions: [{ name: 'backend.kouzie.com', type: 'A' }],
+      additionals: [
+        {
+          type: 'OPT',
+          name: '.',
+          udpPayloadSize: 4096,
+          options: [
+            { code: 10, data: Buffer.alloc(8, 1) },
+            { code: 65001, data: Buffer.from('x') },
+          ],
+        } as unknown as dnsPacket.Answer,
+      ],
     });
     const reply = decode((await udpRaw(port, q))!);
     expect(lines(reply.packet.answers)).toEqual(['backend.kouzie.com. 60 A 192.168.10.2']);
@@ -173,7 +201,10 @@ describe('truncation over UDP (spec §11)', () => {
 describe('TCP (RFC 7766)', () => {
   it('answers several pipelined queries on one connection, each with its id', async () => {
     const names = ['backend.kouzie.com', 'nothere.kouzie.com', 'kouzie.com', 'mid.kouzie.com', 'example.org'];
-    const replies = await tcpPipeline(port, names.map((name, i) => ({ name, id: 100 + i, type: i === 3 ? 'SRV' : 'A' })));
+    const replies = await tcpPipeline(
+      port,
+      names.map((name, i) => ({ name, id: 100 + i, type: i === 3 ? 'SRV' : 'A' })),
+    );
     const byId = new Map(replies.map((r) => [r.packet.id, r.packet]));
     expect([...byId.keys()].sort()).toEqual([100, 101, 102, 103, 104]);
     expect(byId.get(100)!.rcode).toBe('NOERROR');
@@ -186,7 +217,10 @@ describe('TCP (RFC 7766)', () => {
   it('reassembles messages split anywhere, even inside the length prefix', async () => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     await new Promise((r) => socket.once('connect', r));
-    const bytes = Buffer.concat([framed(encodeQuery({ name: 'backend.kouzie.com', id: 1 })), framed(encodeQuery({ name: 'backend.kouzie.com', id: 2 }))]);
+    const bytes = Buffer.concat([
+      framed(encodeQuery({ name: 'backend.kouzie.com', id: 1 })),
+      framed(encodeQuery({ name: 'backend.kouzie.com', id: 2 })),
+    ]);
     const got = collect(socket, 2);
     let from = 0;
     for (const cut of [1, 20, bytes.length - 40, bytes.length]) {
@@ -199,8 +233,14 @@ describe('TCP (RFC 7766)', () => {
   });
 
   it('answers a malformed message with FORMERR and keeps the connection', async () => {
-    const replies = await tcpRaw(port, [message({ qd: 1, id: 55 }, Buffer.from([5, 0x61])), encodeQuery({ name: 'backend.kouzie.com', id: 56 })]);
-    expect(replies.map((r) => [decode(r).packet.id, decode(r).packet.rcode])).toEqual([[55, 'FORMERR'], [56, 'NOERROR']]);
+    const replies = await tcpRaw(port, [
+      message({ qd: 1, id: 55 }, Buffer.from([5, 0x61])),
+      encodeQuery({ name: 'backend.kouzie.com', id: 56 }),
+    ]);
+    expect(replies.map((r) => [decode(r).packet.id, decode(r).packet.rcode])).toEqual([
+      [55, 'FORMERR'],
+      [56, 'NOERROR'],
+    ]);
   });
 
   it('answers a query sent with a half-close, then closes', async () => {

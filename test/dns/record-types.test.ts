@@ -40,7 +40,8 @@ function recordOf(type: RecordType, id: string, attributes: Record<string, strin
   out.begin();
   out.reserve(12);
   out.bytes(encodeName(labelsOf(D)));
-  out.u16(codec.code); out.u16(1);
+  out.u16(codec.code);
+  out.u16(1);
   const at = out.record(12, set.blob, set.starts[0]!, set.starts[1]!);
   let ar = 0;
   for (let p = set.extras?.[0] ?? 0, end = set.extras?.[1] ?? 0; p < end; ar++) {
@@ -48,7 +49,12 @@ function recordOf(type: RecordType, id: string, attributes: Record<string, strin
     out.record(at + targetOffset(codec.code), set.blob, p, next);
     p = next;
   }
-  out.setU16(0, 0); out.setU16(2, 0x8400); out.setU16(4, 1); out.setU16(6, 1); out.setU16(8, 0); out.setU16(10, ar);
+  out.setU16(0, 0);
+  out.setU16(2, 0x8400);
+  out.setU16(4, 1);
+  out.setU16(6, 1);
+  out.setU16(8, 0);
+  out.setU16(10, ar);
   const p = dnsPacket.decode(out.take());
   expect(e.host).toBe(ar > 0);
   return [...lines(p.answers), ...lines(p.additionals as Answer[]).map((l) => `+ ${l}`)];
@@ -79,8 +85,12 @@ describe('what one instance puts in a set of each type', () => {
     ['AAAA', 'i-1', { AWS_ALIAS_DNS_NAME: 'target.example.net' }, ['alias target.example.net AAAA IN']],
     // SRV: 1 1 <port> <InstanceId>.D, with the instance's addresses as additional records of the target.
     ['SRV', 'i-1', { AWS_INSTANCE_PORT: '8080' }, [`${D}. 60 SRV 1 1 8080 i-1.${D}.`]],
-    ['SRV', 'i-1', { AWS_INSTANCE_PORT: '80', AWS_INSTANCE_IPV4: '192.0.2.1', AWS_INSTANCE_IPV6: 'fd00::1' }, [
-      `${D}. 60 SRV 1 1 80 i-1.${D}.`, `+ i-1.${D}. 60 A 192.0.2.1`, `+ i-1.${D}. 60 AAAA fd00::1`]],
+    [
+      'SRV',
+      'i-1',
+      { AWS_INSTANCE_PORT: '80', AWS_INSTANCE_IPV4: '192.0.2.1', AWS_INSTANCE_IPV6: 'fd00::1' },
+      [`${D}. 60 SRV 1 1 80 i-1.${D}.`, `+ i-1.${D}. 60 A 192.0.2.1`, `+ i-1.${D}. 60 AAAA fd00::1`],
+    ],
     ['SRV', 'i-1', { AWS_INSTANCE_PORT: '80', AWS_INSTANCE_IPV6: 'not an address' }, [`${D}. 60 SRV 1 1 80 i-1.${D}.`]],
     ['SRV', 'Web-1', { AWS_INSTANCE_PORT: '0' }, [`${D}. 60 SRV 1 1 0 Web-1.${D}.`]],
     ['SRV', 'a.b', { AWS_INSTANCE_PORT: '65535' }, [`${D}. 60 SRV 1 1 65535 a.b.${D}.`]],
@@ -111,18 +121,36 @@ describe('how a set of each type treats several instances', () => {
    */
   function zoneWith(type: RecordType, policy: RoutingPolicy, instances: Record<string, Record<string, string>>, oneByOne: boolean) {
     const catalog = new Catalog();
-    const zones = new Zones({ defaultSoaTtl: 15, nsNames: undefined, nsAddresses: [], soaRname: undefined, nsTtl: 172800 }, pino({ level: 'silent' }), () => true);
+    const zones = new Zones(
+      { defaultSoaTtl: 15, nsNames: undefined, nsAddresses: [], soaRname: undefined, nsTtl: 172800 },
+      pino({ level: 'silent' }),
+      () => true,
+    );
     catalog.subscribe(zones);
     catalog.reset({ revision: 0, tables: emptyTables() });
     const svc: ServiceRecord = {
-      id: 's', name: 'svc', namespaceId: 'ns', type: 'DNS', createDate: 1, attributes: {}, instancesRevision: 0,
+      id: 's',
+      name: 'svc',
+      namespaceId: 'ns',
+      type: 'DNS',
+      createDate: 1,
+      attributes: {},
+      instancesRevision: 0,
       dnsConfig: { routingPolicy: policy, dnsRecords: [{ type, ttl: 60 }] },
     };
     const setup: Mutation[] = [
-      { table: 'namespaces', key: 'ns', value: { id: 'ns', name: 'example.com', type: 'DNS_PUBLIC', httpName: 'example.com', createDate: 1 } },
+      {
+        table: 'namespaces',
+        key: 'ns',
+        value: { id: 'ns', name: 'example.com', type: 'DNS_PUBLIC', httpName: 'example.com', createDate: 1 },
+      },
       { table: 'services', key: 's', value: svc },
     ];
-    const registrations = Object.entries(instances).map(([id, attributes]): Mutation => ({ table: 'instances', key: `s/${id}`, value: { serviceId: 's', id, attributes, createDate: 1, seq: 1 } }));
+    const registrations = Object.entries(instances).map(([id, attributes]): Mutation => ({
+      table: 'instances',
+      key: `s/${id}`,
+      value: { serviceId: 's', id, attributes, createDate: 1, seq: 1 },
+    }));
     if (oneByOne) {
       let revision = 0;
       catalog.apply({ revision: ++revision, mutations: setup });
@@ -136,8 +164,19 @@ describe('how a set of each type treats several instances', () => {
     return { records: set?.size ?? 0, answered: set?.answerSize ?? 0, hostNames };
   }
 
-  const same = { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_IPV6: 'fd00::1', AWS_INSTANCE_PORT: '80', AWS_INSTANCE_CNAME: 'x.example.net' };
-  const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`i-${i}`, { AWS_INSTANCE_IPV4: `10.0.0.${i + 1}`, AWS_INSTANCE_PORT: '80', AWS_INSTANCE_CNAME: `t${i}.example.net` }]));
+  const same = {
+    AWS_INSTANCE_IPV4: '10.0.0.1',
+    AWS_INSTANCE_IPV6: 'fd00::1',
+    AWS_INSTANCE_PORT: '80',
+    AWS_INSTANCE_CNAME: 'x.example.net',
+  };
+  const many = (n: number) =>
+    Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [
+        `i-${i}`,
+        { AWS_INSTANCE_IPV4: `10.0.0.${i + 1}`, AWS_INSTANCE_PORT: '80', AWS_INSTANCE_CNAME: `t${i}.example.net` },
+      ]),
+    );
 
   it.each<[RecordType, RoutingPolicy, Record<string, Record<string, string>>, { records: number; answered: number; hostNames: number }]>([
     // Two instances with the same record give one record, except where the record names its instance.

@@ -16,15 +16,20 @@ beforeAll(async () => {
   port = t.server.dnsAddress.port;
   nsId = (await seedNamespace(t.server, { name: 'kouzie.com', type: 'DNS_PUBLIC' })).id;
 });
-afterAll(async () => { await t?.stop(); });
+afterAll(async () => {
+  await t?.stop();
+});
 
 async function service(name: string, policy: 'MULTIVALUE' | 'WEIGHTED', type: 'A' | 'CNAME', custom = false): Promise<ServiceRecord> {
   return seedService(t.server, {
-    name, namespaceId: nsId, dnsConfig: { routingPolicy: policy, dnsRecords: [{ type, ttl: 10 }] },
+    name,
+    namespaceId: nsId,
+    dnsConfig: { routingPolicy: policy, dnsRecords: [{ type, ttl: 10 }] },
     ...(custom ? { healthCheckCustomConfig: { failureThreshold: 1 } } : {}),
   });
 }
-const flip = (s: ServiceRecord, id: string, status: 'HEALTHY' | 'UNHEALTHY') => t.server.ctx.writer.write(setHealth(s.id, id, status, Date.now()));
+const flip = (s: ServiceRecord, id: string, status: 'HEALTHY' | 'UNHEALTHY') =>
+  t.server.ctx.writer.write(setHealth(s.id, id, status, Date.now()));
 
 /** The record data of many answers, asked 25 at a time. */
 async function answers(ask: Ask, n: number): Promise<string[][]> {
@@ -57,7 +62,10 @@ describe('MULTIVALUE', () => {
     for (const a of await answers({ name: 'twenty.kouzie.com' }, 60)) {
       expect(a).toHaveLength(8);
       expect(new Set(a).size).toBe(8);
-      for (const addr of a) { expect(healthy.has(addr)).toBe(true); seen.add(addr); }
+      for (const addr of a) {
+        expect(healthy.has(addr)).toBe(true);
+        seen.add(addr);
+      }
     }
     expect(seen).toEqual(healthy);
   });
@@ -90,7 +98,7 @@ describe('MULTIVALUE', () => {
     expect(inAnswer.size).toBe(20);
     expect(first.size).toBe(20);
     // Binomial bounds at about 5 standard deviations: 800 ± 110 and 100 ± 50.
-    for (const c of inAnswer.values()) expect(Math.abs(c - n * 8 / 20)).toBeLessThan(110);
+    for (const c of inAnswer.values()) expect(Math.abs(c - (n * 8) / 20)).toBeLessThan(110);
     for (const c of first.values()) expect(Math.abs(c - n / 20)).toBeLessThan(50);
   });
 });

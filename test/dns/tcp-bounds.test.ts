@@ -25,10 +25,16 @@ async function slowUpstream(delayMs: number): Promise<{ port: number; maxOutstan
     max = Math.max(max, outstanding);
     const q = dnsPacket.decode(msg);
     const reply = dnsPacket.encode({
-      id: q.id, type: 'response', flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE,
-      questions: q.questions, answers: [{ name: q.questions![0]!.name, type: 'A', ttl: 60, data: '192.0.2.1' }],
+      id: q.id,
+      type: 'response',
+      flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE,
+      questions: q.questions,
+      answers: [{ name: q.questions![0]!.name, type: 'A', ttl: 60, data: '192.0.2.1' }],
     });
-    setTimeout(() => { outstanding--; sock.send(reply, rinfo.port, rinfo.address); }, delayMs);
+    setTimeout(() => {
+      outstanding--;
+      sock.send(reply, rinfo.port, rinfo.address);
+    }, delayMs);
   });
   return { port: sock.address().port, maxOutstanding: () => max, close: () => sock.close() };
 }
@@ -50,7 +56,10 @@ function reader(socket: net.Socket): { messages: Buffer[]; next: (n: number, tim
     const until = Date.now() + timeoutMs;
     while (messages.length < n) {
       if (Date.now() > until) throw new Error(`${messages.length} of ${n} answers`);
-      await new Promise<void>((r) => { waiting = r; setTimeout(r, 50); });
+      await new Promise<void>((r) => {
+        waiting = r;
+        setTimeout(r, 50);
+      });
     }
     return messages.splice(0, n);
   };
@@ -64,7 +73,11 @@ async function connect(port: number): Promise<net.Socket> {
   return socket;
 }
 
-const closed = (socket: net.Socket): Promise<void> => new Promise((r) => { if (socket.destroyed) r(); else socket.once('close', () => r()); });
+const closed = (socket: net.Socket): Promise<void> =>
+  new Promise((r) => {
+    if (socket.destroyed) r();
+    else socket.once('close', () => r());
+  });
 
 describe('DNS over TCP, bounded', () => {
   let t: TestServer;
@@ -73,11 +86,17 @@ describe('DNS over TCP, bounded', () => {
 
   beforeAll(async () => {
     up = await slowUpstream(150);
-    t = await startTestServer({ flags: ['--dns-tcp-idle-timeout', '600ms', '--dns-tcp-max-pending', '4', '--upstream', `127.0.0.1:${up.port}`] });
+    t = await startTestServer({
+      flags: ['--dns-tcp-idle-timeout', '600ms', '--dns-tcp-max-pending', '4', '--upstream', `127.0.0.1:${up.port}`],
+    });
     capped = await startTestServer({ flags: ['--dns-tcp-idle-timeout', '10s', '--dns-tcp-max-connections', '5'] });
     for (const s of [t, capped]) {
       const ns = await seedNamespace(s.server, { name: 'bounds.test', type: 'DNS_PUBLIC' });
-      const svc = await seedService(s.server, { name: 'backend', namespaceId: ns.id, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] } });
+      const svc = await seedService(s.server, {
+        name: 'backend',
+        namespaceId: ns.id,
+        dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] },
+      });
       await seedInstance(s.server, svc.id, 'backend-1', { AWS_INSTANCE_IPV4: '192.168.10.2' });
     }
   });
@@ -91,7 +110,9 @@ describe('DNS over TCP, bounded', () => {
     const socket = await connect(t.server.dnsAddress.port);
     const first = Date.now();
     socket.write(Buffer.from([0xff, 0xff]));
-    const trickle = setInterval(() => { if (!socket.destroyed) socket.write(Buffer.from([0x61])); }, 200);
+    const trickle = setInterval(() => {
+      if (!socket.destroyed) socket.write(Buffer.from([0x61]));
+    }, 200);
     const cut = await Promise.race([closed(socket).then(() => Date.now() - first), sleep(3000).then(() => Infinity)]);
     clearInterval(trickle);
     socket.destroy();
@@ -127,9 +148,9 @@ describe('DNS over TCP, bounded', () => {
   it('answers every pipelined query, local ones and forwarded ones, with at most --dns-tcp-max-pending forwarded at once', async () => {
     const socket = await connect(t.server.dnsAddress.port);
     const r = reader(socket);
-    const asks = Array.from({ length: 24 }, (_, i) => i % 2 === 0
-      ? encodeQuery({ name: `q${i}.example.org`, id: 1000 + i })
-      : encodeQuery({ name: 'backend.bounds.test', id: 1000 + i }));
+    const asks = Array.from({ length: 24 }, (_, i) =>
+      i % 2 === 0 ? encodeQuery({ name: `q${i}.example.org`, id: 1000 + i }) : encodeQuery({ name: 'backend.bounds.test', id: 1000 + i }),
+    );
     socket.write(Buffer.concat(asks.map(framed)));
     const answers = (await r.next(24, 5000)).map((m) => decode(m).packet);
     expect(answers.map((p) => p.id).sort()).toEqual(Array.from({ length: 24 }, (_, i) => 1000 + i));
@@ -169,7 +190,10 @@ describe('DNS over TCP under a flood (server in its own process)', () => {
   };
 
   beforeAll(async () => {
-    child = fork(new URL('./tcp-child.ts', import.meta.url), ['--dns-tcp-idle-timeout', '5s', '--dns-tcp-max-connections', '50'], { execArgv: ['--expose-gc'], stdio: 'inherit' });
+    child = fork(new URL('./tcp-child.ts', import.meta.url), ['--dns-tcp-idle-timeout', '5s', '--dns-tcp-max-connections', '50'], {
+      execArgv: ['--expose-gc'],
+      stdio: 'inherit',
+    });
     child.on('message', (m: ChildMessage) => messages.push(m));
     const first = await nextMessage();
     if (!('port' in first)) throw new Error('the child did not report its port');

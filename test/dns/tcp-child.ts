@@ -5,17 +5,28 @@ import { loadConfig } from '../../src/config.ts';
 import { startServer } from '../../src/server.ts';
 import { seedInstance, seedNamespace, seedService } from '../support/seed.ts';
 
-export interface ChildMemory { rss: number; heapUsed: number; arrayBuffers: number }
+export interface ChildMemory {
+  rss: number;
+  heapUsed: number;
+  arrayBuffers: number;
+}
 export type ChildMessage = { port: number } | { memory: ChildMemory };
 
 const flags = ['--api-host', '127.0.0.1', '--api-port', '0', '--dns-host', '127.0.0.1', '--dns-port', '0', '--log-level', 'silent'];
 const server = await startServer(loadConfig([...flags, ...process.argv.slice(2)], {}), { log: pino({ level: 'silent' }) });
 const ns = await seedNamespace(server, { name: 'flood.test', type: 'DNS_PUBLIC' });
-const big = await seedService(server, { name: 'big', namespaceId: ns.id, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'SRV', ttl: 30 }] } });
+const big = await seedService(server, {
+  name: 'big',
+  namespaceId: ns.id,
+  dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'SRV', ttl: 30 }] },
+});
 // 8 SRV records with 60-character targets and their A records: an answer of about 1 KB.
-for (let i = 0; i < 8; i++) await seedInstance(server, big.id, `instance-${i}-${'x'.repeat(49)}`, { AWS_INSTANCE_IPV4: `10.9.0.${i}`, AWS_INSTANCE_PORT: '80' });
+for (let i = 0; i < 8; i++)
+  await seedInstance(server, big.id, `instance-${i}-${'x'.repeat(49)}`, { AWS_INSTANCE_IPV4: `10.9.0.${i}`, AWS_INSTANCE_PORT: '80' });
 
-const send = (m: ChildMessage): void => { process.send!(m); };
+const send = (m: ChildMessage): void => {
+  process.send!(m);
+};
 send({ port: server.dnsAddress.port });
 process.on('message', (m: string) => {
   if (m === 'memory') {

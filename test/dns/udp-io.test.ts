@@ -10,7 +10,11 @@ import { decode, encodeQuery, udpRaw } from './dns-client.ts';
 async function seeded(flags: string[] = []): Promise<TestServer> {
   const t = await startTestServer({ flags });
   const ns = await seedNamespace(t.server, { name: 'batch.test', type: 'DNS_PUBLIC', soaTtl: 15 });
-  const svc = await seedService(t.server, { name: 'web', namespaceId: ns.id, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] } });
+  const svc = await seedService(t.server, {
+    name: 'web',
+    namespaceId: ns.id,
+    dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] },
+  });
   await seedInstance(t.server, svc.id, 'web-1', { AWS_INSTANCE_IPV4: '10.1.0.1' });
   return t;
 }
@@ -21,14 +25,24 @@ function burst(port: number, msgs: Buffer[], timeoutMs = 3000): Promise<Map<numb
     // A big receive buffer: the replies of a burst arrive faster than this process reads them.
     const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 8 * 1024 * 1024 });
     const replies = new Map<number, Buffer>();
-    const done = (): void => { clearTimeout(timer); socket.close(); resolve(replies); };
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(replies);
+    };
     const timer = setTimeout(done, timeoutMs);
-    socket.on('error', (e) => { clearTimeout(timer); socket.close(); reject(e); });
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      socket.close();
+      reject(e);
+    });
     socket.on('message', (m) => {
       replies.set(m.readUInt16BE(0), m);
       if (replies.size === msgs.length) done();
     });
-    socket.bind(0, '127.0.0.1', () => { for (const m of msgs) socket.send(m, port, '127.0.0.1'); });
+    socket.bind(0, '127.0.0.1', () => {
+      for (const m of msgs) socket.send(m, port, '127.0.0.1');
+    });
   });
 }
 
@@ -50,7 +64,9 @@ describe('UDP I/O', () => {
   beforeAll(async () => {
     [batched, plain] = await Promise.all([seeded(), seeded(['--dns-udp-io', 'dgram'])]);
   });
-  afterAll(async () => { await Promise.all([batched?.stop(), plain?.stop()]); });
+  afterAll(async () => {
+    await Promise.all([batched?.stop(), plain?.stop()]);
+  });
 
   it('batches UDP through the native addon by default on Linux (recvmmsg is Linux only)', () => {
     expect(batched.server.dns.udpIo).toBe(process.platform === 'linux' ? 'batched' : 'dgram');
@@ -84,7 +100,9 @@ describe('UDP I/O', () => {
   });
 
   it('answers each of many source ports at its own port', async () => {
-    const replies = await Promise.all(Array.from({ length: 100 }, (_, i) => udpRaw(batched.server.dnsAddress.port, encodeQuery({ name: 'web.batch.test', id: i }))));
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => udpRaw(batched.server.dnsAddress.port, encodeQuery({ name: 'web.batch.test', id: i }))),
+    );
     expect(replies.map((r) => r?.readUInt16BE(0))).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 
@@ -113,13 +131,19 @@ describe('UDP I/O with forwarding', () => {
     upstream = await echoUpstream(150);
     t = await seeded(['--upstream', `127.0.0.1:${upstream.address().port}`]);
   });
-  afterAll(async () => { await t?.stop(); upstream?.close(); });
+  afterAll(async () => {
+    await t?.stop();
+    upstream?.close();
+  });
 
   it('answers a forwarded query with its own id and question after later queries were answered', async () => {
     const port = t.server.dnsAddress.port;
     const forwarded = udpRaw(port, encodeQuery({ name: 'elsewhere.example.org', id: 31337 }));
     await new Promise((r) => setTimeout(r, 20));
-    const local = await burst(port, Array.from({ length: 200 }, (_, id) => encodeQuery({ name: 'web.batch.test', id })));
+    const local = await burst(
+      port,
+      Array.from({ length: 200 }, (_, id) => encodeQuery({ name: 'web.batch.test', id })),
+    );
     expect(local.size).toBe(200);
     const r = decode((await forwarded)!);
     expect(r.packet.id).toBe(31337);
@@ -135,7 +159,10 @@ describe('UDP I/O on a dual-stack socket (--dns-host ::)', () => {
     upstream = await echoUpstream(0);
     t = await seeded(['--dns-host', '::', '--upstream', `127.0.0.1:${upstream.address().port}`]);
   });
-  afterAll(async () => { await t?.stop(); upstream?.close(); });
+  afterAll(async () => {
+    await t?.stop();
+    upstream?.close();
+  });
 
   it('answers an IPv4 client from the zone and from the upstream (sent back to its mapped address)', async () => {
     expect(t.server.dnsAddress.host).toBe('::');
@@ -143,6 +170,10 @@ describe('UDP I/O on a dual-stack socket (--dns-host ::)', () => {
     const local = decode((await udpRaw(port, encodeQuery({ name: 'web.batch.test', id: 1 })))!);
     expect(local.packet.answers?.map((x) => (x as { data: unknown }).data)).toEqual(['10.1.0.1']);
     const forwarded = decode((await udpRaw(port, encodeQuery({ name: 'elsewhere.example.org', id: 2 })))!);
-    expect([forwarded.packet.id, forwarded.packet.rcode, forwarded.packet.questions?.[0]?.name]).toEqual([2, 'NOERROR', 'elsewhere.example.org']);
+    expect([forwarded.packet.id, forwarded.packet.rcode, forwarded.packet.questions?.[0]?.name]).toEqual([
+      2,
+      'NOERROR',
+      'elsewhere.example.org',
+    ]);
   });
 });

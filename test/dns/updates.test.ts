@@ -1,8 +1,15 @@
 // A change accepted by the API is answered by the same process's DNS as soon as the call returns
 // (spec §13): the §14 scenario driven through the AWS SDK, then updates, deregistration and deletes.
 import {
-  CreatePublicDnsNamespaceCommand, CreateServiceCommand, DeleteNamespaceCommand, DeleteServiceCommand, DeregisterInstanceCommand,
-  GetOperationCommand, RegisterInstanceCommand, UpdatePublicDnsNamespaceCommand, UpdateServiceCommand,
+  CreatePublicDnsNamespaceCommand,
+  CreateServiceCommand,
+  DeleteNamespaceCommand,
+  DeleteServiceCommand,
+  DeregisterInstanceCommand,
+  GetOperationCommand,
+  RegisterInstanceCommand,
+  UpdatePublicDnsNamespaceCommand,
+  UpdateServiceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -17,7 +24,9 @@ beforeAll(async () => {
   t = await startTestServer({ store: 'redis' });
   port = t.server.dnsAddress.port;
 });
-afterAll(async () => { await t?.stop(); });
+afterAll(async () => {
+  await t?.stop();
+});
 
 const soa = (ttl: number) => `kouzie.com. ${ttl} SOA ns1.kouzie.com. hostmaster.kouzie.com. 1 7200 900 1209600 ${ttl}`;
 
@@ -30,20 +39,30 @@ describe('DNS follows the API', () => {
   });
 
   it('has no name for a service until an instance registers, then answers it at once', async () => {
-    const created = await t.client.send(new CreateServiceCommand({ Name: 'backend', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 60 }] } }));
+    const created = await t.client.send(
+      new CreateServiceCommand({ Name: 'backend', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 60 }] } }),
+    );
     serviceId = created.Service!.Id!;
     expect((await udp(port, { name: 'backend.kouzie.com' })).packet.rcode).toBe('NXDOMAIN');
-    await t.client.send(new RegisterInstanceCommand({
-      ServiceId: serviceId, InstanceId: 'backend-1', Attributes: { AWS_INSTANCE_IPV4: '192.168.10.2', stage: 'beta', version: '1.0', ready: 'yes' },
-    }));
+    await t.client.send(
+      new RegisterInstanceCommand({
+        ServiceId: serviceId,
+        InstanceId: 'backend-1',
+        Attributes: { AWS_INSTANCE_IPV4: '192.168.10.2', stage: 'beta', version: '1.0', ready: 'yes' },
+      }),
+    );
     const r = await udp(port, { name: 'backend.kouzie.com' });
     expect(r.packet).toMatchObject({ rcode: 'NOERROR', flag_aa: true });
     expect(lines(r.packet.answers)).toEqual(['backend.kouzie.com. 60 A 192.168.10.2']);
   });
 
   it('answers a re-registration with the new address, and a second instance too', async () => {
-    await t.client.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'backend-1', Attributes: { AWS_INSTANCE_IPV4: '192.168.10.9' } }));
-    await t.client.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'backend-2', Attributes: { AWS_INSTANCE_IPV4: '192.168.10.3' } }));
+    await t.client.send(
+      new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'backend-1', Attributes: { AWS_INSTANCE_IPV4: '192.168.10.9' } }),
+    );
+    await t.client.send(
+      new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'backend-2', Attributes: { AWS_INSTANCE_IPV4: '192.168.10.3' } }),
+    );
     const r = await udp(port, { name: 'backend.kouzie.com' });
     expect(lines(r.packet.answers).sort()).toEqual(['backend.kouzie.com. 60 A 192.168.10.3', 'backend.kouzie.com. 60 A 192.168.10.9']);
   });
@@ -55,7 +74,9 @@ describe('DNS follows the API', () => {
   });
 
   it('applies a SOA TTL change to the SOA and to negative answers', async () => {
-    await t.client.send(new UpdatePublicDnsNamespaceCommand({ Id: nsId, Namespace: { Properties: { DnsProperties: { SOA: { TTL: 33 } } } } }));
+    await t.client.send(
+      new UpdatePublicDnsNamespaceCommand({ Id: nsId, Namespace: { Properties: { DnsProperties: { SOA: { TTL: 33 } } } } }),
+    );
     expect(lines((await udp(port, { name: 'nothere.kouzie.com' })).packet.authorities)).toEqual([soa(33)]);
   });
 

@@ -38,7 +38,8 @@ function build(name: string, sets: RrSet[]): Buffer {
   out.begin();
   out.reserve(12);
   out.bytes(encodeName(labelsOf(name)));
-  out.u16(1); out.u16(1);
+  out.u16(1);
+  out.u16(1);
   const extras: { at: number; s: RrSet }[] = [];
   for (const s of sets) {
     const at = out.record(12, s.blob, s.starts[0]!, s.starts[1]!);
@@ -73,7 +74,17 @@ describe('prepared records', () => {
       encoded(RECORD_TYPES.SRV, 30, { AWS_INSTANCE_PORT: '8080', AWS_INSTANCE_IPV4: v4, AWS_INSTANCE_IPV6: v6 }),
       encoded(RECORD_TYPES.CNAME, 300, { AWS_INSTANCE_CNAME: 'target.example.net' }),
       set(TYPE.NS, (w) => writeNs(w, 172800, labelsOf('ns1.example.com'))),
-      set(TYPE.SOA, (w) => writeSoa(w, 15, { mname: labelsOf('ns1.example.com'), rname: labelsOf('hostmaster.example.com'), serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: 15 })),
+      set(TYPE.SOA, (w) =>
+        writeSoa(w, 15, {
+          mname: labelsOf('ns1.example.com'),
+          rname: labelsOf('hostmaster.example.com'),
+          serial: 1,
+          refresh: 7200,
+          retry: 900,
+          expire: 1209600,
+          minimum: 15,
+        }),
+      ),
     ]);
     const p = dnsPacket.decode(msg);
     expect(p.flag_aa).toBe(true);
@@ -84,7 +95,12 @@ describe('prepared records', () => {
       ['Svc.Example.com', 'SRV', 30, { priority: 1, weight: 1, port: 8080, target: 'i-1.svc.example.com' }],
       ['Svc.Example.com', 'CNAME', 300, 'target.example.net'],
       ['Svc.Example.com', 'NS', 172800, 'ns1.example.com'],
-      ['Svc.Example.com', 'SOA', 15, { mname: 'ns1.example.com', rname: 'hostmaster.example.com', serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: 15 }],
+      [
+        'Svc.Example.com',
+        'SOA',
+        15,
+        { mname: 'ns1.example.com', rname: 'hostmaster.example.com', serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: 15 },
+      ],
     ]);
     // Additional records are owned by the SRV target through a pointer into the SRV RDATA.
     expect(p.additionals!.map((a) => [a.name, a.type, (a as { data?: unknown }).data])).toEqual([
@@ -106,7 +122,14 @@ describe('prepared records', () => {
 
   it('merges identical records and keeps the healthy ones as the pool', () => {
     const b = new RrSetBuilder(TYPE.A);
-    for (const [addr, healthy] of [['10.0.0.1', false], ['10.0.0.2', false], ['10.0.0.1', true]] as const) { writeAddress(b.w, 5, ipv4Bytes(addr)!); b.add(healthy); }
+    for (const [addr, healthy] of [
+      ['10.0.0.1', false],
+      ['10.0.0.2', false],
+      ['10.0.0.1', true],
+    ] as const) {
+      writeAddress(b.w, 5, ipv4Bytes(addr)!);
+      b.add(healthy);
+    }
     const s = b.build(POLICY.MULTI, 'x')!;
     expect(s.size).toBe(2);
     const picked = new Uint32Array(8);
@@ -128,7 +151,8 @@ describe('prepared records', () => {
   });
 
   it('rejects what is not an address', () => {
-    for (const bad of [':::', '1:2:3:4:5:6:7:8:9', '1::2::3', 'g::1', '12345::', '1.2.3.4', '', ':1', '1:', '::1.2.3']) expect(ipv6Bytes(bad)).toBeUndefined();
+    for (const bad of [':::', '1:2:3:4:5:6:7:8:9', '1::2::3', 'g::1', '12345::', '1.2.3.4', '', ':1', '1:', '::1.2.3'])
+      expect(ipv6Bytes(bad)).toBeUndefined();
     for (const bad of ['10.0.0', '10.0.0.256', 'x', '']) expect(ipv4Bytes(bad)).toBeUndefined();
   });
 
@@ -141,8 +165,22 @@ describe('prepared records', () => {
 
 describe('readQuery', () => {
   it('reads id, flags, the question and the OPT fields', () => {
-    const q = readQuery(encodeQuery({ name: 'BaCkEnD.kouzie.com', type: 'SRV', id: 513, flags: 0x0110, edns: { payload: 4096, do: true } }))!;
-    expect(q).toMatchObject({ id: 513, opcode: 0, qdcount: 1, parsed: true, qtype: 33, qclass: 1, optCount: 1, optPayload: 4096, optVersion: 0, optDo: true, optBadOwner: false });
+    const q = readQuery(
+      encodeQuery({ name: 'BaCkEnD.kouzie.com', type: 'SRV', id: 513, flags: 0x0110, edns: { payload: 4096, do: true } }),
+    )!;
+    expect(q).toMatchObject({
+      id: 513,
+      opcode: 0,
+      qdcount: 1,
+      parsed: true,
+      qtype: 33,
+      qclass: 1,
+      optCount: 1,
+      optPayload: 4096,
+      optVersion: 0,
+      optDo: true,
+      optBadOwner: false,
+    });
     expect(q.key).toBe(keyOf(['backend', 'kouzie', 'com']));
     expect(q.questionEnd).toBe(12 + 20 + 4);
   });
@@ -159,14 +197,30 @@ describe('readQuery', () => {
 describe('zone index', () => {
   const ns: NamespaceRecord = { id: 'ns-1', name: 'Kouzie.com', type: 'DNS_PUBLIC', httpName: 'kouzie.com', createDate: 1, soaTtl: 15 };
   const svc: ServiceRecord = {
-    id: 'srv-1', name: '_api._tcp', namespaceId: 'ns-1', type: 'DNS_HTTP', createDate: 1, attributes: {}, instancesRevision: 0,
+    id: 'srv-1',
+    name: '_api._tcp',
+    namespaceId: 'ns-1',
+    type: 'DNS_HTTP',
+    createDate: 1,
+    attributes: {},
+    instancesRevision: 0,
     dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'SRV', ttl: 30 }] },
   };
-  const inst = (id: string): InstanceRecord => ({ serviceId: 'srv-1', id, attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '80' }, createDate: 1, seq: 1 });
+  const inst = (id: string): InstanceRecord => ({
+    serviceId: 'srv-1',
+    id,
+    attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '80' },
+    createDate: 1,
+    seq: 1,
+  });
 
   it('creates names with their empty non-terminals and removes them with the last record', () => {
     const catalog = new Catalog();
-    const zones = new Zones({ defaultSoaTtl: 15, nsNames: undefined, nsAddresses: [], soaRname: undefined, nsTtl: 172800 }, pino({ level: 'silent' }), () => true);
+    const zones = new Zones(
+      { defaultSoaTtl: 15, nsNames: undefined, nsAddresses: [], soaRname: undefined, nsTtl: 172800 },
+      pino({ level: 'silent' }),
+      () => true,
+    );
     catalog.subscribe(zones);
     catalog.reset({ revision: 0, tables: emptyTables() });
     let rev = 0;
@@ -175,7 +229,13 @@ describe('zone index', () => {
     const names = () => [...zones.zone('ns-1')!.names.keys()].map(nameOfKey).sort();
     expect(names()).toEqual(['kouzie.com.']);
     apply({ table: 'instances', key: 'srv-1/a.1', value: inst('a.1') });
-    expect(names()).toEqual(['1._api._tcp.kouzie.com.', '_api._tcp.kouzie.com.', '_tcp.kouzie.com.', 'a.1._api._tcp.kouzie.com.', 'kouzie.com.']);
+    expect(names()).toEqual([
+      '1._api._tcp.kouzie.com.',
+      '_api._tcp.kouzie.com.',
+      '_tcp.kouzie.com.',
+      'a.1._api._tcp.kouzie.com.',
+      'kouzie.com.',
+    ]);
     apply({ table: 'instances', key: 'srv-1/b', value: inst('b') });
     apply({ table: 'instances', key: 'srv-1/a.1', value: null });
     expect(names()).toEqual(['_api._tcp.kouzie.com.', '_tcp.kouzie.com.', 'b._api._tcp.kouzie.com.', 'kouzie.com.']);

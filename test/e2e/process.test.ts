@@ -6,8 +6,12 @@ import { freePort } from '../support/redis-global.ts';
 function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['src/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
@@ -18,16 +22,30 @@ async function waitHealthy(port: number, timeoutMs = 15_000): Promise<void> {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       if (res.status === 200) return;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('server did not become healthy');
 }
 
-async function waitForLine(output: () => string, match: (line: { level?: number; msg?: string }) => boolean, timeoutMs = 5000): Promise<{ level?: number; msg?: string } | undefined> {
+async function waitForLine(
+  output: () => string,
+  match: (line: { level?: number; msg?: string }) => boolean,
+  timeoutMs = 5000,
+): Promise<{ level?: number; msg?: string } | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = output().split('\n').map((text) => { try { return JSON.parse(text) as { level?: number; msg?: string }; } catch { return undefined; } })
+    const found = output()
+      .split('\n')
+      .map((text) => {
+        try {
+          return JSON.parse(text) as { level?: number; msg?: string };
+        } catch {
+          return undefined;
+        }
+      })
       .find((line) => line !== undefined && match(line));
     if (found || Date.now() > deadline) return found;
     await new Promise((r) => setTimeout(r, 50));
@@ -66,7 +84,18 @@ describe('the cairn process', () => {
   it('does not warn on 0.0.0.0 when --credentials is given', async () => {
     const apiPort = await freePort();
     const dnsPort = await freePort();
-    const p = run(['--api-host', '0.0.0.0', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort), '--credentials', 'AKID:secret']);
+    const p = run([
+      '--api-host',
+      '0.0.0.0',
+      '--api-port',
+      String(apiPort),
+      '--dns-host',
+      '127.0.0.1',
+      '--dns-port',
+      String(dnsPort),
+      '--credentials',
+      'AKID:secret',
+    ]);
     await waitHealthy(apiPort);
     expect(await waitForLine(p.output, (line) => line.msg === 'cairn is serving')).toBeDefined();
     expect(p.output()).not.toContain('without --credentials');

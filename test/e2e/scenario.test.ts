@@ -2,9 +2,19 @@
 // an A-record service and an HTTP namespace with an API-only service, registered and discovered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateHttpNamespaceCommand, CreatePublicDnsNamespaceCommand, CreateServiceCommand, DeregisterInstanceCommand,
-  DiscoverInstancesCommand, DiscoverInstancesRevisionCommand, GetInstanceCommand, GetInstancesHealthStatusCommand,
-  GetOperationCommand, ListInstancesCommand, ListNamespacesCommand, ListServicesCommand, RegisterInstanceCommand,
+  CreateHttpNamespaceCommand,
+  CreatePublicDnsNamespaceCommand,
+  CreateServiceCommand,
+  DeregisterInstanceCommand,
+  DiscoverInstancesCommand,
+  DiscoverInstancesRevisionCommand,
+  GetInstanceCommand,
+  GetInstancesHealthStatusCommand,
+  GetOperationCommand,
+  ListInstancesCommand,
+  ListNamespacesCommand,
+  ListServicesCommand,
+  RegisterInstanceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import { startTestServer, type StoreKind, type TestServer } from '../support/server.ts';
 
@@ -16,8 +26,12 @@ describe.each<StoreKind>(['memory', 'redis'])('issue 2 scenario (%s store)', (st
   let backendId: string;
   let logsId: string;
 
-  beforeAll(async () => { t = await startTestServer({ store }); });
-  afterAll(async () => { await t.stop(); });
+  beforeAll(async () => {
+    t = await startTestServer({ store });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   const discover = (NamespaceName: string, ServiceName: string, extra: object = {}) =>
     t.client.send(new DiscoverInstancesCommand({ NamespaceName, ServiceName, ...extra }));
@@ -32,19 +46,35 @@ describe.each<StoreKind>(['memory', 'redis'])('issue 2 scenario (%s store)', (st
     expect(ns).toMatchObject({ Type: 'DNS_PUBLIC', Properties: { HttpProperties: { HttpName: 'kouzie.com' } } });
     expect(Operation?.Targets?.NAMESPACE).toBe(ns?.Id);
 
-    const { Service } = await t.client.send(new CreateServiceCommand({
-      Name: 'backend', NamespaceId: ns!.Id, DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] },
-    }));
-    expect(Service).toMatchObject({ Name: 'backend', Type: 'DNS_HTTP', DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] } });
-    const { Services } = await t.client.send(new ListServicesCommand({ Filters: [{ Name: 'NAMESPACE_ID', Values: [ns!.Id!], Condition: 'EQ' }] }));
+    const { Service } = await t.client.send(
+      new CreateServiceCommand({
+        Name: 'backend',
+        NamespaceId: ns!.Id,
+        DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] },
+      }),
+    );
+    expect(Service).toMatchObject({
+      Name: 'backend',
+      Type: 'DNS_HTTP',
+      DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] },
+    });
+    const { Services } = await t.client.send(
+      new ListServicesCommand({ Filters: [{ Name: 'NAMESPACE_ID', Values: [ns!.Id!], Condition: 'EQ' }] }),
+    );
     backendId = Services!.find((s) => s.Name === 'backend')!.Id!;
     expect(backendId).toBe(Service?.Id);
   });
 
   it('registers backend-1 and reads it back', async () => {
-    const { OperationId } = await t.client.send(new RegisterInstanceCommand({ ServiceId: backendId, InstanceId: 'backend-1', Attributes: backendAttributes }));
+    const { OperationId } = await t.client.send(
+      new RegisterInstanceCommand({ ServiceId: backendId, InstanceId: 'backend-1', Attributes: backendAttributes }),
+    );
     const { Operation } = await t.client.send(new GetOperationCommand({ OperationId }));
-    expect(Operation).toMatchObject({ Type: 'REGISTER_INSTANCE', Status: 'SUCCESS', Targets: { INSTANCE: 'backend-1', SERVICE: backendId } });
+    expect(Operation).toMatchObject({
+      Type: 'REGISTER_INSTANCE',
+      Status: 'SUCCESS',
+      Targets: { INSTANCE: 'backend-1', SERVICE: backendId },
+    });
     const { Instance } = await t.client.send(new GetInstanceCommand({ ServiceId: backendId, InstanceId: 'backend-1' }));
     expect(Instance).toMatchObject({ Id: 'backend-1', Attributes: backendAttributes });
     const { Instances } = await t.client.send(new ListInstancesCommand({ ServiceId: backendId }));
@@ -55,7 +85,9 @@ describe.each<StoreKind>(['memory', 'redis'])('issue 2 scenario (%s store)', (st
 
   it('creates the shared HTTP namespace with the logs service and one instance', async () => {
     await t.client.send(new CreateHttpNamespaceCommand({ Name: 'shared' }));
-    const { Namespaces } = await t.client.send(new ListNamespacesCommand({ Filters: [{ Name: 'TYPE', Values: ['HTTP'], Condition: 'EQ' }] }));
+    const { Namespaces } = await t.client.send(
+      new ListNamespacesCommand({ Filters: [{ Name: 'TYPE', Values: ['HTTP'], Condition: 'EQ' }] }),
+    );
     const ns = Namespaces?.find((n) => n.Name === 'shared');
     expect(ns?.Type).toBe('HTTP');
     const { Service } = await t.client.send(new CreateServiceCommand({ Name: 'logs', NamespaceId: ns!.Id }));
@@ -65,7 +97,13 @@ describe.each<StoreKind>(['memory', 'redis'])('issue 2 scenario (%s store)', (st
   });
 
   it('discovers shared/logs with and without QueryParameters', async () => {
-    const expected = { InstanceId: 'logs-1', NamespaceName: 'shared', ServiceName: 'logs', HealthStatus: 'UNKNOWN', Attributes: logsAttributes };
+    const expected = {
+      InstanceId: 'logs-1',
+      NamespaceName: 'shared',
+      ServiceName: 'logs',
+      HealthStatus: 'UNKNOWN',
+      Attributes: logsAttributes,
+    };
     const all = await discover('shared', 'logs');
     expect(all.Instances).toEqual([expected]);
     expect(all.InstancesRevision).toBe(1);
@@ -75,7 +113,15 @@ describe.each<StoreKind>(['memory', 'redis'])('issue 2 scenario (%s store)', (st
 
   it('discovers kouzie.com/backend as docs/dns.md#scenario-discovery shows', async () => {
     const beta = await discover('kouzie.com', 'backend', { QueryParameters: { stage: 'beta' } });
-    expect(beta.Instances).toEqual([{ InstanceId: 'backend-1', NamespaceName: 'kouzie.com', ServiceName: 'backend', HealthStatus: 'UNKNOWN', Attributes: backendAttributes }]);
+    expect(beta.Instances).toEqual([
+      {
+        InstanceId: 'backend-1',
+        NamespaceName: 'kouzie.com',
+        ServiceName: 'backend',
+        HealthStatus: 'UNKNOWN',
+        Attributes: backendAttributes,
+      },
+    ]);
     expect(beta.InstancesRevision).toBe(1);
     expect((await discover('kouzie.com', 'backend', { QueryParameters: { stage: 'prod' } })).Instances).toEqual([]);
     const optional = await discover('kouzie.com', 'backend', { OptionalParameters: { version: '2.0' } });

@@ -17,9 +17,16 @@ beforeAll(async () => {
   await seedProbe(t.endpoint, pool);
   await seedTargets(t.endpoint);
   await refreshPool(t.endpoint, pool);
-  target = { endpoint: t.endpoint, dns: { host: '127.0.0.1', port: t.server.dnsAddress.port, probeName: '', maxUdp: 1232 }, pool, stats: new Stats() };
+  target = {
+    endpoint: t.endpoint,
+    dns: { host: '127.0.0.1', port: t.server.dnsAddress.port, probeName: '', maxUdp: 1232 },
+    pool,
+    stats: new Stats(),
+  };
 });
-afterAll(async () => { await t.stop(); });
+afterAll(async () => {
+  await t.stop();
+});
 
 describe('API fuzz (embedded store)', () => {
   it('answers any JSON (or not JSON) sent to any X-Amz-Target with a 2xx or a 4xx AWS error', async () => {

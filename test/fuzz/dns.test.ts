@@ -14,18 +14,33 @@ let target: FuzzTarget;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  t = await startTestServer({ flags: FUZZ_VPC_FLAG, log: pino({ level: 'error' }, { write: (line: string) => { errors.push(line); } }) });
+  t = await startTestServer({
+    flags: FUZZ_VPC_FLAG,
+    log: pino(
+      { level: 'error' },
+      {
+        write: (line: string) => {
+          errors.push(line);
+        },
+      },
+    ),
+  });
   const pool = new Pool();
   await seedProbe(t.endpoint, pool);
   await seedTargets(t.endpoint);
   target = {
-    endpoint: t.endpoint, dns: { host: '127.0.0.1', port: t.server.dnsAddress.port, probeName: PROBE_NAME, maxUdp: 1232 }, pool, stats: new Stats(),
+    endpoint: t.endpoint,
+    dns: { host: '127.0.0.1', port: t.server.dnsAddress.port, probeName: PROBE_NAME, maxUdp: 1232 },
+    pool,
+    stats: new Stats(),
     takeServerErrors: () => errors.splice(0),
   };
   // Only what the fuzz input causes counts here (a start with --dns-port 0 may log a retried bind).
   errors.length = 0;
 });
-afterAll(async () => { await t.stop(); });
+afterAll(async () => {
+  await t.stop();
+});
 
 describe('DNS fuzz', () => {
   it('answers any datagrams with a well-formed reply or silence, and then the known query', async () => {

@@ -16,9 +16,16 @@ beforeAll(async () => {
   await seedProbe(t.endpoint, pool);
   await seedTargets(t.endpoint);
   await refreshPool(t.endpoint, pool);
-  target = { endpoint: t.endpoint, dns: { host: '127.0.0.1', port: t.server.dnsAddress.port, probeName: '', maxUdp: 1232 }, pool, stats: new Stats() };
+  target = {
+    endpoint: t.endpoint,
+    dns: { host: '127.0.0.1', port: t.server.dnsAddress.port, probeName: '', maxUdp: 1232 },
+    pool,
+    stats: new Stats(),
+  };
 });
-afterAll(async () => { await t.stop(); });
+afterAll(async () => {
+  await t.stop();
+});
 
 describe('API fuzz (Redis store)', () => {
   it('answers every model operation with mostly-valid, mutated bodies with a 2xx or a 4xx', async () => {

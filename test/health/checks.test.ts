@@ -3,8 +3,14 @@
 import { Resolver } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateServiceCommand, DeregisterInstanceCommand, DiscoverInstancesCommand, DiscoverInstancesRevisionCommand,
-  GetInstancesHealthStatusCommand, RegisterInstanceCommand, UpdateServiceCommand, type HealthCheckType,
+  CreateServiceCommand,
+  DeregisterInstanceCommand,
+  DiscoverInstancesCommand,
+  DiscoverInstancesRevisionCommand,
+  GetInstancesHealthStatusCommand,
+  RegisterInstanceCommand,
+  UpdateServiceCommand,
+  type HealthCheckType,
 } from '@aws-sdk/client-servicediscovery';
 import type { NamespaceRecord } from '../../src/model/records.ts';
 import { seedNamespace } from '../support/seed.ts';
@@ -23,23 +29,37 @@ describe('active health checks (one replica)', () => {
   let serviceCount = 0;
 
   beforeAll(async () => {
-    t = await startTestServer({ flags: ['--health-check-interval', `${INTERVAL}ms`, '--health-check-timeout', `${TIMEOUT}ms`], healthTimers: clock });
+    t = await startTestServer({
+      flags: ['--health-check-interval', `${INTERVAL}ms`, '--health-check-timeout', `${TIMEOUT}ms`],
+      healthTimers: clock,
+    });
     ns = await seedNamespace(t.server, { name: 'hc.example', type: 'DNS_PUBLIC' });
   });
-  afterAll(async () => { await t.stop(); });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   async function service(type: HealthCheckType, failureThreshold: number, resourcePath?: string): Promise<{ id: string; name: string }> {
     const name = `svc${serviceCount++}`;
-    const out = await t.client.send(new CreateServiceCommand({
-      Name: name, NamespaceId: ns.id,
-      // TTL 0: the resolver below must not answer from its cache.
-      DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 0 }] },
-      HealthCheckConfig: { Type: type, FailureThreshold: failureThreshold, ...(resourcePath ? { ResourcePath: resourcePath } : {}) },
-    }));
+    const out = await t.client.send(
+      new CreateServiceCommand({
+        Name: name,
+        NamespaceId: ns.id,
+        // TTL 0: the resolver below must not answer from its cache.
+        DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 0 }] },
+        HealthCheckConfig: { Type: type, FailureThreshold: failureThreshold, ...(resourcePath ? { ResourcePath: resourcePath } : {}) },
+      }),
+    );
     return { id: out.Service!.Id!, name };
   }
   const register = (serviceId: string, id: string, port: number, ip = '127.0.0.1') =>
-    t.client.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: id, Attributes: { AWS_INSTANCE_IPV4: ip, AWS_INSTANCE_PORT: String(port) } }));
+    t.client.send(
+      new RegisterInstanceCommand({
+        ServiceId: serviceId,
+        InstanceId: id,
+        Attributes: { AWS_INSTANCE_IPV4: ip, AWS_INSTANCE_PORT: String(port) },
+      }),
+    );
   /** The A records cairn's DNS server answers for the service. */
   const resolved = async (name: string): Promise<string[]> => {
     const resolver = new Resolver({ timeout: 1000, tries: 1 });
@@ -49,10 +69,17 @@ describe('active health checks (one replica)', () => {
   const statusOf = async (serviceId: string, id: string) =>
     (await t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: serviceId, Instances: [id] }))).Status?.[id];
   const discovered = async (name: string) =>
-    ((await t.client.send(new DiscoverInstancesCommand({ NamespaceName: ns.name, ServiceName: name }))).Instances ?? []).map((i) => i.InstanceId).sort();
+    ((await t.client.send(new DiscoverInstancesCommand({ NamespaceName: ns.name, ServiceName: name }))).Instances ?? [])
+      .map((i) => i.InstanceId)
+      .sort();
   /** Resolves with the ms it took for the instance to reach `status`. */
   const timeUntil = async (serviceId: string, id: string, status: string, from: number, limitMs: number): Promise<number> =>
-    clock.waitFor(async () => ((await statusOf(serviceId, id)) === status ? clock.now() - from : undefined), limitMs, `${id} to be ${status}`, 15);
+    clock.waitFor(
+      async () => ((await statusOf(serviceId, id)) === status ? clock.now() - from : undefined),
+      limitMs,
+      `${id} to be ${status}`,
+      15,
+    );
 
   it('takes a TCP-checked instance out of DNS and discovery after FailureThreshold intervals when its listener closes, and back when it reopens', async () => {
     const tcp = await tcpListener('127.0.0.2');
@@ -63,7 +90,8 @@ describe('active health checks (one replica)', () => {
       await register(s.id, 'up', other.port, other.host);
       expect(await resolved(s.name)).toEqual(['127.0.0.2', '127.0.0.3']);
       await clock.waitFor(() => (tcp.hits.length > 0 ? true : undefined), 3 * INTERVAL, 'a first probe');
-      const revision = (await t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: ns.name, ServiceName: s.name }))).InstancesRevision!;
+      const revision = (await t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: ns.name, ServiceName: s.name })))
+        .InstancesRevision!;
 
       await tcp.close();
       const closed = clock.now();
@@ -73,7 +101,9 @@ describe('active health checks (one replica)', () => {
       expect(await discovered(s.name)).toEqual(['up']);
       expect(await resolved(s.name)).toEqual(['127.0.0.3']);
       // A flip is a registry write: it moves InstancesRevision, which pollers of the revision see.
-      expect((await t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: ns.name, ServiceName: s.name }))).InstancesRevision).toBe(revision + 1);
+      expect(
+        (await t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: ns.name, ServiceName: s.name }))).InstancesRevision,
+      ).toBe(revision + 1);
 
       await tcp.reopen();
       const reopened = clock.now();

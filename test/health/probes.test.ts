@@ -6,8 +6,17 @@ import { tcpProbe } from '../../src/health/tcp-probe.ts';
 import { httpListener, selfSignedCert, tcpListener, type HttpListener, type TcpListener } from './listeners.ts';
 
 const target = (port: number, over: Partial<ProbeTarget> = {}): ProbeTarget => ({
-  key: 'srv-1/i-1', serviceId: 'srv-1', instanceId: 'i-1', registeredAt: 1, type: 'TCP', host: '127.0.0.1', port,
-  path: '/health', hostHeader: 'web.example.local', failureThreshold: 1, ...over,
+  key: 'srv-1/i-1',
+  serviceId: 'srv-1',
+  instanceId: 'i-1',
+  registeredAt: 1,
+  type: 'TCP',
+  host: '127.0.0.1',
+  port,
+  path: '/health',
+  hostHeader: 'web.example.local',
+  failureThreshold: 1,
+  ...over,
 });
 
 /** Runs a probe with the scheduler's contract: aborted after `timeoutMs`. */
@@ -22,8 +31,12 @@ async function probe(p: Probe, t: ProbeTarget, timeoutMs = 500): Promise<{ healt
 
 describe('TCP probe', () => {
   let tcp: TcpListener;
-  beforeAll(async () => { tcp = await tcpListener(); });
-  afterAll(async () => { await tcp.close(); });
+  beforeAll(async () => {
+    tcp = await tcpListener();
+  });
+  afterAll(async () => {
+    await tcp.close();
+  });
 
   it('is healthy when a connection opens, unhealthy when it is refused, and healthy again on reopen', async () => {
     expect((await probe(tcpProbe, target(tcp.port))).healthy).toBe(true);
@@ -47,7 +60,10 @@ describe('HTTP and HTTPS probes', () => {
     http = await httpListener();
     https = await httpListener(selfSignedCert());
   });
-  afterAll(async () => { await http.close(); await https.close(); });
+  afterAll(async () => {
+    await http.close();
+    await https.close();
+  });
 
   it.each([
     { status: 200, healthy: true },

@@ -4,7 +4,12 @@
 // ahead where a test would otherwise sit through intervals.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CreateServiceCommand, DiscoverInstancesRevisionCommand, GetInstancesHealthStatusCommand, RegisterInstanceCommand } from '@aws-sdk/client-servicediscovery';
+import {
+  CreateServiceCommand,
+  DiscoverInstancesRevisionCommand,
+  GetInstancesHealthStatusCommand,
+  RegisterInstanceCommand,
+} from '@aws-sdk/client-servicediscovery';
 import { ownerOf } from '../../src/health/sharing.ts';
 import { instanceKey } from '../../src/model/records.ts';
 import { TestClock } from '../support/clock.ts';
@@ -27,15 +32,24 @@ const listener = (): Promise<TcpListener> => tcpListener('127.0.0.1', () => cloc
 
 async function checkedService(t: TestServer, threshold = 2): Promise<{ id: string; name: string; nsName: string }> {
   const ns = await seedNamespace(t.server, { name: `r${Date.now().toString(36)}.example`, type: 'DNS_PUBLIC' });
-  const out = await t.client.send(new CreateServiceCommand({
-    Name: 'api', NamespaceId: ns.id,
-    DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 5 }] },
-    HealthCheckConfig: { Type: 'TCP', FailureThreshold: threshold },
-  }));
+  const out = await t.client.send(
+    new CreateServiceCommand({
+      Name: 'api',
+      NamespaceId: ns.id,
+      DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 5 }] },
+      HealthCheckConfig: { Type: 'TCP', FailureThreshold: threshold },
+    }),
+  );
   return { id: out.Service!.Id!, name: 'api', nsName: ns.name };
 }
 const register = (t: TestServer, serviceId: string, id: string, port: number) =>
-  t.client.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: id, Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(port) } }));
+  t.client.send(
+    new RegisterInstanceCommand({
+      ServiceId: serviceId,
+      InstanceId: id,
+      Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(port) },
+    }),
+  );
 
 /** Instance ids of which `perReplica` fall to each replica, so every replica has work whatever the hash does. */
 function idsSpreadOver(serviceId: string, replicas: string[], perReplica: number): Map<string, string> {
@@ -44,24 +58,56 @@ function idsSpreadOver(serviceId: string, replicas: string[], perReplica: number
   for (let i = 0; [...count.values()].some((c) => c < perReplica); i++) {
     const id = `i${i}`;
     const r = ownerOf(instanceKey(serviceId, id), replicas)!;
-    if (count.get(r)! < perReplica) { owner.set(id, r); count.set(r, count.get(r)! + 1); }
+    if (count.get(r)! < perReplica) {
+      owner.set(id, r);
+      count.set(r, count.get(r)! + 1);
+    }
   }
   return owner;
 }
 
 /** The first connection a listener got after `since`, as ms after `since`: moving the clock on, or in real time. */
 function firstHitAfter(l: TcpListener, since: number, limitMs: number, skipAhead = true): Promise<number> {
-  const check = (): number | undefined => { const h = l.hits.find((x) => x > since); return h === undefined ? undefined : h - since; };
+  const check = (): number | undefined => {
+    const h = l.hits.find((x) => x > since);
+    return h === undefined ? undefined : h - since;
+  };
   return skipAhead ? clock.waitFor(check, limitMs, 'a probe') : waitFor(check, limitMs, 'a probe');
 }
 
 /** A replica in its own process, so it can be killed without a clean stop. */
 async function spawnReplica(replicaId: string, prefix: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['src/main.ts', '--api-host', '127.0.0.1', '--api-port', '0', '--dns-host', '127.0.0.1', '--dns-port', '0',
-    '--redis-url', inject('redisUrl'), '--redis-prefix', prefix, '--replica-id', replicaId, ...healthFlags, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      'src/main.ts',
+      '--api-host',
+      '127.0.0.1',
+      '--api-port',
+      '0',
+      '--dns-host',
+      '127.0.0.1',
+      '--dns-port',
+      '0',
+      '--redis-url',
+      inject('redisUrl'),
+      '--redis-prefix',
+      prefix,
+      '--replica-id',
+      replicaId,
+      ...healthFlags,
+      '--log-level',
+      'info',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   await waitFor(() => (out.includes('cairn is serving') ? true : undefined), 15_000, `replica ${replicaId} to start: ${out}`, 50);
   return child;
 }
@@ -85,7 +131,14 @@ describe('health checks shared by two replicas on one Redis', () => {
       listeners.set(id, l);
       await register(a, service.id, id, l.port);
     }
-    await waitFor(() => (a.server.health.stats().replicas === 2 && b.server.health.stats().replicas === 2 && b.server.health.stats().targets === owners.size ? true : undefined), 5000, 'both replicas to see each other');
+    await waitFor(
+      () =>
+        a.server.health.stats().replicas === 2 && b.server.health.stats().replicas === 2 && b.server.health.stats().targets === owners.size
+          ? true
+          : undefined,
+      5000,
+      'both replicas to see each other',
+    );
   });
   afterAll(async () => {
     child?.kill('SIGKILL');
@@ -111,12 +164,21 @@ describe('health checks shared by two replicas on one Redis', () => {
 
   it('shows a flip written by the probing replica on the other replica too', async () => {
     const [id] = [...owners].find(([, o]) => o === 'hc-a')!;
-    const statusOn = async (t: TestServer) => (await t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: service.id, Instances: [id] }))).Status?.[id];
+    const statusOn = async (t: TestServer) =>
+      (await t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: service.id, Instances: [id] }))).Status?.[id];
     await listeners.get(id)!.close();
-    await clock.waitFor(async () => ((await statusOn(b)) === 'UNHEALTHY' ? true : undefined), 6 * INTERVAL, `${id} to be UNHEALTHY on hc-b`);
+    await clock.waitFor(
+      async () => ((await statusOn(b)) === 'UNHEALTHY' ? true : undefined),
+      6 * INTERVAL,
+      `${id} to be UNHEALTHY on hc-b`,
+    );
     expect(await statusOn(a)).toBe('UNHEALTHY');
     await listeners.get(id)!.reopen();
-    await clock.waitFor(async () => ((await statusOn(b)) === 'HEALTHY' ? true : undefined), 6 * INTERVAL, `${id} to be HEALTHY again on hc-b`);
+    await clock.waitFor(
+      async () => ((await statusOn(b)) === 'HEALTHY' ? true : undefined),
+      6 * INTERVAL,
+      `${id} to be HEALTHY again on hc-b`,
+    );
   });
 
   it('hands the instances of a replica that stops to the other within two intervals', async () => {
@@ -134,17 +196,24 @@ describe('health checks shared by two replicas on one Redis', () => {
   it('hands the instances of a replica that is killed to the other within two intervals', async () => {
     // A third replica in its own process, named so that it takes some of the instances from hc-a. It runs on
     // the real clock and its heartbeat expires on Redis's, so this test waits in real time, skipping nothing.
-    const name = ['hc-c', 'hc-d', 'hc-e', 'hc-f'].find((r) => [...owners.keys()].some((id) => ownerOf(instanceKey(service.id, id), ['hc-a', r]) === r))!;
+    const name = ['hc-c', 'hc-d', 'hc-e', 'hc-f'].find((r) =>
+      [...owners.keys()].some((id) => ownerOf(instanceKey(service.id, id), ['hc-a', r]) === r),
+    )!;
     const theirs = [...owners.keys()].filter((id) => ownerOf(instanceKey(service.id, id), ['hc-a', name]) === name);
     child = await spawnReplica(name, prefix);
-    await waitFor(() => (a.server.health.probedKeys().length === owners.size - theirs.length ? true : undefined), 5000, `hc-a to hand ${theirs.join(',')} to ${name}`);
+    await waitFor(
+      () => (a.server.health.probedKeys().length === owners.size - theirs.length ? true : undefined),
+      5000,
+      `hc-a to hand ${theirs.join(',')} to ${name}`,
+    );
     // The child probes them now.
     const handed = clock.now();
     for (const id of theirs) await firstHitAfter(listeners.get(id)!, handed, 3 * INTERVAL, false);
 
     child.kill('SIGKILL');
     const killed = clock.now();
-    for (const id of theirs) expect(await firstHitAfter(listeners.get(id)!, killed, 5 * INTERVAL, false)).toBeLessThanOrEqual(2 * INTERVAL + 50);
+    for (const id of theirs)
+      expect(await firstHitAfter(listeners.get(id)!, killed, 5 * INTERVAL, false)).toBeLessThanOrEqual(2 * INTERVAL + 50);
     expect(a.server.health.probedKeys()).toHaveLength(owners.size);
   });
 });
@@ -161,7 +230,8 @@ describe('a replica restart', () => {
       await register(t, s.id, 'sick', closed.port);
       await register(t, s.id, 'fine', open.port);
       const status = async () => (await t.client.send(new GetInstancesHealthStatusCommand({ ServiceId: s.id }))).Status;
-      const revision = async () => (await t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: s.nsName, ServiceName: s.name }))).InstancesRevision;
+      const revision = async () =>
+        (await t.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: s.nsName, ServiceName: s.name }))).InstancesRevision;
       await clock.waitFor(async () => ((await status())?.sick === 'UNHEALTHY' ? true : undefined), 6 * INTERVAL, 'sick to be UNHEALTHY');
       const before = await revision();
 

@@ -9,8 +9,13 @@ const items = (n: number): Item[] => Array.from({ length: n }, (_, i) => ({ key:
 
 let clock: TestClock;
 let running: Scheduler<Item>[] = [];
-beforeEach(() => { clock = new TestClock(); });
-afterEach(async () => { await Promise.all(running.map((s) => s.stop())); running = []; });
+beforeEach(() => {
+  clock = new TestClock();
+});
+afterEach(async () => {
+  await Promise.all(running.map((s) => s.stop()));
+  running = [];
+});
 
 function scheduler(options: Partial<SchedulerOptions<Item>> & Pick<SchedulerOptions<Item>, 'probe'>): Scheduler<Item> {
   const s = new Scheduler<Item>({ intervalMs: 100, timeoutMs: 50, concurrency: 10, onResult: () => undefined, timers: clock, ...options });
@@ -29,7 +34,14 @@ function recorder(probeMs: number) {
     maxInFlight = Math.max(maxInFlight, inFlight);
     await new Promise<void>((resolve) => {
       const t = clock.setTimeout(resolve, probeMs);
-      signal.addEventListener('abort', () => { clock.clearTimeout(t); resolve(); }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clock.clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     });
     inFlight--;
     return !signal.aborted;
@@ -60,7 +72,10 @@ describe('probe scheduler', () => {
     for (const times of r.starts.values()) buckets[Math.floor((times[0]! % 1000) / 200)]!++;
     // 400 phases over five fifths of the interval: about 80 each, none empty, none a burst.
     expect(buckets.reduce((a, b) => a + b, 0)).toBe(400);
-    for (const b of buckets) { expect(b).toBeGreaterThan(40); expect(b).toBeLessThan(140); }
+    for (const b of buckets) {
+      expect(b).toBeGreaterThan(40);
+      expect(b).toBeLessThan(140);
+    }
   });
 
   it('never has more probes in flight than the concurrency cap, and still keeps the interval', async () => {
@@ -90,8 +105,12 @@ describe('probe scheduler', () => {
     const results: { healthy: boolean; at: number; started: number }[] = [];
     let started = 0;
     const s = scheduler({
-      intervalMs: 400, timeoutMs: 60,
-      probe: (_item, signal) => { started = clock.now(); return new Promise((resolve) => signal.addEventListener('abort', () => resolve(false))); },
+      intervalMs: 400,
+      timeoutMs: 60,
+      probe: (_item, signal) => {
+        started = clock.now();
+        return new Promise((resolve) => signal.addEventListener('abort', () => resolve(false)));
+      },
       onResult: (_item, healthy) => results.push({ healthy, at: clock.now(), started }),
     });
     s.set({ key: 'hangs' });

@@ -10,7 +10,10 @@ function run(start: HealthStatus, threshold: number, results: string): { flips: 
   for (const r of results) {
     const o = observe(streak, stored, r === '+', threshold);
     streak = o.streak;
-    if (o.flipTo) { stored = o.flipTo; flips += o.flipTo === 'HEALTHY' ? 'H' : 'U'; } else flips += '.';
+    if (o.flipTo) {
+      stored = o.flipTo;
+      flips += o.flipTo === 'HEALTHY' ? 'H' : 'U';
+    } else flips += '.';
   }
   return { flips, final: stored };
 }

@@ -26,11 +26,21 @@ class LostAnswerStore implements Store {
   holdFeed = false;
   private readonly held: (() => void)[] = [];
 
-  snapshot(newTables?: () => Tables): Promise<Snapshot> { return this.inner.snapshot(newTables); }
-  changesSince(revision: number): Promise<Change[] | null> { return this.inner.changesSince(revision); }
-  heartbeat(replicaId: string, ttlMs: number): Promise<string[]> { return this.inner.heartbeat(replicaId, ttlMs); }
-  leave(replicaId: string): Promise<void> { return this.inner.leave(replicaId); }
-  close(): Promise<void> { return this.inner.close(); }
+  snapshot(newTables?: () => Tables): Promise<Snapshot> {
+    return this.inner.snapshot(newTables);
+  }
+  changesSince(revision: number): Promise<Change[] | null> {
+    return this.inner.changesSince(revision);
+  }
+  heartbeat(replicaId: string, ttlMs: number): Promise<string[]> {
+    return this.inner.heartbeat(replicaId, ttlMs);
+  }
+  leave(replicaId: string): Promise<void> {
+    return this.inner.leave(replicaId);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 
   async commit(expected: number, mutations: Mutation[]): Promise<CommitResult> {
     const result = await this.inner.commit(expected, mutations);
@@ -43,7 +53,10 @@ class LostAnswerStore implements Store {
 
   follow(revision: number, handlers: FeedHandlers): () => void {
     return this.inner.follow(revision, {
-      change: (c) => { if (this.holdFeed) this.held.push(() => handlers.change(c)); else handlers.change(c); },
+      change: (c) => {
+        if (this.holdFeed) this.held.push(() => handlers.change(c));
+        else handlers.change(c);
+      },
       reset: () => handlers.reset(),
     });
   }
@@ -56,17 +69,36 @@ describe('a retry planned before the catalog has seen the first write', () => {
     const follower = new CatalogFollower(store, catalog, silentLog);
     await follower.start();
     const ctx = createRegistry({
-      store, catalog, catchUp: () => follower.catchUp(), account: { region: 'us-east-1', accountId: '123456789012' },
-      defaultSoaTtl: 15, operationRetentionMs: 86_400_000,
+      store,
+      catalog,
+      catchUp: () => follower.catchUp(),
+      account: { region: 'us-east-1', accountId: '123456789012' },
+      defaultSoaTtl: 15,
+      operationRetentionMs: 86_400_000,
     });
     const writer = ctx.writer;
-    await writer.write(() => ({ mutations: [{ table: 'namespaces', key: 'ns-1', value: { id: 'ns-1', name: 'n', type: 'HTTP', httpName: 'n', createDate: 1 } }], result: null }));
-    await writer.write(() => ({ mutations: [{ table: 'services', key: 'srv-1', value: { id: 'srv-1', name: 's', namespaceId: 'ns-1', type: 'HTTP', createDate: 1, attributes: {}, instancesRevision: 0 } }], result: null }));
+    await writer.write(() => ({
+      mutations: [{ table: 'namespaces', key: 'ns-1', value: { id: 'ns-1', name: 'n', type: 'HTTP', httpName: 'n', createDate: 1 } }],
+      result: null,
+    }));
+    await writer.write(() => ({
+      mutations: [
+        {
+          table: 'services',
+          key: 'srv-1',
+          value: { id: 'srv-1', name: 's', namespaceId: 'ns-1', type: 'HTTP', createDate: 1, attributes: {}, instancesRevision: 0 },
+        },
+      ],
+      result: null,
+    }));
     const input = { ServiceId: 'srv-1', InstanceId: 'i-1', CreatorRequestId: 'tok-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1' } };
 
     store.holdFeed = true;
     store.loseNextAnswer = true;
-    const lost = await registerInstance(ctx, input).then(() => undefined, (e: unknown) => e as Error);
+    const lost = await registerInstance(ctx, input).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(lost).toBeInstanceOf(WriteOutcomeUnknown);
     expect(lost!.message).toMatch(/may or may not have been applied\. Retry with the same CreatorRequestId/);
     expect(catalog.instance('srv-1', 'i-1')).toBeUndefined(); // applied in the store, unknown to this replica
@@ -85,8 +117,12 @@ describe('a retry planned before the catalog has seen the first write', () => {
 
 describe('request tokens through the API', () => {
   let t: TestServer;
-  beforeAll(async () => { t = await startTestServer(); });
-  afterAll(async () => { await t.stop(); });
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   it('refuses a CreatorRequestId reused for another namespace with DuplicateRequest naming the first operation', async () => {
     const first = await t.client.send(new CreateHttpNamespaceCommand({ Name: 'first', CreatorRequestId: 'ns-tok' }));
@@ -95,13 +131,16 @@ describe('request tokens through the API', () => {
     expect(e.DuplicateOperationId).toBe(first.OperationId);
     expect(t.server.catalog.namespaceByHttp('second')).toBeUndefined();
     // The same request again is a retry.
-    expect((await t.client.send(new CreateHttpNamespaceCommand({ Name: 'first', CreatorRequestId: 'ns-tok' }))).OperationId).toBe(first.OperationId);
+    expect((await t.client.send(new CreateHttpNamespaceCommand({ Name: 'first', CreatorRequestId: 'ns-tok' }))).OperationId).toBe(
+      first.OperationId,
+    );
   });
 
   it('knows a token while its operation is kept: after --operation-retention a registration is a new one that GetOperation finds', async () => {
     const ns = await seedNamespace(t.server, { name: 'kept', type: 'HTTP' });
     const s = await seedService(t.server, { name: 'svc', namespaceId: ns.id });
-    const send = () => t.client.send(new RegisterInstanceCommand({ ServiceId: s.id, InstanceId: 'i-1', CreatorRequestId: 'reg-tok', Attributes: {} }));
+    const send = () =>
+      t.client.send(new RegisterInstanceCommand({ ServiceId: s.id, InstanceId: 'i-1', CreatorRequestId: 'reg-tok', Attributes: {} }));
     const first = (await send()).OperationId!;
     expect((await send()).OperationId).toBe(first);
 

@@ -8,12 +8,28 @@ import { compact, FAST_KEYS, fastRecord, Interner } from '../../src/store/redis/
 const schemas = { instances: InstanceRecord, operations: OperationRecord, health: HealthRecord } as const;
 type Bulk = keyof typeof schemas;
 
-const instance = { serviceId: 'srv-1', id: 'i-1', attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', k: '' }, createDate: 1764236000000.5, seq: 7 };
-const operation = {
-  id: 'op-1', type: 'REGISTER_INSTANCE', status: 'SUCCESS', createDate: 1764236000000, updateDate: 1764236000001,
-  targets: { INSTANCE: 'i-1', SERVICE: 'srv-1', NAMESPACE: 'ns-1' }, requestId: 'token', requestKey: 'i-1',
+const instance = {
+  serviceId: 'srv-1',
+  id: 'i-1',
+  attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', k: '' },
+  createDate: 1764236000000.5,
+  seq: 7,
 };
-const without = <T extends object>(o: T, key: keyof T): T => { const c = { ...o }; delete c[key]; return c; };
+const operation = {
+  id: 'op-1',
+  type: 'REGISTER_INSTANCE',
+  status: 'SUCCESS',
+  createDate: 1764236000000,
+  updateDate: 1764236000001,
+  targets: { INSTANCE: 'i-1', SERVICE: 'srv-1', NAMESPACE: 'ns-1' },
+  requestId: 'token',
+  requestKey: 'i-1',
+};
+const without = <T extends object>(o: T, key: keyof T): T => {
+  const c = { ...o };
+  delete c[key];
+  return c;
+};
 
 /** Valid records of every shape the fast path should take as they are. */
 const valid: { name: string; table: Bulk; value: object }[] = [
@@ -24,7 +40,11 @@ const valid: { name: string; table: Bulk; value: object }[] = [
   { name: 'an operation without request fields', table: 'operations', value: without(without(operation, 'requestId'), 'requestKey') },
   { name: 'an operation with only a request key', table: 'operations', value: without(operation, 'requestId') },
   { name: 'a namespace operation', table: 'operations', value: { ...operation, type: 'CREATE_NAMESPACE', targets: { NAMESPACE: 'ns-1' } } },
-  { name: 'a service operation', table: 'operations', value: { ...operation, type: 'UPDATE_SERVICE', targets: { SERVICE: 'srv-1', NAMESPACE: 'ns-1' } } },
+  {
+    name: 'a service operation',
+    table: 'operations',
+    value: { ...operation, type: 'UPDATE_SERVICE', targets: { SERVICE: 'srv-1', NAMESPACE: 'ns-1' } },
+  },
   { name: 'a failed operation', table: 'operations', value: { ...operation, status: 'FAIL', errorCode: 'X', errorMessage: 'why' } },
   { name: 'a health record', table: 'health', value: { status: 'UNHEALTHY', since: -1e-7 } },
 ];
@@ -32,7 +52,11 @@ const valid: { name: string; table: Bulk; value: object }[] = [
 /** Values the fast path must leave to the schema: invalid ones, and valid ones zod would change. */
 const declined: { name: string; table: Bulk; value: unknown }[] = [
   { name: 'an unknown field (zod strips it)', table: 'instances', value: { ...instance, extra: 1 } },
-  { name: 'a __proto__ attribute (zod drops it)', table: 'instances', value: JSON.parse('{"serviceId":"s","id":"i","attributes":{"__proto__":"x"},"createDate":1,"seq":1}') },
+  {
+    name: 'a __proto__ attribute (zod drops it)',
+    table: 'instances',
+    value: JSON.parse('{"serviceId":"s","id":"i","attributes":{"__proto__":"x"},"createDate":1,"seq":1}'),
+  },
   { name: 'a non-integer seq', table: 'instances', value: { ...instance, seq: 1.5 } },
   { name: 'an unsafe integer seq', table: 'instances', value: { ...instance, seq: 2 ** 53 } },
   { name: 'an infinite date', table: 'instances', value: { ...instance, createDate: Infinity } },

@@ -40,9 +40,21 @@ const harnesses: Harness[] = [
 ];
 
 const namespace = (id: string, extra: Partial<NamespaceRecord> = {}): NamespaceRecord => ({
-  id, name: `${id}.example`, type: 'DNS_PRIVATE', httpName: id, createDate: 1587081768.334, soaTtl: 15, vpc: 'vpc-1', hostedZoneId: 'Z1', ...extra,
+  id,
+  name: `${id}.example`,
+  type: 'DNS_PRIVATE',
+  httpName: id,
+  createDate: 1587081768.334,
+  soaTtl: 15,
+  vpc: 'vpc-1',
+  hostedZoneId: 'Z1',
+  ...extra,
 });
-const nsMutation = (id: string, extra: Partial<NamespaceRecord> = {}): Mutation => ({ table: 'namespaces', key: id, value: namespace(id, extra) });
+const nsMutation = (id: string, extra: Partial<NamespaceRecord> = {}): Mutation => ({
+  table: 'namespaces',
+  key: id,
+  value: namespace(id, extra),
+});
 
 /** Resolves when `check` passes, polling; fails with its last error after `ms`. */
 describe.each(harnesses)('Store contract: $name', (harness) => {
@@ -84,7 +96,11 @@ describe.each(harnesses)('Store contract: $name', (harness) => {
     it('deletes a record given a null value, in the same commit as other writes', async () => {
       const { store } = await open();
       await store.commit(0, [nsMutation('ns-a'), { table: 'tags', key: 'ns-a', value: [{ Key: 'k', Value: 'v' }] }]);
-      await store.commit(1, [{ table: 'tags', key: 'ns-a', value: null }, nsMutation('ns-b'), { table: 'namespaces', key: 'ns-missing', value: null }]);
+      await store.commit(1, [
+        { table: 'tags', key: 'ns-a', value: null },
+        nsMutation('ns-b'),
+        { table: 'namespaces', key: 'ns-missing', value: null },
+      ]);
       const snap = await store.snapshot();
       expect(snap.tables.tags.has('ns-a')).toBe(false);
       expect([...snap.tables.namespaces.keys()].sort()).toEqual(['ns-a', 'ns-b']);
@@ -103,33 +119,69 @@ describe.each(harnesses)('Store contract: $name', (harness) => {
   describe('values', () => {
     const long = 'x'.repeat(70_000) + '\u00e9\u{1F600}';
     const service: ServiceRecord = {
-      id: 'srv-1', name: 'caf\u00e9-\u{1F680}-\u670d\u52a1', namespaceId: 'ns-a', type: 'DNS_HTTP',
+      id: 'srv-1',
+      name: 'caf\u00e9-\u{1F680}-\u670d\u52a1',
+      namespaceId: 'ns-a',
+      type: 'DNS_HTTP',
       description: 'quotes " \' backslash \\ newline \n tab \t nul-ish \u0001 and </script>',
       dnsConfig: { routingPolicy: 'WEIGHTED', dnsRecords: [] },
       healthCheckConfig: { type: 'HTTP', resourcePath: '/h\u00e9alth?x=1&y=[]', failureThreshold: 3 },
-      createDate: 1587081768.334, attributes: {}, instancesRevision: 9007199254740991,
+      createDate: 1587081768.334,
+      attributes: {},
+      instancesRevision: 9007199254740991,
     };
     const instance: InstanceRecord = {
-      serviceId: 'srv-1', id: 'i-\u00fcnicode', attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', empty: '', long, '\u{1F511}': '\u{1F5DD}', '[]': '{}' },
-      createDate: 0.1 + 0.2, seq: 1,
+      serviceId: 'srv-1',
+      id: 'i-\u00fcnicode',
+      attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', empty: '', long, '\u{1F511}': '\u{1F5DD}', '[]': '{}' },
+      createDate: 0.1 + 0.2,
+      seq: 1,
     };
     const cases: { name: string; mutation: Mutation }[] = [
-      { name: 'fractional timestamps and unicode names', mutation: nsMutation('ns-a', { createDate: 1587081768.334, description: '\u65e5\u672c\u8a9e \u{1F30F} e\u0301' }) },
+      {
+        name: 'fractional timestamps and unicode names',
+        mutation: nsMutation('ns-a', { createDate: 1587081768.334, description: '\u65e5\u672c\u8a9e \u{1F30F} e\u0301' }),
+      },
       { name: 'empty arrays, empty maps, extreme integers', mutation: { table: 'services', key: 'srv-1', value: service } },
       { name: 'long strings and odd attribute keys', mutation: { table: 'instances', key: 'srv-1/i-\u00fcnicode', value: instance } },
       { name: 'an empty tag list', mutation: { table: 'tags', key: 'ns-a', value: [] satisfies TagsRecord } },
-      { name: 'tiny and huge numbers', mutation: { table: 'health', key: 'srv-1/i-\u00fcnicode', value: { status: 'UNHEALTHY', since: 1.5e300 } } },
-      { name: 'negative and sub-millisecond numbers', mutation: { table: 'health', key: 'srv-1/i-2', value: { status: 'HEALTHY', since: -1e-7 } } },
+      {
+        name: 'tiny and huge numbers',
+        mutation: { table: 'health', key: 'srv-1/i-\u00fcnicode', value: { status: 'UNHEALTHY', since: 1.5e300 } },
+      },
+      {
+        name: 'negative and sub-millisecond numbers',
+        mutation: { table: 'health', key: 'srv-1/i-2', value: { status: 'HEALTHY', since: -1e-7 } },
+      },
       {
         name: 'operations with optional fields and partial targets',
-        mutation: { table: 'operations', key: 'op-1', value: { id: 'op-1', type: 'REGISTER_INSTANCE', status: 'FAIL', errorCode: 'X', errorMessage: '\u00bfqu\u00e9?', createDate: 1587081768.001, updateDate: 1587081769.999, targets: { SERVICE: 'srv-1' }, requestKey: '{"a":[]}' } },
+        mutation: {
+          table: 'operations',
+          key: 'op-1',
+          value: {
+            id: 'op-1',
+            type: 'REGISTER_INSTANCE',
+            status: 'FAIL',
+            errorCode: 'X',
+            errorMessage: '\u00bfqu\u00e9?',
+            createDate: 1587081768.001,
+            updateDate: 1587081769.999,
+            targets: { SERVICE: 'srv-1' },
+            requestKey: '{"a":[]}',
+          },
+        },
       },
     ];
 
     it.each(cases)('round-trips $name exactly through snapshot, changesSince and follow', async ({ mutation }) => {
       const { store, peer } = await open();
       const followed: Change[] = [];
-      const stop = peer.follow(0, { change: (c) => followed.push(c), reset: () => { throw new Error('unexpected reset'); } });
+      const stop = peer.follow(0, {
+        change: (c) => followed.push(c),
+        reset: () => {
+          throw new Error('unexpected reset');
+        },
+      });
       await store.commit(0, [mutation]);
       const snap = await peer.snapshot();
       expect((snap.tables[mutation.table] as Map<string, unknown>).get(mutation.key)).toStrictEqual(mutation.value);
@@ -166,7 +218,9 @@ describe.each(harnesses)('Store contract: $name', (harness) => {
       })();
       const snaps: Snapshot[] = [];
       let done = false;
-      void writing.finally(() => { done = true; });
+      void writing.finally(() => {
+        done = true;
+      });
       while (!done) {
         snaps.push(await store.snapshot());
         await new Promise((r) => setImmediate(r));
@@ -175,7 +229,10 @@ describe.each(harnesses)('Store contract: $name', (harness) => {
       snaps.push(await store.snapshot());
       for (const s of snaps) {
         const r = s.revision;
-        if (r === 0) { expect(s.tables.namespaces.size).toBe(0); continue; }
+        if (r === 0) {
+          expect(s.tables.namespaces.size).toBe(0);
+          continue;
+        }
         expect(s.tables.namespaces.get('ns-a')?.createDate).toBe(r);
         expect(s.tables.tags.get('ns-a')).toEqual([{ Key: 'rev', Value: String(r) }]);
         expect([...s.tables.instances.keys()]).toEqual([`s/i-${r}`]);
@@ -187,7 +244,11 @@ describe.each(harnesses)('Store contract: $name', (harness) => {
       const { store } = await open();
       await store.commit(0, [nsMutation('ns-a')]);
       const first = await store.snapshot();
-      try { first.tables.namespaces.get('ns-a')!.name = 'changed'; } catch { /* frozen: the memory store shares immutable records */ }
+      try {
+        first.tables.namespaces.get('ns-a')!.name = 'changed';
+      } catch {
+        /* frozen: the memory store shares immutable records */
+      }
       first.tables.namespaces.delete('ns-a');
       expect((await store.snapshot()).tables.namespaces.get('ns-a')?.name).toBe('ns-a.example');
     });
@@ -218,7 +279,12 @@ describe.each(harnesses)('Store contract: $name', (harness) => {
       const { store, peer } = await open();
       const seen: Change[] = [];
       let resets = 0;
-      const stop = store.follow(0, { change: (c) => seen.push(c), reset: () => { resets++; } });
+      const stop = store.follow(0, {
+        change: (c) => seen.push(c),
+        reset: () => {
+          resets++;
+        },
+      });
       const written: Change[] = [];
       for (let k = 0; k < 40; k++) {
         const mutations = [nsMutation(`ns-${k}`, { createDate: k + 0.5 })];
@@ -260,7 +326,12 @@ describe.each(harnesses)('Store contract: $name', (harness) => {
       for (let k = 0; k < 250; k++) await store.commit(k, [nsMutation(`ns-${k % 3}`, { createDate: k })]);
       const seen: number[] = [];
       let resets = 0;
-      const stop = store.follow(0, { change: (c) => seen.push(c.revision), reset: () => { resets++; } });
+      const stop = store.follow(0, {
+        change: (c) => seen.push(c.revision),
+        reset: () => {
+          resets++;
+        },
+      });
       await eventually(() => expect(resets).toBe(1));
       expect(seen).toEqual([]);
       await store.commit(250, [nsMutation('ns-new')]);

@@ -10,10 +10,23 @@ import { eventually } from '../support/eventually.ts';
 /** Resolves with the time at which `found` first holds on the catalog (checking after every change). */
 function whenFound(catalog: Catalog, found: (c: Catalog) => boolean): Promise<number> {
   return new Promise((resolve) => {
-    if (found(catalog)) { resolve(performance.now()); return; }
+    if (found(catalog)) {
+      resolve(performance.now());
+      return;
+    }
     const stop = catalog.subscribe({
-      changed: (_change, c) => { if (found(c)) { stop(); resolve(performance.now()); } },
-      reset: (c) => { if (found(c)) { stop(); resolve(performance.now()); } },
+      changed: (_change, c) => {
+        if (found(c)) {
+          stop();
+          resolve(performance.now());
+        }
+      },
+      reset: (c) => {
+        if (found(c)) {
+          stop();
+          resolve(performance.now());
+        }
+      },
     });
   });
 }
@@ -26,9 +39,11 @@ describe('replicas sharing one Redis', () => {
     a = await startTestServer({ store: 'redis', prefix });
     b = await startTestServer({ store: 'redis', prefix });
   });
-  afterAll(async () => { await Promise.all([a?.stop(), b?.stop()]); });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
 
-  it('shows a namespace created through A in B\'s catalog within 100 ms', async () => {
+  it("shows a namespace created through A in B's catalog within 100 ms", async () => {
     const seenByB = whenFound(b.server.catalog, (c) => c.namespaceByHttp('replicated') !== undefined);
     await a.client.send(new CreateHttpNamespaceCommand({ Name: 'replicated', CreatorRequestId: 'rep-1' }));
     const answered = performance.now();

@@ -29,18 +29,25 @@ function dump(catalog: Catalog): Record<string, unknown> {
 }
 
 const servers: TestServer[] = [];
-afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.stop())); });
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
 
 describe('a restarted replica', () => {
   it('finds everything the previous process wrote under the same prefix', async () => {
     const prefix = newPrefix();
     const first = await startTestServer({ store: 'redis', prefix });
     servers.push(first);
-    await first.client.send(new CreateHttpNamespaceCommand({ Name: 'kept', CreatorRequestId: 'kept-1', Description: 'caf\u00e9 \u{1F680}' }));
+    await first.client.send(
+      new CreateHttpNamespaceCommand({ Name: 'kept', CreatorRequestId: 'kept-1', Description: 'caf\u00e9 \u{1F680}' }),
+    );
     const httpNs = first.server.catalog.namespaceByHttp('kept')!;
     const dnsNs = await seedNamespace(first.server, { name: 'kept.internal', type: 'DNS_PRIVATE', vpc: 'vpc-1' });
     const service = await seedService(first.server, {
-      name: 'api', namespaceId: dnsNs.id, dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] }, attributes: { team: 'core' },
+      name: 'api',
+      namespaceId: dnsNs.id,
+      dnsConfig: { routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 60 }] },
+      attributes: { team: 'core' },
     });
     await seedInstance(first.server, service.id, 'i-1', { AWS_INSTANCE_IPV4: '10.0.0.1', zone: '\u00fc' }, 'HEALTHY');
     await seedInstance(first.server, service.id, 'i-2', { AWS_INSTANCE_IPV4: '10.0.0.2' }, 'UNHEALTHY');
@@ -95,12 +102,19 @@ describe('a replica while its Redis is away', () => {
     await exited;
 
     const started = Date.now();
-    const error = await t.client.send(new CreateHttpNamespaceCommand({ Name: 'during', CreatorRequestId: 'during-1' })).then(() => undefined, (e: unknown) => e);
+    const error = await t.client.send(new CreateHttpNamespaceCommand({ Name: 'during', CreatorRequestId: 'during-1' })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
     expect(error).toBeInstanceOf(ServiceDiscoveryServiceException);
     expect((error as ServiceDiscoveryServiceException).name).toBe('ServiceUnavailable');
     expect((error as ServiceDiscoveryServiceException).$metadata.httpStatusCode).toBe(503);
-    const raw = await rawCall(t.endpoint, 'Route53AutoNaming_v20170314.CreateHttpNamespace', JSON.stringify({ Name: 'during-raw', CreatorRequestId: 'during-2' }));
+    const raw = await rawCall(
+      t.endpoint,
+      'Route53AutoNaming_v20170314.CreateHttpNamespace',
+      JSON.stringify({ Name: 'during-raw', CreatorRequestId: 'during-2' }),
+    );
     expect(raw.status).toBe(503);
     expect(raw.json.__type).toBe('ServiceUnavailable');
 
@@ -109,9 +123,13 @@ describe('a replica while its Redis is away', () => {
 
     // Back on the same port, but empty (no persistence): the replica reloads and writes work again.
     redis = await startRedis(port, dir);
-    await eventually(async () => {
-      await t.client.send(new CreateHttpNamespaceCommand({ Name: 'after', CreatorRequestId: 'after-1' }));
-    }, 8000, 50);
+    await eventually(
+      async () => {
+        await t.client.send(new CreateHttpNamespaceCommand({ Name: 'after', CreatorRequestId: 'after-1' }));
+      },
+      8000,
+      50,
+    );
     await eventually(() => expect(t.server.catalog.namespace(id)).toBeUndefined(), 8000, 50);
     expect(t.server.catalog.namespaceByHttp('after')).toBeDefined();
     expect((await t.server.store.snapshot()).tables.namespaces.size).toBe(1);

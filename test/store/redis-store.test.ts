@@ -14,28 +14,49 @@ import { freePort, startRedis } from '../support/redis-global.ts';
 import { newPrefix } from '../support/server.ts';
 import { eventually } from '../support/eventually.ts';
 
-const namespace = (id: string, createDate = 1587081768.334): NamespaceRecord => ({ id, name: `${id}.example`, type: 'HTTP', httpName: id, createDate });
+const namespace = (id: string, createDate = 1587081768.334): NamespaceRecord => ({
+  id,
+  name: `${id}.example`,
+  type: 'HTTP',
+  httpName: id,
+  createDate,
+});
 const nsMutation = (id: string, createDate?: number): Mutation => ({ table: 'namespaces', key: id, value: namespace(id, createDate) });
 
 /** How long a promise takes to settle, and whether it rejected. */
 async function timed(p: Promise<unknown>): Promise<{ ms: number; rejected: boolean }> {
   const t = Date.now();
-  const rejected = await p.then(() => false, () => true);
+  const rejected = await p.then(
+    () => false,
+    () => true,
+  );
   return { ms: Date.now() - t, rejected };
 }
 
 const stores: RedisStore[] = [];
-async function connect(options: { prefix: string; url?: string; feedLength?: number; startTimeoutMs?: number; followBlockMs?: number }): Promise<RedisStore> {
+async function connect(options: {
+  prefix: string;
+  url?: string;
+  feedLength?: number;
+  startTimeoutMs?: number;
+  followBlockMs?: number;
+}): Promise<RedisStore> {
   const store = await RedisStore.connect({ url: options.url ?? inject('redisUrl'), followBlockMs: 300, ...options });
   stores.push(store);
   return store;
 }
-afterEach(async () => { await Promise.all(stores.splice(0).map((s) => s.close())); });
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
 
 describe('Redis key layout', () => {
   let raw: Redis;
-  beforeAll(() => { raw = new Redis(inject('redisUrl')); });
-  afterAll(async () => { await raw.quit(); });
+  beforeAll(() => {
+    raw = new Redis(inject('redisUrl'));
+  });
+  afterAll(async () => {
+    await raw.quit();
+  });
 
   it('keeps every key under the {prefix} hash tag with the documented types', async () => {
     const prefix = newPrefix();
@@ -43,15 +64,27 @@ describe('Redis key layout', () => {
     await store.commit(0, [nsMutation('ns-a'), { table: 'tags', key: 'ns-a', value: [] }]);
     await store.heartbeat('replica-1', 10_000);
     const keys = (await raw.keys(`{${prefix}}:*`)).sort();
-    expect(keys).toEqual([`{${prefix}}:epoch`, `{${prefix}}:feed`, `{${prefix}}:replicas`, `{${prefix}}:rev`, `{${prefix}}:t:namespaces`, `{${prefix}}:t:tags`]);
+    expect(keys).toEqual([
+      `{${prefix}}:epoch`,
+      `{${prefix}}:feed`,
+      `{${prefix}}:replicas`,
+      `{${prefix}}:rev`,
+      `{${prefix}}:t:namespaces`,
+      `{${prefix}}:t:tags`,
+    ]);
     const types = await Promise.all(keys.map((k) => raw.type(k)));
     expect(types).toEqual(['string', 'stream', 'zset', 'string', 'hash', 'hash']);
     expect(await raw.get(`{${prefix}}:rev`)).toBe('1');
     expect(await raw.hget(`{${prefix}}:t:namespaces`, 'ns-a')).toBe(JSON.stringify(namespace('ns-a')));
     expect(await raw.hget(`{${prefix}}:t:tags`, 'ns-a')).toBe('[]');
-    const [[id, fields]] = await raw.xrange(`{${prefix}}:feed`, '-', '+') as [string, string[]][] as [[string, string[]]];
+    const [[id, fields]] = (await raw.xrange(`{${prefix}}:feed`, '-', '+')) as [string, string[]][] as [[string, string[]]];
     expect(id).toBe('1-0');
-    expect(fields).toEqual(['e', await raw.get(`{${prefix}}:epoch`), 'm', `[["namespaces","ns-a",${JSON.stringify(namespace('ns-a'))}],["tags","ns-a",[]]]`]);
+    expect(fields).toEqual([
+      'e',
+      await raw.get(`{${prefix}}:epoch`),
+      'm',
+      `[["namespaces","ns-a",${JSON.stringify(namespace('ns-a'))}],["tags","ns-a",[]]]`,
+    ]);
   });
 
   it('trims the feed to about the configured length', async () => {
@@ -65,14 +98,25 @@ describe('Redis key layout', () => {
 
   it.each([
     { name: 'a value that is not JSON', value: '{"id":', says: /not JSON/ },
-    { name: 'a record missing a required field', value: JSON.stringify({ id: 'ns-bad', name: 'x', type: 'HTTP', createDate: 1 }), says: /not a valid namespaces record at httpName/ },
-    { name: 'a record with a wrong enum value', value: JSON.stringify({ ...namespace('ns-bad'), type: 'SOAP' }), says: /not a valid namespaces record at type/ },
+    {
+      name: 'a record missing a required field',
+      value: JSON.stringify({ id: 'ns-bad', name: 'x', type: 'HTTP', createDate: 1 }),
+      says: /not a valid namespaces record at httpName/,
+    },
+    {
+      name: 'a record with a wrong enum value',
+      value: JSON.stringify({ ...namespace('ns-bad'), type: 'SOAP' }),
+      says: /not a valid namespaces record at type/,
+    },
   ])('stops a snapshot on $name, naming the key and field', async ({ value, says }) => {
     const prefix = newPrefix();
     const store = await connect({ prefix });
     await store.commit(0, [nsMutation('ns-good')]);
     await raw.hset(`{${prefix}}:t:namespaces`, 'ns-bad', value);
-    const error = await store.snapshot().then(() => undefined, (e: Error) => e);
+    const error = await store.snapshot().then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error?.message).toMatch(says);
     expect(error?.message).toContain(`{${prefix}}:t:namespaces field "ns-bad"`);
   });
@@ -88,9 +132,15 @@ describe('Redis key layout', () => {
 
 describe('Redis store when the data is lost', () => {
   let raw: Redis;
-  beforeAll(() => { raw = new Redis(inject('redisUrl')); });
-  afterAll(async () => { await raw.quit(); });
-  const wipe = async (prefix: string): Promise<void> => { await raw.del(...await raw.keys(`{${prefix}}:*`)); };
+  beforeAll(() => {
+    raw = new Redis(inject('redisUrl'));
+  });
+  afterAll(async () => {
+    await raw.quit();
+  });
+  const wipe = async (prefix: string): Promise<void> => {
+    await raw.del(...(await raw.keys(`{${prefix}}:*`)));
+  };
 
   it('resets a follower and answers changesSince with null when the revision goes backwards', async () => {
     const prefix = newPrefix();
@@ -99,7 +149,12 @@ describe('Redis store when the data is lost', () => {
     await store.snapshot();
     let resets = 0;
     const seen: number[] = [];
-    store.follow(5, { change: (c) => seen.push(c.revision), reset: () => { resets++; } });
+    store.follow(5, {
+      change: (c) => seen.push(c.revision),
+      reset: () => {
+        resets++;
+      },
+    });
     await wipe(prefix);
     await eventually(() => expect(resets).toBe(1));
     expect(await store.changesSince(5)).toBeNull();
@@ -116,7 +171,12 @@ describe('Redis store when the data is lost', () => {
     await old.snapshot();
     let resets = 0;
     const seen: number[] = [];
-    old.follow(3, { change: (c) => seen.push(c.revision), reset: () => { resets++; } });
+    old.follow(3, {
+      change: (c) => seen.push(c.revision),
+      reset: () => {
+        resets++;
+      },
+    });
     await old.commit(3, [nsMutation('ns-3')]);
     await eventually(() => expect(seen).toEqual([4])); // the follower is blocked in XREAD after 4-0 now
     await wipe(prefix);
@@ -165,7 +225,12 @@ describe('Redis store while Redis is away', () => {
     await store.commit(0, [nsMutation('ns-a')]);
     await store.snapshot();
     let resets = 0;
-    store.follow(1, { change: () => undefined, reset: () => { resets++; } });
+    store.follow(1, {
+      change: () => undefined,
+      reset: () => {
+        resets++;
+      },
+    });
     await kill();
 
     for (const call of [store.commit(1, [nsMutation('ns-b')]), store.snapshot(), store.changesSince(0), store.heartbeat('r', 1000)]) {
@@ -181,10 +246,14 @@ describe('Redis store while Redis is away', () => {
 
   it('refuses to start within its start timeout when Redis cannot be reached, and closes without hanging', async () => {
     const closed = await freePort();
-    const { ms, rejected } = await timed(RedisStore.connect({ url: `redis://127.0.0.1:${closed}`, prefix: newPrefix(), startTimeoutMs: 500 }));
+    const { ms, rejected } = await timed(
+      RedisStore.connect({ url: `redis://127.0.0.1:${closed}`, prefix: newPrefix(), startTimeoutMs: 500 }),
+    );
     expect(rejected).toBe(true);
     expect(ms).toBeLessThan(2000);
-    await expect(RedisStore.connect({ url: `redis://127.0.0.1:${closed}`, prefix: 'p', startTimeoutMs: 300 })).rejects.toThrow(/Cannot reach Redis at redis:\/\/127\.0\.0\.1/);
+    await expect(RedisStore.connect({ url: `redis://127.0.0.1:${closed}`, prefix: 'p', startTimeoutMs: 300 })).rejects.toThrow(
+      /Cannot reach Redis at redis:\/\/127\.0\.0\.1/,
+    );
   });
 
   it('closes promptly while Redis is down', async () => {
@@ -201,8 +270,30 @@ describe('Redis URL forms', () => {
   it.each([
     { url: 'redis://127.0.0.1:6380', target: { kind: 'standalone', url: 'redis://127.0.0.1:6380' } },
     { url: 'rediss://user:secret@redis.example:6380/2', target: { kind: 'standalone', url: 'rediss://user:secret@redis.example:6380/2' } },
-    { url: 'redis+sentinel://10.0.0.1:26379,10.0.0.2:26380/mymaster', target: { kind: 'sentinel', name: 'mymaster', sentinels: [{ host: '10.0.0.1', port: 26379 }, { host: '10.0.0.2', port: 26380 }] } },
-    { url: 'redis+sentinel://:p%40ss@s1,[::1]:26381/main/3', target: { kind: 'sentinel', name: 'main', password: 'p@ss', db: 3, sentinels: [{ host: 's1', port: 26379 }, { host: '::1', port: 26381 }] } },
+    {
+      url: 'redis+sentinel://10.0.0.1:26379,10.0.0.2:26380/mymaster',
+      target: {
+        kind: 'sentinel',
+        name: 'mymaster',
+        sentinels: [
+          { host: '10.0.0.1', port: 26379 },
+          { host: '10.0.0.2', port: 26380 },
+        ],
+      },
+    },
+    {
+      url: 'redis+sentinel://:p%40ss@s1,[::1]:26381/main/3',
+      target: {
+        kind: 'sentinel',
+        name: 'main',
+        password: 'p@ss',
+        db: 3,
+        sentinels: [
+          { host: 's1', port: 26379 },
+          { host: '::1', port: 26381 },
+        ],
+      },
+    },
   ])('reads $url', ({ url, target }) => {
     expect(parseRedisTarget(url)).toEqual(target);
   });
@@ -222,7 +313,13 @@ describe('Redis URL forms', () => {
       await new Promise<void>((resolve, reject) => {
         let out = '';
         const timer = setTimeout(() => reject(new Error(`sentinel did not start: ${out}`)), 10_000);
-        sentinel.stdout?.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('+monitor')) { clearTimeout(timer); resolve(); } });
+        sentinel.stdout?.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('+monitor')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
       });
       const store = await connect({ prefix: newPrefix(), url: `redis+sentinel://127.0.0.1:${sentinelPort}/cairnmaster` });
       expect(await store.commit(0, [nsMutation('ns-a')])).toEqual({ ok: true, revision: 1 });

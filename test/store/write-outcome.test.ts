@@ -2,8 +2,13 @@
 // it resumes. The 503 says which case it is, and a retry with the same request token returns the outcome
 // of the write that was applied, on any replica, and never applies it twice.
 import {
-  CreateHttpNamespaceCommand, CreatePrivateDnsNamespaceCommand, CreatePublicDnsNamespaceCommand, CreateServiceCommand, RegisterInstanceCommand,
-  UpdateHttpNamespaceCommand, type ServiceDiscoveryClient,
+  CreateHttpNamespaceCommand,
+  CreatePrivateDnsNamespaceCommand,
+  CreatePublicDnsNamespaceCommand,
+  CreateServiceCommand,
+  RegisterInstanceCommand,
+  UpdateHttpNamespaceCommand,
+  type ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +18,8 @@ import { errorOf } from '../support/sdk-errors.ts';
 import { newPrefix, startTestServer, type TestServer } from '../support/server.ts';
 import { eventually } from '../support/eventually.ts';
 
-const UNKNOWN = /did not answer in time; the write may or may not have been applied\. Retry with the same (CreatorRequestId|UpdaterRequestId)/;
+const UNKNOWN =
+  /did not answer in time; the write may or may not have been applied\. Retry with the same (CreatorRequestId|UpdaterRequestId)/;
 const NOT_SENT = /unreachable; nothing was written/;
 
 /** One write with a request token, and how to read its outcome from a response. */
@@ -54,32 +60,53 @@ describe('a write sent to a Redis that stops answering', () => {
     const writes: TokenWrite[] = [
       {
         name: 'CreateHttpNamespace',
-        send: async (c) => (await c.send(new CreateHttpNamespaceCommand({ Name: 'frozen-http', CreatorRequestId: 'tok-http' }))).OperationId!,
+        send: async (c) =>
+          (await c.send(new CreateHttpNamespaceCommand({ Name: 'frozen-http', CreatorRequestId: 'tok-http' }))).OperationId!,
         applied: (ops) => opsOf(ops, 'CREATE_NAMESPACE', 'tok-http'),
       },
       {
         name: 'CreateService',
-        send: async (c) => (await c.send(new CreateServiceCommand({ Name: 'frozen-svc', NamespaceId: updatedNs, CreatorRequestId: 'tok-svc' }))).Service!.Id!,
+        send: async (c) =>
+          (await c.send(new CreateServiceCommand({ Name: 'frozen-svc', NamespaceId: updatedNs, CreatorRequestId: 'tok-svc' }))).Service!
+            .Id!,
         applied: (_ops, snap) => [...snap.tables.services.values()].filter((s) => s.creatorRequestId === 'tok-svc').map((s) => s.id),
       },
       {
         name: 'RegisterInstance',
-        send: async (c) => (await c.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'i-1', CreatorRequestId: 'tok-reg', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1' } }))).OperationId!,
+        send: async (c) =>
+          (
+            await c.send(
+              new RegisterInstanceCommand({
+                ServiceId: serviceId,
+                InstanceId: 'i-1',
+                CreatorRequestId: 'tok-reg',
+                Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1' },
+              }),
+            )
+          ).OperationId!,
         applied: (ops) => opsOf(ops, 'REGISTER_INSTANCE', 'tok-reg'),
       },
       {
         name: 'UpdateHttpNamespace',
-        send: async (c) => (await c.send(new UpdateHttpNamespaceCommand({ Id: updatedNs, UpdaterRequestId: 'tok-upd', Namespace: { Description: 'frozen' } }))).OperationId!,
+        send: async (c) =>
+          (
+            await c.send(
+              new UpdateHttpNamespaceCommand({ Id: updatedNs, UpdaterRequestId: 'tok-upd', Namespace: { Description: 'frozen' } }),
+            )
+          ).OperationId!,
         applied: (ops) => opsOf(ops, 'UPDATE_NAMESPACE', 'tok-upd'),
       },
       {
         name: 'CreatePublicDnsNamespace',
-        send: async (c) => (await c.send(new CreatePublicDnsNamespaceCommand({ Name: 'frozen.example', CreatorRequestId: 'tok-pub' }))).OperationId!,
+        send: async (c) =>
+          (await c.send(new CreatePublicDnsNamespaceCommand({ Name: 'frozen.example', CreatorRequestId: 'tok-pub' }))).OperationId!,
         applied: (ops) => opsOf(ops, 'CREATE_NAMESPACE', 'tok-pub'),
       },
       {
         name: 'CreatePrivateDnsNamespace',
-        send: async (c) => (await c.send(new CreatePrivateDnsNamespaceCommand({ Name: 'frozen.private', Vpc: 'vpc-1', CreatorRequestId: 'tok-priv' }))).OperationId!,
+        send: async (c) =>
+          (await c.send(new CreatePrivateDnsNamespaceCommand({ Name: 'frozen.private', Vpc: 'vpc-1', CreatorRequestId: 'tok-priv' })))
+            .OperationId!,
         applied: (ops) => opsOf(ops, 'CREATE_NAMESPACE', 'tok-priv'),
       },
     ];
@@ -90,11 +117,13 @@ describe('a write sent to a Redis that stops answering', () => {
     // Both replicas at the head, so each one's first write goes straight to a commit (no catch-up first).
     await eventually(async () => expect(b.server.catalog.revision).toBe(a.server.catalog.revision), 10_000, 50);
     redis.freeze();
-    const failures = await Promise.all(writes.map(async (w, i) => {
-      const started = performance.now();
-      const e = await errorOf(w.send(first(i).client));
-      return { e, ms: performance.now() - started };
-    }));
+    const failures = await Promise.all(
+      writes.map(async (w, i) => {
+        const started = performance.now();
+        const e = await errorOf(w.send(first(i).client));
+        return { e, ms: performance.now() - started };
+      }),
+    );
     for (const [i, { e, ms }] of failures.entries()) {
       expect(e.name, writes[i]!.name).toBe('ServiceUnavailable');
       expect(e.$metadata.httpStatusCode).toBe(503);
@@ -102,7 +131,8 @@ describe('a write sent to a Redis that stops answering', () => {
       expect(ms, writes[i]!.name).toBeLessThan(1000);
     }
     const unknown = failures.map((f, i) => (UNKNOWN.test(f.e.message) ? i : -1)).filter((i) => i >= 0);
-    for (const i of unknown) expect(failures[i]!.e.message).toContain(writes[i]!.name.startsWith('Update') ? 'UpdaterRequestId' : 'CreatorRequestId');
+    for (const i of unknown)
+      expect(failures[i]!.e.message).toContain(writes[i]!.name.startsWith('Update') ? 'UpdaterRequestId' : 'CreatorRequestId');
     // One commit per replica was on the wire when Redis stopped (a replica serialises its writes).
     expect(unknown.length).toBe(2);
 

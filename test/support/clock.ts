@@ -14,7 +14,11 @@ export interface TestClockOptions {
   settled?: () => boolean;
 }
 
-interface Pending { due: number; seq: number; fn: () => void }
+interface Pending {
+  due: number;
+  seq: number;
+  fn: () => void;
+}
 
 const SETTLE_LIMIT_MS = 5000;
 
@@ -33,7 +37,9 @@ export class TestClock implements Timers {
     this.settled = options.settled ?? (() => true);
   }
 
-  now(): number { return (this.flowing ? Date.now() : this.base) + this.offset; }
+  now(): number {
+    return (this.flowing ? Date.now() : this.base) + this.offset;
+  }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const timer: Pending = { due: this.now() + Math.max(0, ms), seq: this.seq++, fn };

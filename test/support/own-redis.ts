@@ -20,8 +20,12 @@ export async function ownRedis(): Promise<OwnRedis> {
   const child: ChildProcess = await startRedis(port, dir);
   return {
     url: `redis://127.0.0.1:${port}`,
-    freeze: () => { child.kill('SIGSTOP'); },
-    thaw: () => { child.kill('SIGCONT'); },
+    freeze: () => {
+      child.kill('SIGSTOP');
+    },
+    thaw: () => {
+      child.kill('SIGCONT');
+    },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

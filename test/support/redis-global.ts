@@ -11,18 +11,29 @@ import { freePort } from '../../bench/lib/ports.ts';
 export { freePort };
 
 declare module 'vitest' {
-  export interface ProvidedContext { redisUrl: string; redisPort: number }
+  export interface ProvidedContext {
+    redisUrl: string;
+    redisPort: number;
+  }
 }
 
 export async function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-    child.once('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run redis-server (is it installed and on PATH?): ${e.message}`)); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run redis-server (is it installed and on PATH?): ${e.message}`));
+    });
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('Ready to accept connections')) { clearTimeout(timer); resolve(); }
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
   });
   return child;

@@ -6,7 +6,10 @@ import type { Server } from '../../src/server.ts';
 let counter = 0;
 const uid = (p: string): string => `${p}${Date.now().toString(36)}${(counter++).toString(36).padStart(6, '0')}`.slice(0, p.length + 16);
 
-export async function seedNamespace(server: Server, ns: Partial<NamespaceRecord> & Pick<NamespaceRecord, 'name' | 'type'>): Promise<NamespaceRecord> {
+export async function seedNamespace(
+  server: Server,
+  ns: Partial<NamespaceRecord> & Pick<NamespaceRecord, 'name' | 'type'>,
+): Promise<NamespaceRecord> {
   const record: NamespaceRecord = {
     id: uid('ns-'),
     httpName: ns.name,
@@ -18,7 +21,10 @@ export async function seedNamespace(server: Server, ns: Partial<NamespaceRecord>
   return record;
 }
 
-export async function seedService(server: Server, s: Partial<ServiceRecord> & Pick<ServiceRecord, 'name' | 'namespaceId'>): Promise<ServiceRecord> {
+export async function seedService(
+  server: Server,
+  s: Partial<ServiceRecord> & Pick<ServiceRecord, 'name' | 'namespaceId'>,
+): Promise<ServiceRecord> {
   const record: ServiceRecord = {
     id: uid('srv-'),
     type: s.dnsConfig ? 'DNS_HTTP' : 'HTTP',
@@ -31,7 +37,13 @@ export async function seedService(server: Server, s: Partial<ServiceRecord> & Pi
   return record;
 }
 
-export async function seedInstance(server: Server, serviceId: string, id: string, attributes: Record<string, string>, health?: HealthStatus): Promise<InstanceRecord> {
+export async function seedInstance(
+  server: Server,
+  serviceId: string,
+  id: string,
+  attributes: Record<string, string>,
+  health?: HealthStatus,
+): Promise<InstanceRecord> {
   return server.ctx.writer.write((catalog) => {
     const service = catalog.service(serviceId);
     if (!service) throw new Error(`no service ${serviceId}`);

@@ -35,15 +35,37 @@ export const newPrefix = (): string => `t${randomBytes(5).toString('hex')}`;
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const prefix = options.prefix ?? newPrefix();
-  const flags = ['--api-host', '127.0.0.1', '--api-port', '0', '--dns-host', '127.0.0.1', '--dns-port', '0', '--log-level', 'silent', ...(options.flags ?? [])];
+  const flags = [
+    '--api-host',
+    '127.0.0.1',
+    '--api-port',
+    '0',
+    '--dns-host',
+    '127.0.0.1',
+    '--dns-port',
+    '0',
+    '--log-level',
+    'silent',
+    ...(options.flags ?? []),
+  ];
   if ((options.store ?? 'memory') === 'redis') flags.push('--redis-url', inject('redisUrl'), '--redis-prefix', prefix);
   const config = loadConfig(flags, {});
-  const server = await startServer(config, { log: options.log ?? pino({ level: process.env.CAIRN_TEST_LOG ?? 'silent' }), timers: options.timers, healthTimers: options.healthTimers });
+  const server = await startServer(config, {
+    log: options.log ?? pino({ level: process.env.CAIRN_TEST_LOG ?? 'silent' }),
+    timers: options.timers,
+    healthTimers: options.healthTimers,
+  });
   const endpoint = `http://127.0.0.1:${server.apiAddress.port}`;
   const client = sdkClient(endpoint);
   return {
-    server, client, endpoint, prefix,
-    stop: async () => { client.destroy(); await server.stop(); },
+    server,
+    client,
+    endpoint,
+    prefix,
+    stop: async () => {
+      client.destroy();
+      await server.stop();
+    },
   };
 }
 
@@ -58,7 +80,12 @@ export function sdkClient(endpoint: string): ServiceDiscoveryClient {
 }
 
 /** POSTs a raw body to the API, for what the SDK would never send. */
-export async function rawCall(endpoint: string, target: string | undefined, body: string, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
+export async function rawCall(
+  endpoint: string,
+  target: string | undefined,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
   const res = await fetch(`${endpoint}/`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', ...(target !== undefined ? { 'x-amz-target': target } : {}), ...headers },
@@ -66,6 +93,10 @@ export async function rawCall(endpoint: string, target: string | undefined, body
   });
   const text = await res.text();
   let json: Record<string, unknown>;
-  try { json = text ? JSON.parse(text) as Record<string, unknown> : {}; } catch { json = { raw: text }; }
+  try {
+    json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    json = { raw: text };
+  }
   return { status: res.status, json, headers: res.headers };
 }

@@ -5,9 +5,18 @@ describe('configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig([], {});
     expect(c).toMatchObject({
-      apiHost: '0.0.0.0', apiPort: 8080, dnsHost: '0.0.0.0', dnsPort: 8053, redisUrl: undefined,
-      region: 'us-east-1', accountId: '123456789012', vpc: [], logLevel: 'info',
-      healthCheckInterval: 10_000, healthCheckTimeout: 2_000, dnsMaxUdpPayload: 1232,
+      apiHost: '0.0.0.0',
+      apiPort: 8080,
+      dnsHost: '0.0.0.0',
+      dnsPort: 8053,
+      redisUrl: undefined,
+      region: 'us-east-1',
+      accountId: '123456789012',
+      vpc: [],
+      logLevel: 'info',
+      healthCheckInterval: 10_000,
+      healthCheckTimeout: 2_000,
+      dnsMaxUdpPayload: 1232,
     });
   });
 
@@ -23,12 +32,16 @@ describe('configuration', () => {
       { id: 'vpc-b', cidrs: ['127.0.0.0/8'] },
     ]);
     expect(loadConfig([], { CAIRN_VPC: 'vpc-a=10.0.0.0/16 vpc-b=10.1.0.0/16' }).vpc.map((v) => v.id)).toEqual(['vpc-a', 'vpc-b']);
-    expect(loadConfig([], { CAIRN_UPSTREAM: '1.1.1.1 [::1]:5353' }).upstream).toEqual([{ host: '1.1.1.1', port: 53 }, { host: '::1', port: 5353 }]);
+    expect(loadConfig([], { CAIRN_UPSTREAM: '1.1.1.1 [::1]:5353' }).upstream).toEqual([
+      { host: '1.1.1.1', port: 53 },
+      { host: '::1', port: 5353 },
+    ]);
   });
 
   it('parses durations with units', () => {
-    expect(loadConfig(['--health-check-interval', '500ms', '--health-check-timeout', '1.5s', '--operation-retention', '2d'], {}))
-      .toMatchObject({ healthCheckInterval: 500, healthCheckTimeout: 1500, operationRetention: 172_800_000 });
+    expect(
+      loadConfig(['--health-check-interval', '500ms', '--health-check-timeout', '1.5s', '--operation-retention', '2d'], {}),
+    ).toMatchObject({ healthCheckInterval: 500, healthCheckTimeout: 1500, operationRetention: 172_800_000 });
   });
 
   it.each([
@@ -53,7 +66,12 @@ describe('configuration', () => {
   });
 
   it('bounds the HTTP API by default', () => {
-    expect(loadConfig([], {})).toMatchObject({ apiRequestTimeout: 30_000, apiHeadersTimeout: 10_000, apiKeepAliveTimeout: 5_000, apiMaxConnections: 1024 });
+    expect(loadConfig([], {})).toMatchObject({
+      apiRequestTimeout: 30_000,
+      apiHeadersTimeout: 10_000,
+      apiKeepAliveTimeout: 5_000,
+      apiMaxConnections: 1024,
+    });
   });
 
   it.each([

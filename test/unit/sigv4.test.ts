@@ -11,10 +11,18 @@ const cliRequest = (overrides: Partial<Record<string, string>> = {}): RawRequest
     'Content-Type': 'application/x-amz-json-1.1',
     'X-Amz-Date': '20261127T055549Z',
     'X-Amz-Target': 'Route53AutoNaming_v20170314.CreatePublicDnsNamespace',
-    Authorization: 'AWS4-HMAC-SHA256 Credential=x/20261127/us-east-1/servicediscovery/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=df010fdfb931c3d858f9c85a6fb5224aebae3e90ea61180dc0916896dc309131',
+    Authorization:
+      'AWS4-HMAC-SHA256 Credential=x/20261127/us-east-1/servicediscovery/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=df010fdfb931c3d858f9c85a6fb5224aebae3e90ea61180dc0916896dc309131',
     ...overrides,
   };
-  return { method: 'POST', url: '/', rawHeaders: Object.entries(headers).filter(([, v]) => v !== '').flat(), body };
+  return {
+    method: 'POST',
+    url: '/',
+    rawHeaders: Object.entries(headers)
+      .filter(([, v]) => v !== '')
+      .flat(),
+    body,
+  };
 };
 const signedAt = Date.UTC(2026, 10, 27, 5, 55, 49);
 const verify = sigv4Verifier({ credentials: [{ accessKeyId: 'x', secretAccessKey: 'y' }], maxSkewMs: 300_000, now: () => signedAt + 1000 });
@@ -27,7 +35,11 @@ describe('SigV4 verification', () => {
   it.each([
     ['no Authorization header', { Authorization: '' }, 'MissingAuthenticationTokenException'],
     ['a malformed Authorization header', { Authorization: 'AWS4-HMAC-SHA256 garbage' }, 'IncompleteSignatureException'],
-    ['an unknown access key', { Authorization: cliRequest().rawHeaders[9]!.replace('Credential=x/', 'Credential=nobody/') }, 'UnrecognizedClientException'],
+    [
+      'an unknown access key',
+      { Authorization: cliRequest().rawHeaders[9]!.replace('Credential=x/', 'Credential=nobody/') },
+      'UnrecognizedClientException',
+    ],
     ['a changed target', { 'X-Amz-Target': 'Route53AutoNaming_v20170314.DeleteNamespace' }, 'InvalidSignatureException'],
     ['a changed host', { Host: '127.0.0.1:5056' }, 'InvalidSignatureException'],
     ['a scope date unlike X-Amz-Date', { 'X-Amz-Date': '20261128T055549Z' }, 'IncompleteSignatureException'],
@@ -37,18 +49,32 @@ describe('SigV4 verification', () => {
 
   it('refuses a changed body', async () => {
     const req = cliRequest();
-    await expect(verify({ ...req, body: Buffer.from(body.toString().replace('15', '16')) })).rejects.toMatchObject({ code: 'InvalidSignatureException' });
+    await expect(verify({ ...req, body: Buffer.from(body.toString().replace('15', '16')) })).rejects.toMatchObject({
+      code: 'InvalidSignatureException',
+    });
   });
 
   it('refuses a request signed more than the allowed skew ago', async () => {
-    const late = sigv4Verifier({ credentials: [{ accessKeyId: 'x', secretAccessKey: 'y' }], maxSkewMs: 300_000, now: () => signedAt + 301_000 });
-    await expect(late(cliRequest())).rejects.toMatchObject({ code: 'InvalidSignatureException', message: expect.stringContaining('Signature expired') });
+    const late = sigv4Verifier({
+      credentials: [{ accessKeyId: 'x', secretAccessKey: 'y' }],
+      maxSkewMs: 300_000,
+      now: () => signedAt + 301_000,
+    });
+    await expect(late(cliRequest())).rejects.toMatchObject({
+      code: 'InvalidSignatureException',
+      message: expect.stringContaining('Signature expired'),
+    });
   });
 });
 
 /** A request signed like an SDK would, leaving out of SignedHeaders the headers named in `unsigned`. */
 async function signed(headers: Record<string, string>, unsigned: string[] = []): Promise<RawRequest> {
-  const signer = new SignatureV4({ credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, region: 'us-east-1', service: 'servicediscovery', sha256: Hash.bind(null, 'sha256') });
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    region: 'us-east-1',
+    service: 'servicediscovery',
+    sha256: Hash.bind(null, 'sha256'),
+  });
   const request = await signer.sign(
     { method: 'POST', protocol: 'http:', hostname: '127.0.0.1:5055', path: '/', headers: { host: '127.0.0.1:5055', ...headers }, body },
     { signingDate: new Date(signedAt), unsignableHeaders: new Set(unsigned) },
@@ -65,7 +91,9 @@ describe('SignedHeaders coverage', () => {
 
   it('accepts user-agent and x-amzn-trace-id left unsigned, as the SDKs leave them', async () => {
     const req = await signed(json);
-    await expect(verify({ ...req, rawHeaders: [...req.rawHeaders, 'User-Agent', 'aws-cli/1', 'X-Amzn-Trace-Id', 'Root=1-x'] })).resolves.toBeUndefined();
+    await expect(
+      verify({ ...req, rawHeaders: [...req.rawHeaders, 'User-Agent', 'aws-cli/1', 'X-Amzn-Trace-Id', 'Root=1-x'] }),
+    ).resolves.toBeUndefined();
   });
 
   it.each([
@@ -76,7 +104,11 @@ describe('SignedHeaders coverage', () => {
   ])('refuses a signature that leaves out %s with IncompleteSignatureException', async (_what, name) => {
     const req = await signed({ ...json, 'x-amz-security-token': 'token' }, [name]);
     expect(req.rawHeaders.find((h) => h.startsWith('AWS4-HMAC-SHA256'))).not.toMatch(new RegExp(`SignedHeaders=[^,]*\\b${name}\\b`));
-    await expect(verify(req)).rejects.toMatchObject({ code: 'IncompleteSignatureException', status: 400, message: expect.stringContaining(`'${name}' must be a 'SignedHeader'`) });
+    await expect(verify(req)).rejects.toMatchObject({
+      code: 'IncompleteSignatureException',
+      status: 400,
+      message: expect.stringContaining(`'${name}' must be a 'SignedHeader'`),
+    });
   });
 
   it('refuses a signed read replayed with another X-Amz-Target when the target was not signed', async () => {

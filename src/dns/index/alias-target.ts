@@ -14,4 +14,3 @@ export function aliasTarget(type: number, target: Labels): AliasTarget {
   const question = Buffer.concat([encodeName(target), Buffer.from([type >> 8, type & 0xff, 0, CLASS_IN])]);
   return { question, type, key: lowerKey(question, 0, question.length) };
 }
-

@@ -1,7 +1,18 @@
 // What every zone's apex holds: SOA, NS, and the addresses of NS names inside the zone (glue), written
 // once per namespace change. SOA and NS are the apex's own record types (no instance has them).
 import type { NamespaceRecord } from '../../model/records.ts';
-import { asciiLower, ipv4Bytes, ipv6Bytes, keyOf, labelsOf, RDATA_OFFSET, TailWriter, TYPE, validLabels, type Labels } from '../wire/index.ts';
+import {
+  asciiLower,
+  ipv4Bytes,
+  ipv6Bytes,
+  keyOf,
+  labelsOf,
+  RDATA_OFFSET,
+  TailWriter,
+  TYPE,
+  validLabels,
+  type Labels,
+} from '../wire/index.ts';
 import { POLICY, RrSetBuilder, type RrSet } from './rrset.ts';
 import { writeAddress } from './types/index.ts';
 
@@ -32,11 +43,20 @@ export const APEX_TYPES = [
   { code: TYPE.SOA, targetOffset: -1 },
 ] as const;
 
-export interface SoaFields { mname: Labels; rname: Labels; serial: number; refresh: number; retry: number; expire: number; minimum: number }
+export interface SoaFields {
+  mname: Labels;
+  rname: Labels;
+  serial: number;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+}
 
 export function writeSoa(w: TailWriter, ttl: number, f: SoaFields): void {
   const s = w.begin(TYPE.SOA, ttl);
-  w.name(f.mname); w.name(f.rname);
+  w.name(f.mname);
+  w.name(f.rname);
   for (const v of [f.serial, f.refresh, f.retry, f.expire, f.minimum]) w.u32(v);
   w.end(s);
 }
@@ -88,7 +108,10 @@ export function apexRecords(ns: NamespaceRecord, settings: ApexSettings): Apex {
     if (inside && addresses.length > 0) {
       for (const type of [TYPE.A, TYPE.AAAA]) {
         const b = new RrSetBuilder(type);
-        for (const a of addresses.filter((x) => (x.length === 4) === (type === TYPE.A))) { writeAddress(b.w, settings.nsTtl, a); b.add(true); }
+        for (const a of addresses.filter((x) => (x.length === 4) === (type === TYPE.A))) {
+          writeAddress(b.w, settings.nsTtl, a);
+          b.add(true);
+        }
         const set = b.build(POLICY.ALL, APEX_SOURCE);
         if (set) ownerData(owners, key).sets.push(set);
       }

@@ -109,7 +109,17 @@ export class RrSet {
   /** Per record: its host name (SRV records of instances with addresses); made with the first one. */
   private hosts: (HostRef | undefined)[] | undefined;
 
-  constructor(b: { type: number; policy: Policy; source: string; blob: Buffer; starts: Uint32Array; extras: Uint32Array | undefined; aliases: (AliasTarget | undefined)[] | undefined; healthy: Uint8Array; owners: Owner[] | undefined }) {
+  constructor(b: {
+    type: number;
+    policy: Policy;
+    source: string;
+    blob: Buffer;
+    starts: Uint32Array;
+    extras: Uint32Array | undefined;
+    aliases: (AliasTarget | undefined)[] | undefined;
+    healthy: Uint8Array;
+    owners: Owner[] | undefined;
+  }) {
     this.type = b.type;
     this.policy = b.policy;
     this.source = b.source;
@@ -208,7 +218,11 @@ export class RrSet {
       if (pos < 0 || pos + len > tailsEnd) return -1;
       let lo = 0;
       let hi = n;
-      while (lo < hi) { const mid = (lo + hi) >>> 1; if (starts[mid]! < pos) lo = mid + 1; else hi = mid; }
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (starts[mid]! < pos) lo = mid + 1;
+        else hi = mid;
+      }
       while (lo < n && starts[lo] === pos && starts[lo + 1] === pos) lo++; // alias records are empty
       if (lo < n && starts[lo] === pos && starts[lo + 1]! - pos === len) return lo;
       from = pos + 1;
@@ -217,7 +231,7 @@ export class RrSet {
 
   /** Whether record i is exactly `r`, additional records included. */
   same(i: number, r: RecordBytes): boolean {
-    if ((this.aliases?.[i]?.key) !== r.alias?.key) return false;
+    if (this.aliases?.[i]?.key !== r.alias?.key) return false;
     const { blob, starts, extras } = this;
     if (starts[i + 1]! - starts[i]! !== r.tailEnd || blob.compare(r.tail, 0, r.tailEnd, starts[i], starts[i + 1]) !== 0) return false;
     const es = extras ? extras[i]! : 0;
@@ -292,7 +306,13 @@ export class RrSet {
     const moveMiddle = () => blob.copyWithin(tAt + insTail, tAt + delTail, eAt);
     const moveEnd = () => blob.copyWithin(eAt + dT + insExtra, eAt + delExtra, used);
     // Move whichever part would otherwise overwrite the other's bytes first.
-    if (dT + insExtra >= 0) { moveEnd(); moveMiddle(); } else { moveMiddle(); moveEnd(); }
+    if (dT + insExtra >= 0) {
+      moveEnd();
+      moveMiddle();
+    } else {
+      moveMiddle();
+      moveEnd();
+    }
     if (r) {
       r.tail.copy(blob, tAt, 0, insTail);
       r.extra.copy(blob, eAt + dT, 0, insExtra);
@@ -325,14 +345,20 @@ export class RrSet {
 
     if (this.aliases || r?.alias) {
       const aliases = this.aliases ?? new Array<AliasTarget | undefined>(n).fill(undefined);
-      if (ins) aliases.splice(at, del, r!.alias); else aliases.splice(at, del);
+      if (ins) aliases.splice(at, del, r!.alias);
+      else aliases.splice(at, del);
       this.aliases = aliases;
     }
-    if (ins) this.owners!.splice(at, del, instanceId); else this.owners!.splice(at, del);
+    if (ins) this.owners!.splice(at, del, instanceId);
+    else this.owners!.splice(at, del);
     const hosts = this.hosts;
     if (hosts) {
-      if (ins) hosts.splice(at, del, undefined); else hosts.splice(at, del);
-      for (let j = at; j < hosts.length; j++) { const x = hosts[j]; if (x) x.index = j; }
+      if (ins) hosts.splice(at, del, undefined);
+      else hosts.splice(at, del);
+      for (let j = at; j < hosts.length; j++) {
+        const x = hosts[j];
+        if (x) x.index = j;
+      }
     }
     this.count = m;
     this.used = newUsed;
@@ -394,7 +420,10 @@ export class RrSetBuilder {
       this.tails.pos = start;
       this.extraWriter.pos = this.extraStarts[this.extraStarts.length - 1]!;
       this.healthy[dup] ||= healthy;
-      if (owner !== undefined) { const o = this.owners[dup]!; this.owners[dup] = typeof o === 'string' ? [o, owner] : [...o, owner]; }
+      if (owner !== undefined) {
+        const o = this.owners[dup]!;
+        this.owners[dup] = typeof o === 'string' ? [o, owner] : [...o, owner];
+      }
       return dup;
     }
     this.seen.set(id, this.healthy.length);

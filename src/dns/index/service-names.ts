@@ -46,8 +46,12 @@ export function serviceLabels(ns: NamespaceRecord, service: ServiceRecord): stri
 
 /** Whether a service change touches what DNS serves (an InstancesRevision bump does not). */
 export function dnsRelevantChange(a: ServiceRecord, b: ServiceRecord): boolean {
-  return a.name !== b.name || a.namespaceId !== b.namespaceId || hasHealth(a) !== hasHealth(b)
-    || JSON.stringify(a.dnsConfig) !== JSON.stringify(b.dnsConfig);
+  return (
+    a.name !== b.name ||
+    a.namespaceId !== b.namespaceId ||
+    hasHealth(a) !== hasHealth(b) ||
+    JSON.stringify(a.dnsConfig) !== JSON.stringify(b.dnsConfig)
+  );
 }
 
 export class ServiceNames {
@@ -104,7 +108,10 @@ export class ServiceNames {
     for (const s of this.atD) this.zone.removeSet(this.dKey, s);
     this.atD = [];
     for (const { set } of this.entries) {
-      for (let i = 0; i < set.size; i++) { const h = set.hostOf(i); if (h) this.zone.removeHost(h); }
+      for (let i = 0; i < set.size; i++) {
+        const h = set.hostOf(i);
+        if (h) this.zone.removeHost(h);
+      }
     }
   }
 
@@ -116,7 +123,10 @@ export class ServiceNames {
       const old = set.indexOf(instanceId);
       const r = inst ? encodeScratch(codec, ttl, inst, this.d) : undefined;
       if (r && old >= 0 && set.ownersOf(old).length === 1) {
-        if (set.same(old, r)) { set.setHealthy(old, healthy); continue; }
+        if (set.same(old, r)) {
+          set.setHealthy(old, healthy);
+          continue;
+        }
         const found = codec.namesInstance ? -1 : set.find(r);
         if (found < 0 || found === old) {
           // A changed record keeps its place (the instance keeps its place in registration order).
@@ -145,14 +155,21 @@ export class ServiceNames {
   updateHealth(catalog: Catalog, instanceId: string): void {
     for (const { set } of this.entries) {
       const i = set.indexOf(instanceId);
-      if (i >= 0) set.setHealthy(i, set.ownersOf(i).some((id) => this.healthy(catalog, id)));
+      if (i >= 0)
+        set.setHealthy(
+          i,
+          set.ownersOf(i).some((id) => this.healthy(catalog, id)),
+        );
     }
   }
 
   /** Takes an instance from behind record i: the record goes with its last instance. */
   private dropFrom(catalog: Catalog, set: RrSet, i: number, instanceId: string): void {
     if (set.dropOwner(i, instanceId) > 0) {
-      set.setHealthy(i, set.ownersOf(i).some((id) => this.healthy(catalog, id)));
+      set.setHealthy(
+        i,
+        set.ownersOf(i).some((id) => this.healthy(catalog, id)),
+      );
       return;
     }
     const host = set.remove(i);
@@ -171,7 +188,10 @@ export class ServiceNames {
     let k = 0;
     for (const { set } of this.entries) {
       if (set.size === 0) continue;
-      if (this.atD[k++] !== set) { same = false; break; }
+      if (this.atD[k++] !== set) {
+        same = false;
+        break;
+      }
     }
     if (same && k === this.atD.length) return;
     for (const s of this.atD) this.zone.removeSet(this.dKey, s);

@@ -113,7 +113,8 @@ export class Zones implements CatalogListener {
         continue;
       }
       for (const [iid, instanceChanged] of changed) {
-        if (instanceChanged) names.updateInstance(catalog, iid); else names.updateHealth(catalog, iid);
+        if (instanceChanged) names.updateInstance(catalog, iid);
+        else names.updateHealth(catalog, iid);
       }
     }
   }
@@ -146,7 +147,8 @@ export class Zones implements CatalogListener {
   private removeZone(zone: Zone): void {
     this.byId.delete(zone.id);
     const list = (this.byApex.get(zone.apexKey) ?? []).filter((z) => z !== zone);
-    if (list.length > 0) this.byApex.set(zone.apexKey, list); else this.byApex.delete(zone.apexKey);
+    if (list.length > 0) this.byApex.set(zone.apexKey, list);
+    else this.byApex.delete(zone.apexKey);
     this.updateDepths();
     for (const [sid, names] of this.services) if (names.zone === zone) this.services.delete(sid);
   }

@@ -42,18 +42,22 @@ export class Aliases {
 
   /** Looks the targets up (one upstream query per target, shared by concurrent answers). */
   async resolve(targets: readonly AliasTarget[]): Promise<void> {
-    await Promise.all(targets.map((t) => {
-      let p = this.inFlight.get(t.key);
-      if (!p) {
-        p = this.lookup(t).finally(() => this.inFlight.delete(t.key));
-        this.inFlight.set(t.key, p);
-      }
-      return p;
-    }));
+    await Promise.all(
+      targets.map((t) => {
+        let p = this.inFlight.get(t.key);
+        if (!p) {
+          p = this.lookup(t).finally(() => this.inFlight.delete(t.key));
+          this.inFlight.set(t.key, p);
+        }
+        return p;
+      }),
+    );
   }
 
   private async lookup(t: AliasTarget): Promise<void> {
-    const reply = this.forwarder ? await this.forwarder.resolve({ question: t.question, dnssecOk: false, checkingDisabled: false }) : undefined;
+    const reply = this.forwarder
+      ? await this.forwarder.resolve({ question: t.question, dnssecOk: false, checkingDisabled: false })
+      : undefined;
     const found = reply ? addressesIn(reply, t.type) : { tails: [], ttl: 0 };
     // At least a second, so the answer waiting for this lookup finds it (upstream TTL 0 included).
     const ms = found.tails.length > 0 ? Math.max(1, found.ttl) * 1000 : NEGATIVE_MS;

@@ -70,7 +70,8 @@ export class Answerer {
       for (const set of node.sets) {
         if (qtype === TYPE.ANY || set.type === qtype) wrote += this.writeSet(r, set, ownerAt);
       }
-      if (node.hosts.length > 0 && (qtype === TYPE.A || qtype === TYPE.AAAA || qtype === TYPE.ANY)) wrote += writeHost(r, node.hosts, ownerAt, qtype);
+      if (node.hosts.length > 0 && (qtype === TYPE.A || qtype === TYPE.AAAA || qtype === TYPE.ANY))
+        wrote += writeHost(r, node.hosts, ownerAt, qtype);
       if (wrote === 0) return negative(r, z, RCODE.NOERROR);
       if (this.extras > 0) this.writeExtras(r);
       return RCODE.NOERROR;

@@ -35,7 +35,9 @@ export class ClientViews {
   constructor(vpcs: VpcConfig[], recursionCidrs: Range[], hasUpstreams: boolean) {
     this.vpcs = vpcs.map((v) => ({ id: v.id, ranges: v.cidrs.map((c) => ipaddr.parseCIDR(c)) }));
     this.recursion = hasUpstreams
-      ? (recursionCidrs.length > 0 ? recursionCidrs : DEFAULT_RECURSION_CIDRS.map((c) => ipaddr.parseCIDR(c)))
+      ? recursionCidrs.length > 0
+        ? recursionCidrs
+        : DEFAULT_RECURSION_CIDRS.map((c) => ipaddr.parseCIDR(c))
       : [];
   }
 

@@ -28,9 +28,14 @@ export function writeOpt(out: Out, payload: number, rcode: number, dnssecOk: boo
   const at = out.base + out.reserve(OPT_SIZE);
   const b = out.buf;
   b[at] = 0;
-  b[at + 1] = 0; b[at + 2] = TYPE.OPT;
-  b[at + 3] = payload >>> 8; b[at + 4] = payload & 0xff;
-  b[at + 5] = (rcode >>> 4) & 0xff; b[at + 6] = 0;
-  b[at + 7] = dnssecOk ? EDNS_DO >>> 8 : 0; b[at + 8] = 0;
-  b[at + 9] = 0; b[at + 10] = 0;
+  b[at + 1] = 0;
+  b[at + 2] = TYPE.OPT;
+  b[at + 3] = payload >>> 8;
+  b[at + 4] = payload & 0xff;
+  b[at + 5] = (rcode >>> 4) & 0xff;
+  b[at + 6] = 0;
+  b[at + 7] = dnssecOk ? EDNS_DO >>> 8 : 0;
+  b[at + 8] = 0;
+  b[at + 9] = 0;
+  b[at + 10] = 0;
 }

@@ -8,7 +8,10 @@ import type { Reply } from './reply.ts';
 import { EDNS_DO, expandName, FLAG, HEADER_SIZE, headerFlags, lowerKey, RCODE_MASK, skipName, TYPE } from '../wire/index.ts';
 import { OPT_SIZE } from './edns.ts';
 
-export interface Upstream { host: string; port: number }
+export interface Upstream {
+  host: string;
+  port: number;
+}
 
 export interface ForwardQuestion {
   /** The question section exactly as the client sent it. */
@@ -40,7 +43,10 @@ export function matches(reply: Buffer, query: Buffer, questionLength: number): b
   const end = HEADER_SIZE + questionLength;
   const nameEnd = skipName(query, HEADER_SIZE);
   if (skipName(reply, HEADER_SIZE) !== nameEnd) return false;
-  return lowerKey(reply, HEADER_SIZE, nameEnd) === lowerKey(query, HEADER_SIZE, nameEnd) && reply.compare(query, nameEnd, end, nameEnd, end) === 0;
+  return (
+    lowerKey(reply, HEADER_SIZE, nameEnd) === lowerKey(query, HEADER_SIZE, nameEnd) &&
+    reply.compare(query, nameEnd, end, nameEnd, end) === 0
+  );
 }
 
 export class Forwarder {
@@ -118,8 +124,16 @@ export class Forwarder {
       if (rinfo.port !== u.port || !matches(msg, query, questionLength)) return;
       finish(msg);
     });
-    socket.send(query, u.port, u.host, (err) => { if (err) finish(undefined); });
-    return () => { try { socket.close(); } catch { /* already closed */ } };
+    socket.send(query, u.port, u.host, (err) => {
+      if (err) finish(undefined);
+    });
+    return () => {
+      try {
+        socket.close();
+      } catch {
+        /* already closed */
+      }
+    };
   }
 
   private overTcp(u: Upstream, query: Buffer, questionLength: number, finish: (b: Buffer | undefined) => void): () => void {
@@ -144,9 +158,22 @@ export class Forwarder {
 
 /** RDATA layouts with domain names that may be compressed: [bytes before the name(s), names]. */
 const NAMES_IN_RDATA: Record<number, [number, number]> = {
-  2: [0, 1], 3: [0, 1], 4: [0, 1], 5: [0, 1], 7: [0, 1], 8: [0, 1], 9: [0, 1], 12: [0, 1], 39: [0, 1],
-  6: [0, 2], 14: [0, 2], 17: [0, 2],
-  15: [2, 1], 18: [2, 1], 21: [2, 1], 36: [2, 1],
+  2: [0, 1],
+  3: [0, 1],
+  4: [0, 1],
+  5: [0, 1],
+  7: [0, 1],
+  8: [0, 1],
+  9: [0, 1],
+  12: [0, 1],
+  39: [0, 1],
+  6: [0, 2],
+  14: [0, 2],
+  17: [0, 2],
+  15: [2, 1],
+  18: [2, 1],
+  21: [2, 1],
+  36: [2, 1],
   33: [6, 1],
 };
 
@@ -187,7 +214,10 @@ export function relay(r: Reply, reply: Buffer): number {
         let q = rdStart;
         // MX-like: the fixed part comes first; SRV too. SOA: names first, then 20 bytes.
         const fixedFirst = type !== TYPE.SOA;
-        if (fixedFirst) { out.bytes(reply, q, q + fixed); q += fixed; }
+        if (fixedFirst) {
+          out.bytes(reply, q, q + fixed);
+          q += fixed;
+        }
         for (let n = 0; n < names; n++) {
           q = expandName(reply, q, out);
           if (q < 0 || q > rdEnd) return -1;
@@ -197,7 +227,9 @@ export function relay(r: Reply, reply: Buffer): number {
         out.bytes(reply, rdStart, rdEnd);
       }
       out.setU16(lenAt, out.pos - dataAt);
-      if (section === 0) r.an++; else if (section === 1) r.ns++; else r.ar++;
+      if (section === 0) r.an++;
+      else if (section === 1) r.ns++;
+      else r.ar++;
       p = rdEnd;
     }
   }

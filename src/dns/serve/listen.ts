@@ -41,7 +41,10 @@ function throttledError(log: Log): Fail {
   let suppressed = 0;
   return (err, what) => {
     const now = Date.now();
-    if (now - last < 1000) { suppressed++; return; }
+    if (now - last < 1000) {
+      suppressed++;
+      return;
+    }
     log.error({ err, suppressed }, what);
     last = now;
     suppressed = 0;
@@ -51,7 +54,8 @@ function throttledError(log: Log): Fail {
 export async function listen(o: ListenOptions): Promise<Sockets> {
   const batched = o.udpIo === 'dgram' ? null : batchedUdpAddon();
   if (!batched && o.udpIo === 'batched') throw new Error(`--dns-udp-io batched: ${batchedUdpUnavailable() ?? 'unavailable'}`);
-  if (!batched && o.udpIo === 'auto') o.log.warn({ reason: batchedUdpUnavailable() }, 'dns udp falls back to node:dgram (several times slower)');
+  if (!batched && o.udpIo === 'auto')
+    o.log.warn({ reason: batchedUdpUnavailable() }, 'dns udp falls back to node:dgram (several times slower)');
   // The addon binds numeric addresses only.
   const host = batched && net.isIP(o.host) === 0 ? (await lookup(o.host)).address : o.host;
   const attempts = o.port === 0 ? 10 : 1;
@@ -69,10 +73,20 @@ export async function listen(o: ListenOptions): Promise<Sockets> {
 async function bind(o: ListenOptions, host: string, batched: Addon | null): Promise<Sockets> {
   const fail = throttledError(o.log);
   // Both close as a promise, so the rest needs not know which it has.
-  const udp: { port: number; close(): Promise<void> } = batched ? closesAsync(openBatchedUdp(batched, host, o.port, o.handler, fail)) : await openDgramUdp(o.host, o.port, o.handler, fail);
+  const udp: { port: number; close(): Promise<void> } = batched
+    ? closesAsync(openBatchedUdp(batched, host, o.port, o.handler, fail))
+    : await openDgramUdp(o.host, o.port, o.handler, fail);
   let tcp: TcpListener;
   try {
-    tcp = await listenTcp({ host: o.host, port: udp.port, idleTimeoutMs: o.tcpIdleTimeoutMs, maxConnections: o.tcpMaxConnections, maxPending: o.tcpMaxPending, handler: o.handler, fail });
+    tcp = await listenTcp({
+      host: o.host,
+      port: udp.port,
+      idleTimeoutMs: o.tcpIdleTimeoutMs,
+      maxConnections: o.tcpMaxConnections,
+      maxPending: o.tcpMaxPending,
+      handler: o.handler,
+      fail,
+    });
   } catch (e) {
     await udp.close();
     throw e;
@@ -91,5 +105,8 @@ async function bind(o: ListenOptions, host: string, batched: Addon | null): Prom
 
 const closesAsync = (u: { port: number; close(): void }): { port: number; close(): Promise<void> } => ({
   port: u.port,
-  close: () => { u.close(); return Promise.resolve(); },
+  close: () => {
+    u.close();
+    return Promise.resolve();
+  },
 });

@@ -80,18 +80,32 @@ export class Reply {
     if (flags.aa) f |= FLAG.AA;
     if (flags.ra) f |= FLAG.RA;
     if (tc) f |= FLAG.TC;
-    b[o + 0] = q.id >>> 8; b[o + 1] = q.id & 0xff;
-    b[o + 2] = f >>> 8; b[o + 3] = f & 0xff;
+    b[o + 0] = q.id >>> 8;
+    b[o + 1] = q.id & 0xff;
+    b[o + 2] = f >>> 8;
+    b[o + 3] = f & 0xff;
     const qd = this.questionEnd > HEADER_SIZE ? 1 : 0;
-    b[o + 4] = 0; b[o + 5] = qd;
-    b[o + 6] = this.an >>> 8; b[o + 7] = this.an & 0xff;
-    b[o + 8] = this.ns >>> 8; b[o + 9] = this.ns & 0xff;
-    b[o + 10] = this.ar >>> 8; b[o + 11] = this.ar & 0xff;
+    b[o + 4] = 0;
+    b[o + 5] = qd;
+    b[o + 6] = this.an >>> 8;
+    b[o + 7] = this.an & 0xff;
+    b[o + 8] = this.ns >>> 8;
+    b[o + 9] = this.ns & 0xff;
+    b[o + 10] = this.ar >>> 8;
+    b[o + 11] = this.ar & 0xff;
   }
 }
 
 /** A reply with no records (errors, REFUSED): the question (when asked for) and the OPT. */
-export function emptyReply(r: Reply, q: Query, msg: Buffer, rcode: number, flags: ReplyFlags, payload: number, withQuestion = true): Buffer {
+export function emptyReply(
+  r: Reply,
+  q: Query,
+  msg: Buffer,
+  rcode: number,
+  flags: ReplyFlags,
+  payload: number,
+  withQuestion = true,
+): Buffer {
   r.begin(q, msg, withQuestion);
   return r.finish(rcode, flags, Number.MAX_SAFE_INTEGER, payload);
 }

@@ -11,7 +11,6 @@ import { CLASS_IN, FLAG, HEADER_SIZE, headerFlags, MAX_MESSAGE, MessageOverflow,
 import { HIDDEN, type Zones } from '../index/index.ts';
 import type { Response, Transport } from './transport.ts';
 
-
 export interface ResponderOptions {
   zones: Zones;
   views: ClientViews;

@@ -15,7 +15,9 @@ export interface TcpOptions {
   fail: Fail;
 }
 
-export interface TcpListener { close(): Promise<void> }
+export interface TcpListener {
+  close(): Promise<void>;
+}
 
 /**
  * Kept small so that a connection whose answers are not read holds little: at most this much queued
@@ -33,7 +35,10 @@ export async function listenTcp(o: TcpOptions): Promise<TcpListener> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port, o.host, () => { server.off('error', reject); resolve(); });
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   server.on('error', (err) => o.fail(err, 'dns tcp socket error'));
   return {
@@ -78,7 +83,10 @@ class Connection {
     this.timer = setTimeout(() => this.timedOut(), o.idleTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.feed(chunk));
     socket.on('drain', () => this.unblock());
-    socket.on('end', () => { this.peerEnded = true; this.maybeEnd(); });
+    socket.on('end', () => {
+      this.peerEnded = true;
+      this.maybeEnd();
+    });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.release());
   }
@@ -125,7 +133,10 @@ class Connection {
     while (at < chunk.length) {
       if (this.blocked()) {
         this.backlog = at === 0 ? chunk : chunk.subarray(at);
-        if (!this.paused) { this.paused = true; this.socket.pause(); }
+        if (!this.paused) {
+          this.paused = true;
+          this.socket.pause();
+        }
         break;
       }
       const message = this.message;
@@ -134,7 +145,11 @@ class Connection {
         chunk.copy(message, this.filled, at, at + n);
         this.filled += n;
         at += n;
-        if (this.filled === message.length) { this.message = null; boundary = true; this.dispatch(message); }
+        if (this.filled === message.length) {
+          this.message = null;
+          boundary = true;
+          this.dispatch(message);
+        }
         continue;
       }
       boundary = true;
@@ -162,7 +177,10 @@ class Connection {
 
   /** A message of `length` bytes starts; it gets a buffer of its own, filled as its bytes come. */
   private begin(length: number): void {
-    if (length === 0) { this.dispatch(EMPTY); return; }
+    if (length === 0) {
+      this.dispatch(EMPTY);
+      return;
+    }
     this.message = Buffer.allocUnsafeSlow(length);
     this.filled = 0;
   }
@@ -176,11 +194,22 @@ class Connection {
       return;
     }
     if (res === null) return;
-    if (Buffer.isBuffer(res)) { this.send(res); return; }
+    if (Buffer.isBuffer(res)) {
+      this.send(res);
+      return;
+    }
     this.pending++;
     res.then(
-      (b) => { this.pending--; if (b) this.send(b); this.unblock(); },
-      (err: unknown) => { this.pending--; this.o.fail(err, 'dns query failed'); this.unblock(); },
+      (b) => {
+        this.pending--;
+        if (b) this.send(b);
+        this.unblock();
+      },
+      (err: unknown) => {
+        this.pending--;
+        this.o.fail(err, 'dns query failed');
+        this.unblock();
+      },
     );
   }
 
@@ -228,6 +257,7 @@ class Connection {
     // Waiting for upstream answers is bounded by --upstream-timeout.
     if (this.pending > 0) return;
     // First end gracefully; a peer that ignores it (or does not read) is cut off at the next timeout.
-    if (this.idleStrikes++ === 0) this.socket.end(); else this.socket.destroy();
+    if (this.idleStrikes++ === 0) this.socket.end();
+    else this.socket.destroy();
   }
 }

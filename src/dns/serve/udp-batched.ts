@@ -8,7 +8,17 @@ export interface Addon {
   readonly BATCH: number;
   readonly SLOT: number;
   readonly META: number;
-  open(handle: object, host: string, port: number, input: Buffer, meta: Int32Array, output: Buffer, outMeta: Int32Array, onBatch: (n: number) => void, bufferBytes: number): number;
+  open(
+    handle: object,
+    host: string,
+    port: number,
+    input: Buffer,
+    meta: Int32Array,
+    output: Buffer,
+    outMeta: Int32Array,
+    onBatch: (n: number) => void,
+    bufferBytes: number,
+  ): number;
   send(handle: object, message: Buffer, host: string, port: number): boolean;
   close(handle: object): void;
 }
@@ -82,7 +92,12 @@ export function openBatchedUdp(a: Addon, host: string, port: number, handler: Ha
   const later = (slot: number, answer: Promise<Buffer | null>): void => {
     const address = addressOf(slot);
     const to = meta[slot * META + 1]!;
-    answer.then((b) => { if (b) a.send(handle, b, address, to); }, (err: unknown) => fail(err, 'dns query failed'));
+    answer.then(
+      (b) => {
+        if (b) a.send(handle, b, address, to);
+      },
+      (err: unknown) => fail(err, 'dns query failed'),
+    );
   };
   const onBatch = (n: number): void => {
     let off = 0;
@@ -98,8 +113,14 @@ export function openBatchedUdp(a: Addon, host: string, port: number, handler: Ha
         continue;
       }
       if (res === null) continue;
-      if (!Buffer.isBuffer(res)) { later(i, res); continue; }
-      if (off + res.length > output.length) { a.send(handle, res, addressOf(i), meta[i * META + 1]!); continue; }
+      if (!Buffer.isBuffer(res)) {
+        later(i, res);
+        continue;
+      }
+      if (off + res.length > output.length) {
+        a.send(handle, res, addressOf(i), meta[i * META + 1]!);
+        continue;
+      }
       output.set(res, off);
       outMeta[2 * i] = off;
       outMeta[2 * i + 1] = res.length;

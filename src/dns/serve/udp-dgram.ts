@@ -14,16 +14,34 @@ export async function openDgramUdp(host: string, port: number, handler: Handler,
   const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
   udp.on('message', udpHandler(udp, handler, fail));
   await new Promise<void>((resolve, reject) => {
-    udp.once('error', (err) => { udp.close(); reject(err); });
-    udp.bind(port, host, () => { udp.removeAllListeners('error'); resolve(); });
+    udp.once('error', (err) => {
+      udp.close();
+      reject(err);
+    });
+    udp.bind(port, host, () => {
+      udp.removeAllListeners('error');
+      resolve();
+    });
   });
   // Only after the bind: a failed bind is the caller's to handle (with port 0 it tries another port).
   udp.on('error', (err) => fail(err, 'dns udp socket error'));
   // Bursts of queries should queue in the kernel, not be dropped (capped by net.core.rmem_max).
-  try { udp.setRecvBufferSize(4 * 1024 * 1024); udp.setSendBufferSize(4 * 1024 * 1024); } catch { /* not allowed: keep defaults */ }
+  try {
+    udp.setRecvBufferSize(4 * 1024 * 1024);
+    udp.setSendBufferSize(4 * 1024 * 1024);
+  } catch {
+    /* not allowed: keep defaults */
+  }
   return {
     port: udp.address().port,
-    close: () => new Promise<void>((resolve) => { try { udp.close(() => resolve()); } catch { resolve(); } }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        try {
+          udp.close(() => resolve());
+        } catch {
+          resolve();
+        }
+      }),
   };
 }
 
@@ -45,6 +63,12 @@ function udpHandler(udp: dgram.Socket, handler: Handler, fail: Fail) {
     }
     if (res === null) return;
     if (Buffer.isBuffer(res)) send(res, rinfo);
-    else res.then((b) => { if (b) send(b, rinfo); }, (err: unknown) => fail(err, 'dns query failed'));
+    else
+      res.then(
+        (b) => {
+          if (b) send(b, rinfo);
+        },
+        (err: unknown) => fail(err, 'dns query failed'),
+      );
   };
 }

@@ -43,9 +43,13 @@ export function ipv6Bytes(text: string, into?: Buffer): Buffer | undefined {
   let tail = 0;
   let double = false;
   let pos = 0;
-  const push = (group: number): void => { if (double) v6Tail[tail++] = group; else out.writeUInt16BE(group, 2 * head++); };
+  const push = (group: number): void => {
+    if (double) v6Tail[tail++] = group;
+    else out.writeUInt16BE(group, 2 * head++);
+  };
   while (pos < n) {
-    if (text.charCodeAt(pos) === 58 && text.charCodeAt(pos + 1) === 58) { // '::'
+    if (text.charCodeAt(pos) === 58 && text.charCodeAt(pos + 1) === 58) {
+      // '::'
       if (double) return undefined;
       double = true;
       pos += 2;
@@ -59,7 +63,8 @@ export function ipv6Bytes(text: string, into?: Buffer): Buffer | undefined {
       if (++digits > 4) break;
       value = value * 16 + h;
     }
-    if (pos < n && text.charCodeAt(pos) === 46) { // '.': a dotted quad ends the address, as two groups
+    if (pos < n && text.charCodeAt(pos) === 46) {
+      // '.': a dotted quad ends the address, as two groups
       const v4 = ipv4Bytes(text.slice(start), v4InV6);
       if (!v4 || head + tail > 6) return undefined;
       push((v4[0]! << 8) | v4[1]!);
@@ -77,4 +82,3 @@ export function ipv6Bytes(text: string, into?: Buffer): Buffer | undefined {
   for (let i = 0; i < tail; i++) out.writeUInt16BE(v6Tail[i]!, 16 - (tail - i) * 2);
   return out;
 }
-

@@ -25,4 +25,3 @@ export const HEADER_SIZE = 12;
 export const MAX_MESSAGE = 65535;
 /** Compression pointers hold 14 bits of offset. */
 export const MAX_POINTER = 0x3fff;
-

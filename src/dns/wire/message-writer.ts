@@ -36,7 +36,11 @@ export class Out {
     this.pos = at + n;
     return at;
   }
-  u16(v: number): void { const at = this.base + this.reserve(2); this.buf[at] = v >>> 8; this.buf[at + 1] = v & 0xff; }
+  u16(v: number): void {
+    const at = this.base + this.reserve(2);
+    this.buf[at] = v >>> 8;
+    this.buf[at + 1] = v & 0xff;
+  }
   bytes(src: Buffer, start = 0, end = src.length): void {
     const n = end - start;
     const at = this.base + this.reserve(n);
@@ -60,7 +64,11 @@ export class Out {
     this.bytes(src, start, end);
     return at;
   }
-  setU16(at: number, v: number): void { const i = this.base + at; this.buf[i] = v >>> 8; this.buf[i + 1] = v & 0xff; }
+  setU16(at: number, v: number): void {
+    const i = this.base + at;
+    this.buf[i] = v >>> 8;
+    this.buf[i + 1] = v & 0xff;
+  }
   /** The finished message (a slice of the slab, preceded by its length for TCP; see framed()). */
   take(): Buffer {
     const { base, pos, buf } = this;
@@ -76,4 +84,3 @@ export class Out {
 export function framed(message: Buffer): Buffer {
   return Buffer.from(message.buffer, message.byteOffset - 2, message.length + 2);
 }
-

@@ -76,7 +76,9 @@ export function parentKey(key: string): string | undefined {
 }
 
 /** Where expandName copies a name to (the response writer). */
-export interface ByteSink { bytes(src: Buffer, start: number, end: number): void }
+export interface ByteSink {
+  bytes(src: Buffer, start: number, end: number): void;
+}
 
 /** Where a name ends, given it starts at `off` in `msg`, following no pointers; -1 when malformed. */
 export function skipName(msg: Buffer, off: number): number {

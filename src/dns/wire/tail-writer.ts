@@ -22,10 +22,24 @@ export class TailWriter {
     this.buf.copy(bigger, 0, 0, this.pos);
     this.buf = bigger;
   }
-  reset(): void { this.pos = 0; }
-  u16(v: number): void { this.ensure(2); this.buf.writeUInt16BE(v, this.pos); this.pos += 2; }
-  u32(v: number): void { this.ensure(4); this.buf.writeUInt32BE(v >>> 0, this.pos); this.pos += 4; }
-  bytes(b: Buffer, start = 0, end = b.length): void { this.ensure(end - start); b.copy(this.buf, this.pos, start, end); this.pos += end - start; }
+  reset(): void {
+    this.pos = 0;
+  }
+  u16(v: number): void {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v, this.pos);
+    this.pos += 2;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v >>> 0, this.pos);
+    this.pos += 4;
+  }
+  bytes(b: Buffer, start = 0, end = b.length): void {
+    this.ensure(end - start);
+    b.copy(this.buf, this.pos, start, end);
+    this.pos += end - start;
+  }
   name(labels: Labels): void {
     for (const l of labels) {
       this.ensure(l.length * 3 + 1);
@@ -40,10 +54,15 @@ export class TailWriter {
   /** Starts a record; `end` fills in RDLENGTH. */
   begin(type: number, ttl: number): number {
     const start = this.pos;
-    this.u16(type); this.u16(CLASS_IN); this.u32(ttl); this.u16(0);
+    this.u16(type);
+    this.u16(CLASS_IN);
+    this.u32(ttl);
+    this.u16(0);
     return start;
   }
-  end(start: number): void { this.buf.writeUInt16BE(this.pos - start - RDATA_OFFSET, start + RDATA_OFFSET - 2); }
+  end(start: number): void {
+    this.buf.writeUInt16BE(this.pos - start - RDATA_OFFSET, start + RDATA_OFFSET - 2);
+  }
 
   /** An exact-size copy of what was written. */
   take(): Buffer {

@@ -60,7 +60,9 @@ export class MemoryStore implements Store {
     const follower = { next: revision + 1, handlers };
     this.followers.add(follower);
     queueMicrotask(() => this.deliver());
-    return () => { this.followers.delete(follower); };
+    return () => {
+      this.followers.delete(follower);
+    };
   }
 
   private deliver(): void {

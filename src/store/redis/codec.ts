@@ -97,10 +97,13 @@ export function decodeFeedEntry(feedKey: string, [id, fields]: FeedEntry): Decod
   if (raw === undefined) throw new InternalFailure(`Corrupt data in Redis at ${where()}: no mutations`);
   const list = FeedMutations.safeParse(parseJson(raw, where));
   if (!list.success) throw new InternalFailure(`Corrupt data in Redis at ${where()}: not a mutation list`);
-  const mutations = list.data.map(([table, key, value]): Mutation => ({
-    table,
-    key,
-    value: value === null ? null : checked(table, value, () => `${where()} (${table} ${JSON.stringify(key)})`),
-  }) as Mutation);
+  const mutations = list.data.map(
+    ([table, key, value]): Mutation =>
+      ({
+        table,
+        key,
+        value: value === null ? null : checked(table, value, () => `${where()} (${table} ${JSON.stringify(key)})`),
+      }) as Mutation,
+  );
   return { change: { revision: revisionOfFeedId(id), mutations }, epoch };
 }

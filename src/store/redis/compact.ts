@@ -5,7 +5,14 @@
 // zod schema as before and is rebuilt as one object literal per shape: zod's output objects keep most
 // fields in a separate property array.
 import {
-  HealthStatus, OperationStatus, OperationType, type HealthRecord, type InstanceRecord, type OperationRecord, type TableName, type TableValue,
+  HealthStatus,
+  OperationStatus,
+  OperationType,
+  type HealthRecord,
+  type InstanceRecord,
+  type OperationRecord,
+  type TableName,
+  type TableValue,
 } from '../../model/records.ts';
 import { BoundedMap } from '../../model/bounded-map.ts';
 
@@ -70,8 +77,16 @@ function stringMap(v: unknown): boolean {
 const optionalString = (v: unknown): boolean => v === undefined || isString(v);
 
 function fastInstance(o: Json, strings: Interner): InstanceRecord | undefined {
-  if (!isString(o.serviceId) || !isString(o.id) || !stringMap(o.attributes) || !optionalString(o.creatorRequestId)
-    || !isNumber(o.createDate) || !isInt(o.seq) || !onlyKeys(o, FAST_KEYS.instances)) return undefined;
+  if (
+    !isString(o.serviceId) ||
+    !isString(o.id) ||
+    !stringMap(o.attributes) ||
+    !optionalString(o.creatorRequestId) ||
+    !isNumber(o.createDate) ||
+    !isInt(o.seq) ||
+    !onlyKeys(o, FAST_KEYS.instances)
+  )
+    return undefined;
   o.serviceId = strings.get(o.serviceId);
   return o as InstanceRecord;
 }
@@ -80,10 +95,24 @@ function fastOperation(o: Json, strings: Interner): OperationRecord | undefined 
   const type = isString(o.type) ? operationTypes.get(o.type) : undefined;
   const status = isString(o.status) ? operationStatuses.get(o.status) : undefined;
   const t = o.targets;
-  if (!isString(o.id) || type === undefined || status === undefined || !optionalString(o.errorMessage) || !optionalString(o.errorCode)
-    || !isNumber(o.createDate) || !isNumber(o.updateDate) || !isObject(t) || !optionalString(t.NAMESPACE) || !optionalString(t.SERVICE)
-    || !optionalString(t.INSTANCE) || !onlyKeys(t, FAST_KEYS.targets) || !optionalString(o.requestId) || !optionalString(o.requestKey)
-    || !onlyKeys(o, FAST_KEYS.operations)) return undefined;
+  if (
+    !isString(o.id) ||
+    type === undefined ||
+    status === undefined ||
+    !optionalString(o.errorMessage) ||
+    !optionalString(o.errorCode) ||
+    !isNumber(o.createDate) ||
+    !isNumber(o.updateDate) ||
+    !isObject(t) ||
+    !optionalString(t.NAMESPACE) ||
+    !optionalString(t.SERVICE) ||
+    !optionalString(t.INSTANCE) ||
+    !onlyKeys(t, FAST_KEYS.targets) ||
+    !optionalString(o.requestId) ||
+    !optionalString(o.requestKey) ||
+    !onlyKeys(o, FAST_KEYS.operations)
+  )
+    return undefined;
   o.type = type;
   o.status = status;
   if (t.NAMESPACE !== undefined) t.NAMESPACE = strings.get(t.NAMESPACE as string);
@@ -105,10 +134,14 @@ function fastHealth(o: Json): HealthRecord | undefined {
 export function fastRecord<T extends TableName>(table: T, value: unknown, strings: Interner): TableValue<T> | undefined {
   if (!isObject(value)) return undefined;
   switch (table) {
-    case 'instances': return fastInstance(value, strings) as TableValue<T> | undefined;
-    case 'operations': return fastOperation(value, strings) as TableValue<T> | undefined;
-    case 'health': return fastHealth(value) as TableValue<T> | undefined;
-    default: return undefined;
+    case 'instances':
+      return fastInstance(value, strings) as TableValue<T> | undefined;
+    case 'operations':
+      return fastOperation(value, strings) as TableValue<T> | undefined;
+    case 'health':
+      return fastHealth(value) as TableValue<T> | undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -125,7 +158,8 @@ function instance(r: InstanceRecord, strings: Interner): InstanceRecord {
 function targets(t: OperationRecord['targets'], strings: Interner): OperationRecord['targets'] {
   const { NAMESPACE, SERVICE, INSTANCE } = t;
   // The shapes the registry writes; anything else keeps zod's object.
-  if (NAMESPACE !== undefined && SERVICE !== undefined && INSTANCE !== undefined) return { NAMESPACE: strings.get(NAMESPACE), SERVICE: strings.get(SERVICE), INSTANCE };
+  if (NAMESPACE !== undefined && SERVICE !== undefined && INSTANCE !== undefined)
+    return { NAMESPACE: strings.get(NAMESPACE), SERVICE: strings.get(SERVICE), INSTANCE };
   if (NAMESPACE !== undefined && SERVICE !== undefined) return { NAMESPACE: strings.get(NAMESPACE), SERVICE: strings.get(SERVICE) };
   if (NAMESPACE !== undefined && INSTANCE === undefined) return { NAMESPACE: strings.get(NAMESPACE) };
   return t;
@@ -152,9 +186,13 @@ function health(r: HealthRecord): HealthRecord {
 /** A record zod validated, in compact form (records of the small tables are returned as they are). */
 export function compact<T extends TableName>(table: T, record: TableValue<T>, strings: Interner): TableValue<T> {
   switch (table) {
-    case 'instances': return instance(record as InstanceRecord, strings) as TableValue<T>;
-    case 'operations': return operation(record as OperationRecord, strings) as TableValue<T>;
-    case 'health': return health(record as HealthRecord) as TableValue<T>;
-    default: return record;
+    case 'instances':
+      return instance(record as InstanceRecord, strings) as TableValue<T>;
+    case 'operations':
+      return operation(record as OperationRecord, strings) as TableValue<T>;
+    case 'health':
+      return health(record as HealthRecord) as TableValue<T>;
+    default:
+      return record;
   }
 }

@@ -14,7 +14,8 @@ export function parseRedisTarget(url: string): RedisTarget {
   try {
     return parse(url);
   } catch (e) {
-    if (e instanceof InvalidRedisUrl) throw new ServiceUnavailable(`Not a Redis URL this store understands: ${redact(url)} (expected ${e.message})`);
+    if (e instanceof InvalidRedisUrl)
+      throw new ServiceUnavailable(`Not a Redis URL this store understands: ${redact(url)} (expected ${e.message})`);
     throw e;
   }
 }
@@ -70,10 +71,23 @@ export function whenReady(client: Redis, ms: number): Promise<void> {
   if (client.status === 'end') return Promise.reject(new ServiceUnavailable('The Redis connection was closed'));
   if (client.status === 'wait') client.connect().catch(() => undefined);
   return new Promise((resolve, reject) => {
-    const done = (): void => { clearTimeout(timer); client.off('ready', onReady); client.off('end', onEnd); };
-    const onReady = (): void => { done(); resolve(); };
-    const onEnd = (): void => { done(); reject(new ServiceUnavailable('The Redis connection was closed')); };
-    const timer = setTimeout(() => { done(); reject(new ServiceUnavailable(`Redis is not reachable (waited ${ms} ms)`)); }, ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+    };
+    const onReady = (): void => {
+      done();
+      resolve();
+    };
+    const onEnd = (): void => {
+      done();
+      reject(new ServiceUnavailable('The Redis connection was closed'));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new ServiceUnavailable(`Redis is not reachable (waited ${ms} ms)`));
+    }, ms);
     client.on('ready', onReady);
     client.on('end', onEnd);
   });

@@ -19,8 +19,13 @@ export function failureOf(e: unknown): Failure {
 /** Whether a command failed for want of Redis (rather than an error Redis answered, or a bug). */
 export function lostConnection(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
-  return e.name === 'MaxRetriesPerRequestError' || e.name === 'AbortError' || e.message.startsWith(NOT_SENT) || CUT_OFF.has(e.message)
-    || /^E[A-Z]+$/.test(String((e as NodeJS.ErrnoException).code ?? ''));
+  return (
+    e.name === 'MaxRetriesPerRequestError' ||
+    e.name === 'AbortError' ||
+    e.message.startsWith(NOT_SENT) ||
+    CUT_OFF.has(e.message) ||
+    /^E[A-Z]+$/.test(String((e as NodeJS.ErrnoException).code ?? ''))
+  );
 }
 
 /** The first word of a Redis error reply (OOM, READONLY, LOADING...): its kind, without the details. */

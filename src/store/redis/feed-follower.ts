@@ -67,7 +67,10 @@ export class FeedFollower {
         this.o.availability.back('feed');
         this.troubled = false;
         attempt = 0;
-        if (reply === null) { verify = true; continue; } // idle: was the data lost meanwhile?
+        if (reply === null) {
+          verify = true;
+          continue;
+        } // idle: was the data lost meanwhile?
         for (const entry of reply[0]?.[1] ?? []) {
           if (this.stopped) return;
           if (!(await this.deliver(entry))) break;
@@ -124,7 +127,10 @@ export class FeedFollower {
   }
 
   private async reset(head: { revision: number; epoch: string | null }): Promise<void> {
-    this.o.log.warn({ at: this.position, head: head.revision }, 'the Redis change feed cannot continue from here (data lost or trimmed); reloading');
+    this.o.log.warn(
+      { at: this.position, head: head.revision },
+      'the Redis change feed cannot continue from here (data lost or trimmed); reloading',
+    );
     await this.o.beforeReset();
     if (this.stopped) return;
     this.position = head.revision;

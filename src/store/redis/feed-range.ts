@@ -12,7 +12,14 @@ export const FEED_PAGE = 1000;
  * The changes after `after` up to at least `head`, given the first page already read (XRANGE from
  * after+1, COUNT FEED_PAGE). Null when the feed does not hold them all, contiguously, in `epoch`.
  */
-export async function changesUpTo(client: Redis, keys: Keys, after: number, head: number, epoch: string | null | undefined, firstPage: FeedEntry[]): Promise<Change[] | null> {
+export async function changesUpTo(
+  client: Redis,
+  keys: Keys,
+  after: number,
+  head: number,
+  epoch: string | null | undefined,
+  firstPage: FeedEntry[],
+): Promise<Change[] | null> {
   const changes: Change[] = [];
   let page = firstPage;
   for (;;) {
@@ -29,8 +36,13 @@ export async function changesUpTo(client: Redis, keys: Keys, after: number, head
 }
 
 /** Reads the head (revision, epoch) and the first page after `after` in one MULTI. */
-export async function headAndFirstPage(client: Redis, keys: Keys, after: number): Promise<{ head: number; epoch: string | null; page: FeedEntry[] }> {
-  const reply = await client.multi()
+export async function headAndFirstPage(
+  client: Redis,
+  keys: Keys,
+  after: number,
+): Promise<{ head: number; epoch: string | null; page: FeedEntry[] }> {
+  const reply = await client
+    .multi()
     .mget(keys.rev, keys.epoch)
     .xrange(keys.feed, feedId(after + 1), '+', 'COUNT', FEED_PAGE)
     .exec();

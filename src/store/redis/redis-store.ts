@@ -69,7 +69,9 @@ export class RedisStore implements Store {
     this.availability = new Availability(this.log);
     // Outages are logged once each by `availability`, not per reconnect attempt or failed command. A
     // frozen Redis closes the connection too: the socket timeout drops it.
-    client.on('error', (e: Error) => { this.lastError = e.message; });
+    client.on('error', (e: Error) => {
+      this.lastError = e.message;
+    });
     client.on('ready', () => {
       this.wasConnected = true;
       this.availability.back('commands');
@@ -112,8 +114,16 @@ export class RedisStore implements Store {
     let reply;
     try {
       reply = await this.client.cairnCommit(
-        this.keys.rev, this.keys.epoch, this.keys.feed, ...this.tableKeys,
-        expected, this.epoch ?? '', randomBytes(8).toString('hex'), this.feedLength, feed, ...args,
+        this.keys.rev,
+        this.keys.epoch,
+        this.keys.feed,
+        ...this.tableKeys,
+        expected,
+        this.epoch ?? '',
+        randomBytes(8).toString('hex'),
+        this.feedLength,
+        feed,
+        ...args,
       );
     } catch (e) {
       throw this.commitFailure(e);
@@ -130,12 +140,15 @@ export class RedisStore implements Store {
 
   private commitFailure(e: unknown): CloudMapError {
     switch (failureOf(e)) {
-      case 'not-sent': return new StoreUnreachable();
-      case 'no-answer': return new WriteOutcomeUnknown();
+      case 'not-sent':
+        return new StoreUnreachable();
+      case 'no-answer':
+        return new WriteOutcomeUnknown();
       case 'refused': {
         // Redis answered (out of memory, read-only replica...): not an outage, and not carried out.
         const code = replyCode(e as Error);
-        if (this.refusing !== code) this.log.warn({ err: (e as Error).message }, 'Redis refuses writes; they fail with ServiceUnavailable until it accepts them');
+        if (this.refusing !== code)
+          this.log.warn({ err: (e as Error).message }, 'Redis refuses writes; they fail with ServiceUnavailable until it accepts them');
         this.refusing = code;
         return new ServiceUnavailable(`The registry store refused the write (${code}); nothing was written. Retry later.`);
       }
@@ -193,7 +206,10 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     this.closing = true;
-    const stopping = [...this.followers].map((f) => { f.stop(); return f.done; });
+    const stopping = [...this.followers].map((f) => {
+      f.stop();
+      return f.done;
+    });
     this.followers.clear();
     // The client first: a follower waiting for it to be ready (before a reset) then stops waiting.
     await closeClient(this.client);

@@ -25,7 +25,13 @@ export function writeAddress(w: TailWriter, ttl: number, addr: Buffer): void {
 }
 
 /** The instance's address of type `code`, else its AWS_ALIAS_DNS_NAME target, else nothing. */
-export function addressOrAlias(code: number, addr: Buffer | undefined, inst: InstanceRecord, ttl: number, out: RecordWriters): Encoded | undefined {
+export function addressOrAlias(
+  code: number,
+  addr: Buffer | undefined,
+  inst: InstanceRecord,
+  ttl: number,
+  out: RecordWriters,
+): Encoded | undefined {
   if (addr) {
     writeAddress(out.w, ttl, addr);
     return PLAIN;

@@ -33,7 +33,10 @@ export const SRV: RecordCodec<'SRV'> = {
     if (v6) writeAddress(out.extra, ttl, v6);
     const w = out.w;
     const s = w.begin(TYPE.SRV, ttl);
-    w.u16(PRIORITY); w.u16(WEIGHT); w.u16(p); w.name(target);
+    w.u16(PRIORITY);
+    w.u16(WEIGHT);
+    w.u16(p);
+    w.name(target);
     w.end(s);
     // Host names carry one instance and answer whatever its health.
     return v4 || v6 ? WITH_HOST : PLAIN;
