@@ -14,6 +14,8 @@ export default tseslint.config(
     },
     rules: {
       eqeqeq: ['error', 'always'],
+      // A connection a callback may need before it is known (health/probe.ts) stays a let.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',

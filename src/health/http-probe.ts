@@ -3,7 +3,7 @@
 // the certificate, as Route 53 does not. The body is never read.
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Probe } from './probe.ts';
+import { probeOnce, type Probe } from './probe.ts';
 import type { ProbeTarget } from './targets.ts';
 
 type Requester = (
@@ -14,29 +14,15 @@ type Requester = (
 const httpishProbe =
   (request: Requester, tls: boolean): Probe =>
   (target, signal) =>
-    new Promise<boolean>((resolve) => {
-      if (signal.aborted) {
-        resolve(false);
-        return;
-      }
-      let settled = false;
-      // Its callbacks run later, once everything below exists.
-      const req: ClientRequest = request(requestOptions(target, tls), (res) => {
+    probeOnce(signal, (done) => {
+      const req = request(requestOptions(target, tls), (res) => {
         const status = res.statusCode ?? 0;
         res.resume();
         done(status >= 200 && status < 400);
       });
-      const done = (healthy: boolean): void => {
-        if (settled) return;
-        settled = true;
-        signal.removeEventListener('abort', onAbort);
-        req.destroy();
-        resolve(healthy);
-      };
-      const onAbort = (): void => done(false);
-      signal.addEventListener('abort', onAbort, { once: true });
       req.once('error', () => done(false));
       req.end();
+      return req;
     });
 
 function requestOptions(target: ProbeTarget, tls: boolean): RequestOptions & { rejectUnauthorized?: boolean; servername?: string } {
