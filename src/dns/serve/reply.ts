@@ -15,6 +15,8 @@ export class Reply {
   an = 0;
   ns = 0;
   ar = 0;
+  /** The RCODE of the reply finished last (extended: BADVERS is 16), for the counts. */
+  rcode = 0;
   private q!: Query;
   private questionEnd = HEADER_SIZE;
   private additionalAt = -1;
@@ -31,6 +33,11 @@ export class Reply {
     this.questionEnd = out.pos;
   }
 
+  /** The QTYPE of the query being answered (0 when its question was unreadable). */
+  get qtype(): number {
+    return this.q.qtype;
+  }
+
   /** Marks where optional records start: they are dropped first when the reply is too big. */
   beginAdditional(): void {
     this.additionalAt = this.out.pos;
@@ -43,6 +50,7 @@ export class Reply {
   finish(rcode: number, flags: ReplyFlags, limit: number, payload: number): Buffer {
     const out = this.out;
     const q = this.q;
+    this.rcode = rcode;
     const opt = q.optCount > 0 ? OPT_SIZE : 0;
     let tc = false;
     if (out.pos + opt > limit) {

@@ -10,6 +10,7 @@ import type { ClientViews } from './client-views.ts';
 import { CLASS_IN, FLAG, HEADER_SIZE, headerFlags, MAX_MESSAGE, MessageOverflow, OPCODE, RCODE, RCODE_MASK, TYPE } from '../wire/index.ts';
 import { HIDDEN, type Zones } from '../index/index.ts';
 import type { Response, Transport } from './transport.ts';
+import { DnsCounts } from './counts.ts';
 
 export interface ResponderOptions {
   zones: Zones;
@@ -18,6 +19,8 @@ export interface ResponderOptions {
   /** --dns-max-udp-payload */
   maxPayload: number;
   random?: () => number;
+  /** Where each answer sent is counted by transport, QTYPE and RCODE (a fresh one when not given). */
+  counts?: DnsCounts;
 }
 
 const AUTHORITATIVE: ReplyFlags = { aa: true, ra: false };
@@ -33,6 +36,7 @@ export class Responder {
   private readonly reply = new Reply();
   private readonly aliases: Aliases;
   private readonly answerer: Answerer;
+  private readonly counts: DnsCounts;
 
   constructor(o: ResponderOptions) {
     this.zones = o.zones;
@@ -41,6 +45,7 @@ export class Responder {
     this.maxPayload = o.maxPayload;
     this.aliases = new Aliases(o.forwarder);
     this.answerer = new Answerer(o.zones, this.aliases, o.random ?? Math.random);
+    this.counts = o.counts ?? new DnsCounts();
   }
 
   /**
@@ -48,7 +53,16 @@ export class Responder {
    * be a view of a receive buffer that is reused once this returns: what answers later copies it.
    */
   respond(msg: Buffer, address: string, transport: Transport): Response | Promise<Response> {
-    return this.respondOnce(msg, address, transport, true);
+    return this.counted(this.respondOnce(msg, address, transport, true), transport);
+  }
+
+  /**
+   * Counts an answer finished just now in the shared reply (its QTYPE and RCODE are still there); one
+   * still to come (forwarded) is counted where it is finished.
+   */
+  private counted(res: Response | Promise<Response>, transport: Transport): Response | Promise<Response> {
+    if (res !== null && Buffer.isBuffer(res)) this.counts.answered(transport, this.reply.qtype, this.reply.rcode);
+    return res;
   }
 
   private respondOnce(msg: Buffer, address: string, transport: Transport, mayWait: boolean): Response | Promise<Response> {
@@ -73,7 +87,7 @@ export class Responder {
     if (zone === undefined) {
       const rd = (q.flags & FLAG.RD) !== 0;
       if (!this.forwarder || !view.recursion || !rd) return emptyReply(r, q, msg, RCODE.REFUSED, plain, payload);
-      return this.forward(this.forwarder, q, Buffer.from(msg), limit);
+      return this.forward(this.forwarder, q, Buffer.from(msg), limit, transport);
     }
 
     const flags = view.recursion ? AUTHORITATIVE_RA : AUTHORITATIVE;
@@ -89,15 +103,19 @@ export class Responder {
       // Alias targets not in the cache: look them up, then answer again (once) from the cache.
       const targets = [...this.answerer.missing];
       const own = Buffer.from(msg);
-      return this.aliases.resolve(targets).then(() => this.respondOnce(own, address, transport, false));
+      return this.aliases.resolve(targets).then(() => this.counted(this.respondOnce(own, address, transport, false), transport));
     }
     return r.finish(rcode, flags, limit, payload);
   }
 
-  private async forward(forwarder: Forwarder, q: Query, msg: Buffer, limit: number): Promise<Response> {
+  private async forward(forwarder: Forwarder, q: Query, msg: Buffer, limit: number, transport: Transport): Promise<Response> {
     const question = Buffer.from(msg.subarray(HEADER_SIZE, q.questionEnd));
     const upstream = await forwarder.resolve({ question, dnssecOk: q.optDo, checkingDisabled: (q.flags & FLAG.CD) !== 0 });
-    // Everything below is synchronous: the shared reply buffer is ours until `finish` copies it out.
+    return this.counted(this.relayed(q, msg, limit, upstream), transport);
+  }
+
+  /** Synchronous: the shared reply buffer is ours until `finish` copies it out. */
+  private relayed(q: Query, msg: Buffer, limit: number, upstream: Buffer | undefined): Buffer {
     const r = this.reply;
     const payload = this.maxPayload;
     if (!upstream) return emptyReply(r, q, msg, RCODE.SERVFAIL, PLAIN_RA, payload);
