@@ -141,7 +141,13 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const metricsListener: MetricsListener | undefined =
     config.metricsPort === undefined
       ? undefined
-      : await listenMetrics({ host: config.metricsHost, port: config.metricsPort, text: metricsText, http, logger: log.child({ part: 'metrics' }) });
+      : await listenMetrics({
+          host: config.metricsHost,
+          port: config.metricsPort,
+          text: metricsText,
+          http,
+          logger: log.child({ part: 'metrics' }),
+        });
 
   ready = true;
   log.info(

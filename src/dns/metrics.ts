@@ -28,7 +28,7 @@ export function registerDnsMetrics(registry: Registry, counts: DnsCounts, tcpCon
     registers: [registry],
     collect() {
       this.reset();
-      FORWARD_RESULTS.forEach((result, i) => this.inc({ result }, counts.forwarded[i]!));
+      FORWARD_RESULTS.forEach((result, i) => this.inc({ result }, counts.forwarded[i]));
     },
   });
   new Gauge({

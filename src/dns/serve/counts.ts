@@ -37,7 +37,9 @@ function slots(size: number, named: readonly [string, number][]): Uint8Array {
 }
 
 /** Bucket bounds of the answer time, seconds: an authoritative answer takes tens of µs, a forwarded one up to the upstream timeout. */
-export const RESPONSE_BUCKETS: readonly number[] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+export const RESPONSE_BUCKETS: readonly number[] = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+];
 
 /** Answer times by bucket (the last one is above every bound) and their sum, in seconds. */
 export class ResponseTimes {

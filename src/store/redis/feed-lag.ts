@@ -6,7 +6,12 @@ import type { FeedEntry } from './codec.ts';
 import { feedId, type Keys } from './keys.ts';
 
 export async function feedLagSeconds(client: Redis, keys: Keys, applied: number): Promise<number> {
-  const reply = await client.multi().get(keys.rev).xrange(keys.feed, feedId(applied + 1), '+', 'COUNT', 1).time().exec();
+  const reply = await client
+    .multi()
+    .get(keys.rev)
+    .xrange(keys.feed, feedId(applied + 1), '+', 'COUNT', 1)
+    .time()
+    .exec();
   if (reply === null) throw new ServiceUnavailable('The Redis transaction was aborted');
   for (const [error] of reply) if (error) throw error;
   const head = Number(reply[0]![1] ?? 0);
