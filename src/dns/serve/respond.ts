@@ -33,10 +33,9 @@ export class Responder {
   private readonly views: ClientViews;
   private readonly forwarder: Forwarder | undefined;
   private readonly maxPayload: number;
-  private readonly reply = new Reply();
+  private readonly reply: Reply;
   private readonly aliases: Aliases;
   private readonly answerer: Answerer;
-  private readonly counts: DnsCounts;
 
   constructor(o: ResponderOptions) {
     this.zones = o.zones;
@@ -45,7 +44,7 @@ export class Responder {
     this.maxPayload = o.maxPayload;
     this.aliases = new Aliases(o.forwarder);
     this.answerer = new Answerer(o.zones, this.aliases, o.random ?? Math.random);
-    this.counts = o.counts ?? new DnsCounts();
+    this.reply = new Reply(o.counts ?? new DnsCounts());
   }
 
   /**
@@ -53,22 +52,14 @@ export class Responder {
    * be a view of a receive buffer that is reused once this returns: what answers later copies it.
    */
   respond(msg: Buffer, address: string, transport: Transport): Response | Promise<Response> {
-    return this.counted(this.respondOnce(msg, address, transport, true), transport);
-  }
-
-  /**
-   * Counts an answer finished just now in the shared reply (its QTYPE and RCODE are still there); one
-   * still to come (forwarded) is counted where it is finished.
-   */
-  private counted(res: Response | Promise<Response>, transport: Transport): Response | Promise<Response> {
-    if (res !== null && Buffer.isBuffer(res)) this.counts.answered(transport, this.reply.qtype, this.reply.rcode);
-    return res;
+    return this.respondOnce(msg, address, transport, true);
   }
 
   private respondOnce(msg: Buffer, address: string, transport: Transport, mayWait: boolean): Response | Promise<Response> {
     const q = readQuery(msg);
     if (q === null) return null;
     const r = this.reply;
+    r.transport = transport;
     const view = this.views.of(address);
     const plain = view.recursion ? PLAIN_RA : PLAIN;
     const payload = this.maxPayload;
@@ -103,7 +94,7 @@ export class Responder {
       // Alias targets not in the cache: look them up, then answer again (once) from the cache.
       const targets = [...this.answerer.missing];
       const own = Buffer.from(msg);
-      return this.aliases.resolve(targets).then(() => this.counted(this.respondOnce(own, address, transport, false), transport));
+      return this.aliases.resolve(targets).then(() => this.respondOnce(own, address, transport, false));
     }
     return r.finish(rcode, flags, limit, payload);
   }
@@ -111,12 +102,13 @@ export class Responder {
   private async forward(forwarder: Forwarder, q: Query, msg: Buffer, limit: number, transport: Transport): Promise<Response> {
     const question = Buffer.from(msg.subarray(HEADER_SIZE, q.questionEnd));
     const upstream = await forwarder.resolve({ question, dnssecOk: q.optDo, checkingDisabled: (q.flags & FLAG.CD) !== 0 });
-    return this.counted(this.relayed(q, msg, limit, upstream), transport);
+    return this.relayed(q, msg, limit, upstream, transport);
   }
 
   /** Synchronous: the shared reply buffer is ours until `finish` copies it out. */
-  private relayed(q: Query, msg: Buffer, limit: number, upstream: Buffer | undefined): Buffer {
+  private relayed(q: Query, msg: Buffer, limit: number, upstream: Buffer | undefined, transport: Transport): Buffer {
     const r = this.reply;
+    r.transport = transport;
     const payload = this.maxPayload;
     if (!upstream) return emptyReply(r, q, msg, RCODE.SERVFAIL, PLAIN_RA, payload);
     r.begin(q, msg, true);
