@@ -92,20 +92,20 @@ export function openBatchedUdp(a: Addon, host: string, port: number, handler: Ha
   // The addon keeps this object (and so the slabs it holds) alive until close.
   const handle = { input, meta, output, outMeta };
 
-  const later = (slot: number, answer: Promise<Buffer | null>, start: number): void => {
+  const later = (slot: number, answer: Promise<Buffer | null>, began: number): void => {
     const address = addressOf(slot);
     const to = meta[slot * META + 1]!;
     answer.then(
       (b) => {
         if (!b) return;
         a.send(handle, b, address, to);
-        times.record(performance.now() - start, 1);
+        times.record(performance.now() - began, 1);
       },
       (err: unknown) => fail(err, 'dns query failed'),
     );
   };
   const onBatch = (n: number): void => {
-    const start = performance.now();
+    const began = performance.now();
     let off = 0;
     let answered = 0;
     for (let i = 0; i < n; i++) {
@@ -121,7 +121,7 @@ export function openBatchedUdp(a: Addon, host: string, port: number, handler: Ha
       }
       if (res === null) continue;
       if (!Buffer.isBuffer(res)) {
-        later(i, res, start);
+        later(i, res, began);
         continue;
       }
       answered++;
@@ -134,7 +134,7 @@ export function openBatchedUdp(a: Addon, host: string, port: number, handler: Ha
       outMeta[2 * i + 1] = res.length;
       off += res.length;
     }
-    if (answered > 0) times.record(performance.now() - start, answered);
+    if (answered > 0) times.record(performance.now() - began, answered);
   };
   // Bursts of queries should queue in the kernel, not be dropped (capped by net.core.rmem_max).
   const bound = a.open(handle, host, port, input, meta, output, outMeta, onBatch, 4 * 1024 * 1024);
