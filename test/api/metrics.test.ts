@@ -1,6 +1,7 @@
 // GET /metrics on the API port and on a listener of its own, and the API's request metrics: requests by
 // operation and status, timed by operation, with label values a client cannot add to.
 import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { CreateServiceCommand, GetNamespaceCommand, ListNamespacesCommand } from '@aws-sdk/client-servicediscovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scrape, type Scrape } from '../support/prometheus.ts';
@@ -145,5 +146,38 @@ describe('GET /metrics on a listener of its own (--metrics-port)', () => {
     const a = other.server.metricsAddress!;
     await other.stop();
     await expect(fetch(`http://${a.host}:${a.port}/metrics`)).rejects.toThrow();
+  });
+});
+
+describe('the separate /metrics listener under the API bounds', () => {
+  let t: TestServer;
+  let port: number;
+  beforeAll(async () => {
+    t = await startTestServer({ flags: ['--metrics-port', '0', '--api-max-connections', '2', '--api-headers-timeout', '300ms'] });
+    port = t.server.metricsAddress!.port;
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  /** A connection to the listener, and the ms after which the server closed it. */
+  const open = async (): Promise<{ socket: Socket; closedAfter: Promise<number> }> => {
+    const socket = connect({ host: '127.0.0.1', port });
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    const t0 = Date.now();
+    const closedAfter = new Promise<number>((r) => socket.once('close', () => r(Date.now() - t0)));
+    socket.on('error', () => undefined);
+    socket.resume();
+    return { socket, closedAfter };
+  };
+
+  it('closes a connection beyond --api-max-connections at once, and one whose headers do not come in time', async () => {
+    const slow = await open();
+    slow.socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n'); // never finished
+    const idle = await open();
+    const refused = await open();
+    expect(await refused.closedAfter).toBeLessThan(500);
+    expect(await slow.closedAfter).toBeLessThan(2000);
+    idle.socket.destroy();
   });
 });
