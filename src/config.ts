@@ -143,6 +143,12 @@ export const settings = {
   ),
   'api-keep-alive-timeout': setting(positiveDuration, '5s', 'an idle keep-alive API connection is closed after this'),
   'api-max-connections': setting(int(1, 1_000_000), '1024', 'API connections open at once; beyond it a new connection is closed at once'),
+  'metrics-host': setting(host, '127.0.0.1', 'address of the separate GET /metrics listener (with --metrics-port)'),
+  'metrics-port': setting(
+    port,
+    undefined,
+    'port of a separate listener for GET /metrics, which then leaves the API port (default: none, /metrics on the API port)',
+  ),
   'dns-host': setting(host, '0.0.0.0', 'address the DNS server listens on (UDP and TCP)'),
   'dns-port': setting(port, '8053', 'port of the DNS server (UDP and TCP)'),
   'redis-url': setting(secret(redisUrl), undefined, 'Redis URL; without it cairn uses an embedded in-memory store'),

@@ -4,12 +4,13 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.ts';
-import { Catalog, CatalogFollower } from './catalog/index.ts';
+import { Catalog, CatalogFollower, registerCatalogMetrics } from './catalog/index.ts';
 import { realTimers, type Timers } from './model/timers.ts';
 import { createRegistry, type RegistryContext } from './registry/index.ts';
-import { openStore, type Store } from './store/index.ts';
-import { buildApi, discoveryRateLimit, exposureWarning, sigv4Verifier } from './api/index.ts';
+import { openStore, registerStoreMetrics, type Store } from './store/index.ts';
+import { buildApi, discoveryRateLimit, exposureWarning, listenMetrics, sigv4Verifier, type MetricsListener } from './api/index.ts';
 import { startHealthChecks, type HealthChecks } from './health/index.ts';
 import { DnsIndex, startDns, type DnsOptions, type DnsServer } from './dns/index.ts';
 
@@ -29,6 +30,10 @@ export interface Server {
   dns: DnsServer;
   /** Where DNS listens, UDP and TCP on one port (resolved when the port was 0). */
   dnsAddress: { host: string; port: number };
+  /** The replica's metric families (GET /metrics shows them with the process's). */
+  metrics: Registry;
+  /** Where the separate /metrics listener listens (--metrics-port), when there is one. */
+  metricsAddress: { host: string; port: number } | undefined;
   stop(): Promise<void>;
 }
 
@@ -57,6 +62,11 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const started = Date.now();
   await follower.start();
   log.info({ revision: catalog.revision, ms: Date.now() - started, store: store.kind }, 'catalog loaded');
+  // Each part registers its own families here; GET /metrics shows them with the process's.
+  const metrics = new Registry();
+  const metricsText = (): Promise<string> => Registry.merge([processMetrics(), metrics]).metrics();
+  registerCatalogMetrics(metrics, catalog);
+  registerStoreMetrics(metrics, store, () => catalog.revision);
 
   const timers = hooks.timers ?? realTimers;
   const ctx = createRegistry({
@@ -92,6 +102,9 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     logger: log.child({ part: 'api' }),
     ready: () => ready,
     http,
+    metrics,
+    // With a listener of its own, /metrics leaves the API port.
+    ...(config.metricsPort === undefined ? { metricsText } : {}),
     ...(authenticate ? { authenticate } : {}),
     ...(config.discoverRateLimit > 0 ? { admit: discoveryRateLimit(config.discoverRateLimit) } : {}),
   });
@@ -115,24 +128,43 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     timeoutMs: config.healthCheckTimeout,
     concurrency: config.healthCheckConcurrency,
     timers: hooks.healthTimers,
+    metrics,
   });
   unsubscribe.push(catalog.subscribe(health));
 
   // DNS: answers from its index of the catalog only.
   const dnsLog = log.child({ part: 'dns' });
-  const dnsOptions = dnsOptionsOf(config);
+  const dnsOptions = { ...dnsOptionsOf(config), metrics };
   const dnsIndex = new DnsIndex(dnsOptions, dnsLog);
   unsubscribe.push(catalog.subscribe(dnsIndex));
   const dns = await startDns(dnsOptions, dnsIndex, dnsLog);
+  const metricsListener: MetricsListener | undefined =
+    config.metricsPort === undefined
+      ? undefined
+      : await listenMetrics({
+          host: config.metricsHost,
+          port: config.metricsPort,
+          text: metricsText,
+          http,
+          logger: log.child({ part: 'metrics' }),
+        });
 
   ready = true;
-  log.info({ api: `${apiAddress.host}:${apiAddress.port}`, replica: replicaId }, 'cairn is serving');
+  log.info(
+    {
+      api: `${apiAddress.host}:${apiAddress.port}`,
+      replica: replicaId,
+      ...(metricsListener ? { metrics: `${metricsListener.address.host}:${metricsListener.address.port}` } : {}),
+    },
+    'cairn is serving',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       ready = false;
       await api.close();
+      await metricsListener?.close();
       await dns.stop();
       for (const u of unsubscribe) u();
       await health.stop(); // before the store closes: its flips in flight are writes
@@ -142,7 +174,32 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     })();
     return stopping;
   };
-  return { config, log, store, catalog, ctx, api, replicaId, apiAddress, health, dns, dnsAddress: dns.address, stop };
+  return {
+    config,
+    log,
+    store,
+    catalog,
+    ctx,
+    api,
+    replicaId,
+    apiAddress,
+    health,
+    dns,
+    dnsAddress: dns.address,
+    metrics,
+    metricsAddress: metricsListener?.address,
+    stop,
+  };
+}
+
+/** Process and Node metrics are the process's, not a replica's (tests run several in one): collected once. */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
 }
 
 /** The DNS server's own options, from the configuration. */

@@ -2,14 +2,16 @@
 // error shape. Every Host is accepted, with or without the `data-` prefix of the discovery operations.
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { targetPrefix } from '../model/service-model.ts';
 import { CloudMapError, InternalFailure, UnknownOperation } from '../model/errors.ts';
 import { redactSecrets } from '../model/redact.ts';
 import type { RegistryContext } from '../registry/index.ts';
+import type { Registry } from 'prom-client';
 import { capConnections, defaultHttpBounds, httpServerOptions, type HttpBounds } from './http-bounds.ts';
 import { parseJsonBody } from './json-body.ts';
-import { operationTable, type Operation } from './dispatch.ts';
+import { operationOfTarget, type Operation } from './dispatch.ts';
 import { sendError, sendOk, toCloudMapError } from './aws-json.ts';
+import { metricsRoute, type MetricsText } from './metrics-route.ts';
+import { countRequests } from './request-metrics.ts';
 
 export interface ApiOptions {
   ctx: RegistryContext;
@@ -22,6 +24,10 @@ export interface ApiOptions {
   ready?: () => boolean;
   /** Time and connection limits of the HTTP server (defaultHttpBounds when not given). */
   http?: HttpBounds;
+  /** Where the API's request metrics are registered (none when not given). */
+  metrics?: Registry;
+  /** GET /metrics answers this, unsigned like /healthz (no such route when not given). */
+  metricsText?: MetricsText;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -51,6 +57,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     if (options.ready && !options.ready()) return reply.code(503).send({ status: 'starting' });
     return reply.send({ status: 'ok' });
   });
+
+  if (options.metrics) countRequests(app, options.metrics);
+  if (options.metricsText) metricsRoute(app, options.metricsText);
 
   app.post('/', async (request, reply) => {
     reply.header('x-amzn-RequestId', request.id);
@@ -83,8 +92,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
 /** The operation an X-Amz-Target names: only the model's operations of this service's prefix. */
 function operationOf(target: string | string[] | undefined): Operation {
   const text = typeof target === 'string' ? target : '';
-  const dot = text.lastIndexOf('.');
-  const operation = dot > 0 && text.slice(0, dot) === targetPrefix ? operationTable.get(text.slice(dot + 1)) : undefined;
+  const operation = operationOfTarget(text);
   if (!operation) throw new UnknownOperation(text.length > 200 ? `${text.slice(0, 197)}...` : text);
   return operation;
 }

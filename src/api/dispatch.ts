@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import { inputSchema } from '../model/input-schema.ts';
 import type { OperationInputs } from '../model/inputs.ts';
-import { serviceModel } from '../model/service-model.ts';
+import { serviceModel, targetPrefix } from '../model/service-model.ts';
 import { handlers, type RegistryContext } from '../registry/index.ts';
 
 /** One dispatchable operation: its name, input schema and handler. */
@@ -30,3 +30,9 @@ function buildOperations(): ReadonlyMap<string, Operation> {
 }
 
 export const operationTable: ReadonlyMap<string, Operation> = buildOperations();
+
+/** The operation an X-Amz-Target names: only the model's operations of this service's prefix. */
+export function operationOfTarget(target: string): Operation | undefined {
+  const dot = target.lastIndexOf('.');
+  return dot > 0 && target.slice(0, dot) === targetPrefix ? operationTable.get(target.slice(dot + 1)) : undefined;
+}

@@ -5,3 +5,4 @@ export { defaultHttpBounds, type HttpBounds } from './http-bounds.ts';
 export { discoveryRateLimit } from './rate-limit.ts';
 export { sigv4Verifier, type Credentials } from './sigv4.ts';
 export { exposureWarning } from './exposure.ts';
+export { listenMetrics, type MetricsListener } from './metrics-listener.ts';

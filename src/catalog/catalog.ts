@@ -196,6 +196,12 @@ export class Catalog {
   instancesOf(serviceId: string): ReadonlyMap<string, InstanceRecord> {
     return this.instancesByService.get(serviceId) ?? emptyInstances;
   }
+  /** What it holds, counted when asked (instances: one addition per service). */
+  sizes(): { namespaces: number; services: number; instances: number } {
+    let instances = 0;
+    for (const m of this.instancesByService.values()) instances += m.size;
+    return { namespaces: this.tables.namespaces.size, services: this.tables.services.size, instances };
+  }
   instanceCount(serviceId: string): number {
     return this.instancesByService.get(serviceId)?.size ?? 0;
   }

@@ -2,3 +2,4 @@
 // current from the store's change feed.
 export { Catalog, catalogTables, type CatalogListener } from './catalog.ts';
 export { CatalogFollower } from './follow.ts';
+export { registerCatalogMetrics } from './metrics.ts';

@@ -1,12 +1,14 @@
 // The DNS server's public surface: the index of prepared answers (a catalog listener), and the server
 // that answers queries from it over UDP and TCP.
 import type ipaddr from 'ipaddr.js';
+import type { Registry } from 'prom-client';
 import type { Catalog, CatalogListener } from '../catalog/index.ts';
 import type { VpcConfig } from '../config.ts';
 import type { Change } from '../model/changes.ts';
 import type { Log } from '../model/log.ts';
 import { Zones, type ApexSettings } from './index/index.ts';
-import { ClientViews, Forwarder, listen, Responder, type UdpIo, type Upstream } from './serve/index.ts';
+import { ClientViews, DnsCounts, Forwarder, listen, Responder, type UdpIo, type Upstream } from './serve/index.ts';
+import { registerDnsMetrics } from './metrics.ts';
 
 export interface DnsServer {
   /** Where UDP and TCP listen (the port resolved when 0 was asked for). */
@@ -36,6 +38,8 @@ export interface DnsOptions {
   apex: ApexSettings;
   /** Random numbers in [0,1) for record selection (default Math.random). */
   random?: () => number;
+  /** Where the DNS metric families are registered (none when not given). */
+  metrics?: Registry;
 }
 
 /**
@@ -69,13 +73,15 @@ export class DnsIndex implements CatalogListener {
 
 /** Binds UDP and TCP and answers from the index. */
 export async function startDns(o: DnsOptions, index: DnsIndex, log: Log): Promise<DnsServer> {
+  const counts = new DnsCounts();
   const forwarder =
-    o.upstreams.length > 0 ? new Forwarder(o.upstreams, o.upstreamTimeoutMs, o.maxUdpPayload, o.upstreamMaxInflight) : undefined;
+    o.upstreams.length > 0 ? new Forwarder(o.upstreams, o.upstreamTimeoutMs, o.maxUdpPayload, o.upstreamMaxInflight, counts) : undefined;
   const responder = new Responder({
     zones: index.zones,
     views: index.views,
     forwarder,
     maxPayload: o.maxUdpPayload,
+    counts,
     ...(o.random ? { random: o.random } : {}),
   });
   const s = await listen({
@@ -86,8 +92,10 @@ export async function startDns(o: DnsOptions, index: DnsIndex, log: Log): Promis
     tcpMaxPending: o.tcp.maxPending,
     udpIo: o.udpIo,
     handler: (msg, address, transport) => responder.respond(msg, address, transport),
+    times: counts.times,
     log,
   });
+  if (o.metrics) registerDnsMetrics(o.metrics, counts, () => s.tcpConnections());
   log.info({ dns: `${s.host}:${s.port}`, udpIo: s.udpIo, zones: index.zones.size }, 'dns is serving');
   return {
     address: { host: s.host, port: s.port },

@@ -8,7 +8,9 @@ import { setHealth, type Writer } from '../registry/index.ts';
 import type { Change } from '../model/changes.ts';
 import type { Log } from '../model/log.ts';
 import type { Store } from '../store/index.ts';
+import type { Registry } from 'prom-client';
 import { Membership } from './membership.ts';
+import { HealthMetrics } from './metrics.ts';
 import type { Probe } from './probe.ts';
 import { probes as defaultProbes } from './probes.ts';
 import { Scheduler, type SchedulerStats } from './scheduler.ts';
@@ -30,6 +32,8 @@ export interface HealthCheckOptions {
   probes?: Record<HealthCheckType, Probe>;
   /** The clock probes and heartbeats run on (the real one unless a test injects its own). */
   timers?: Timers;
+  /** Where the health metric families are registered (none when not given). */
+  metrics?: Registry;
 }
 
 export interface HealthCheckStats extends SchedulerStats {
@@ -54,6 +58,7 @@ export class HealthChecks implements CatalogListener {
   private flips = 0;
   private failures = 0;
   private readonly o: HealthCheckOptions;
+  private readonly metrics: HealthMetrics | undefined;
 
   constructor(options: HealthCheckOptions) {
     this.o = options;
@@ -67,6 +72,9 @@ export class HealthChecks implements CatalogListener {
       onResult: (t, healthy) => this.onResult(t, healthy),
       timers: options.timers,
     });
+    this.metrics = options.metrics
+      ? new HealthMetrics(options.metrics, Object.keys(probes) as HealthCheckType[], () => this.scheduler.size)
+      : undefined;
     // A heartbeat lives a little less than one interval and is renewed four times per interval: a replica
     // that dies is dropped within one interval, and its instances are probed by the others at their next
     // phase, so within two intervals of its death.
@@ -212,6 +220,7 @@ export class HealthChecks implements CatalogListener {
 
   private onResult(target: ProbeTarget, healthy: boolean): void {
     if (!healthy) this.failures++;
+    this.metrics?.probed(target.type, healthy);
     if (this.targets.get(target.key) !== target) return; // changed or removed while the probe ran
     const catalog = this.o.catalog;
     if (!catalog.instance(target.serviceId, target.instanceId)) return;
@@ -229,6 +238,7 @@ export class HealthChecks implements CatalogListener {
       .then((changed) => {
         if (!changed) return;
         this.flips++;
+        this.metrics?.flipped(status);
         this.o.log.info(
           { service: target.serviceId, instance: target.instanceId, status, address: `${target.host}:${target.port}` },
           'instance health changed',

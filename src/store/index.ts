@@ -7,6 +7,7 @@ import type { Log } from '../model/log.ts';
 export type { Store, CommitResult } from './types.ts';
 export { MemoryStore } from './memory/memory-store.ts';
 export { RedisStore, type RedisStoreOptions } from './redis/redis-store.ts';
+export { registerStoreMetrics } from './metrics.ts';
 
 export interface StoreOptions {
   redisUrl?: string | undefined;

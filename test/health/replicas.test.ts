@@ -13,6 +13,7 @@ import {
 import { ownerOf } from '../../src/health/sharing.ts';
 import { instanceKey } from '../../src/model/records.ts';
 import { TestClock } from '../support/clock.ts';
+import { scrape } from '../support/prometheus.ts';
 import { seedNamespace } from '../support/seed.ts';
 import { newPrefix, startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
 import { tcpListener, waitFor, type TcpListener } from './listeners.ts';
@@ -160,6 +161,12 @@ describe('health checks shared by two replicas on one Redis', () => {
       const n = l.hits.filter((h) => h > start).length;
       expect({ id, n: n >= 8 && n <= 12 }).toEqual({ id, n: true });
     }
+  });
+
+  it('shows on /metrics the instances each replica probes: its own share, not every checked instance', async () => {
+    const checkedHere = async (t: TestServer) => (await scrape(t.endpoint)).value('cairn_health_checked_instances');
+    expect(await checkedHere(a)).toBe(3);
+    expect(await checkedHere(b)).toBe(3);
   });
 
   it('shows a flip written by the probing replica on the other replica too', async () => {

@@ -41,6 +41,12 @@ class LostAnswerStore implements Store {
   close(): Promise<void> {
     return this.inner.close();
   }
+  available(): boolean {
+    return this.inner.available();
+  }
+  lagSeconds(revision: number): Promise<number> {
+    return this.inner.lagSeconds(revision);
+  }
 
   async commit(expected: number, mutations: Mutation[]): Promise<CommitResult> {
     const result = await this.inner.commit(expected, mutations);

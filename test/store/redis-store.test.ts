@@ -84,7 +84,12 @@ describe('Redis key layout', () => {
       await raw.get(`{${prefix}}:epoch`),
       'm',
       `[["namespaces","ns-a",${JSON.stringify(namespace('ns-a'))}],["tags","ns-a",[]]]`,
+      't',
+      expect.stringMatching(/^\d+$/),
     ]);
+    // The commit time, on Redis's clock, in ms.
+    const [seconds] = await raw.time();
+    expect(Math.abs(Number(fields[5]) - Number(seconds) * 1000)).toBeLessThan(5000);
   });
 
   it('trims the feed to about the configured length', async () => {

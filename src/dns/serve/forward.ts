@@ -7,6 +7,7 @@ import net from 'node:net';
 import type { Reply } from './reply.ts';
 import { EDNS_DO, expandName, FLAG, HEADER_SIZE, headerFlags, lowerKey, RCODE_MASK, skipName, TYPE } from '../wire/index.ts';
 import { OPT_SIZE } from './edns.ts';
+import type { DnsCounts } from './counts.ts';
 
 export interface Upstream {
   host: string;
@@ -58,12 +59,14 @@ export class Forwarder {
   /** Questions waiting for upstreams: each holds a socket for up to the timeout per upstream. */
   private pending = 0;
   private closed = false;
+  private readonly counts: DnsCounts | undefined;
 
-  constructor(upstreams: Upstream[], timeoutMs: number, payload: number, maxPending = Infinity) {
+  constructor(upstreams: Upstream[], timeoutMs: number, payload: number, maxPending = Infinity, counts?: DnsCounts) {
     this.upstreams = upstreams;
     this.timeoutMs = timeoutMs;
     this.payload = payload;
     this.maxPending = maxPending;
+    this.counts = counts;
   }
 
   /**
@@ -71,21 +74,30 @@ export class Forwarder {
    * when --upstream-max-inflight questions are already waiting (clients that flood cannot exhaust sockets).
    */
   async resolve(f: ForwardQuestion): Promise<Buffer | undefined> {
-    if (this.pending >= this.maxPending) return undefined;
+    if (this.pending >= this.maxPending) {
+      this.counts?.forwardedWith('overloaded');
+      return undefined;
+    }
     this.pending++;
     try {
-      for (const u of this.upstreams) {
-        if (this.closed) return undefined;
-        const query = upstreamQuery(randomInt(65536), f, this.payload);
-        let reply = await this.exchange(u, query, f.question.length, 'udp');
-        // TC=1: repeat over TCP (RFC 7766).
-        if (reply && (headerFlags(reply) & FLAG.TC) !== 0) reply = await this.exchange(u, query, f.question.length, 'tcp');
-        if (reply) return reply;
-      }
-      return undefined;
+      const reply = await this.ask(f);
+      this.counts?.forwardedWith(reply ? 'answered' : 'unanswered');
+      return reply;
     } finally {
       this.pending--;
     }
+  }
+
+  private async ask(f: ForwardQuestion): Promise<Buffer | undefined> {
+    for (const u of this.upstreams) {
+      if (this.closed) return undefined;
+      const query = upstreamQuery(randomInt(65536), f, this.payload);
+      let reply = await this.exchange(u, query, f.question.length, 'udp');
+      // TC=1: repeat over TCP (RFC 7766).
+      if (reply && (headerFlags(reply) & FLAG.TC) !== 0) reply = await this.exchange(u, query, f.question.length, 'tcp');
+      if (reply) return reply;
+    }
+    return undefined;
   }
 
   close(): void {

@@ -4,6 +4,7 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import type { Log } from '../../model/log.ts';
+import type { ResponseTimes } from './counts.ts';
 import { listenTcp, type TcpListener } from './tcp.ts';
 import type { Fail, Handler } from './transport.ts';
 import { batchedUdpAddon, batchedUdpUnavailable, openBatchedUdp, type Addon } from './udp-batched.ts';
@@ -24,6 +25,8 @@ export interface ListenOptions {
   tcpMaxPending: number;
   udpIo: UdpIo;
   handler: Handler;
+  /** Where every answer's time is recorded. */
+  times: ResponseTimes;
   log: Log;
 }
 
@@ -32,6 +35,8 @@ export interface Sockets {
   port: number;
   /** How UDP is read and written. */
   udpIo: 'batched' | 'dgram';
+  /** TCP connections open now. */
+  tcpConnections(): number;
   close(): Promise<void>;
 }
 
@@ -74,8 +79,8 @@ async function bind(o: ListenOptions, host: string, batched: Addon | null): Prom
   const fail = throttledError(o.log);
   // Both close as a promise, so the rest needs not know which it has.
   const udp: { port: number; close(): Promise<void> } = batched
-    ? closesAsync(openBatchedUdp(batched, host, o.port, o.handler, fail))
-    : await openDgramUdp(o.host, o.port, o.handler, fail);
+    ? closesAsync(openBatchedUdp(batched, host, o.port, o.handler, fail, o.times))
+    : await openDgramUdp(o.host, o.port, o.handler, fail, o.times);
   let tcp: TcpListener;
   try {
     tcp = await listenTcp({
@@ -86,6 +91,7 @@ async function bind(o: ListenOptions, host: string, batched: Addon | null): Prom
       maxPending: o.tcpMaxPending,
       handler: o.handler,
       fail,
+      times: o.times,
     });
   } catch (e) {
     await udp.close();
@@ -95,6 +101,7 @@ async function bind(o: ListenOptions, host: string, batched: Addon | null): Prom
     host: o.host,
     port: udp.port,
     udpIo: batched ? 'batched' : 'dgram',
+    tcpConnections: () => tcp.connections(),
     close: async () => {
       const tcpClosed = tcp.close();
       await udp.close();

@@ -3,6 +3,8 @@
 // "EDNS", "Truncation").
 import { OPT_SIZE, writeOpt } from './edns.ts';
 import type { Query } from './query.ts';
+import type { DnsCounts } from './counts.ts';
+import type { Transport } from './transport.ts';
 import { FLAG, HEADER_SIZE, OPCODE_MASK, Out, RCODE_MASK } from '../wire/index.ts';
 
 export interface ReplyFlags {
@@ -12,12 +14,20 @@ export interface ReplyFlags {
 
 export class Reply {
   readonly out = new Out();
+  private readonly counts: DnsCounts;
   an = 0;
   ns = 0;
   ar = 0;
+  /** The transport of the query being answered: every reply finished is counted under it. */
+  transport: Transport = 'udp';
   private q!: Query;
   private questionEnd = HEADER_SIZE;
   private additionalAt = -1;
+
+  /** Every reply it finishes is an answer sent: `counts` has it by transport, QTYPE and (extended) RCODE. */
+  constructor(counts: DnsCounts) {
+    this.counts = counts;
+  }
 
   /** Starts a reply to `q`, echoing its question when `withQuestion` (and it was readable). */
   begin(q: Query, msg: Buffer, withQuestion: boolean): void {
@@ -43,6 +53,7 @@ export class Reply {
   finish(rcode: number, flags: ReplyFlags, limit: number, payload: number): Buffer {
     const out = this.out;
     const q = this.q;
+    this.counts.answered(this.transport, q.qtype, rcode);
     const opt = q.optCount > 0 ? OPT_SIZE : 0;
     let tc = false;
     if (out.pos + opt > limit) {

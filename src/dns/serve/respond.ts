@@ -10,6 +10,7 @@ import type { ClientViews } from './client-views.ts';
 import { CLASS_IN, FLAG, HEADER_SIZE, headerFlags, MAX_MESSAGE, MessageOverflow, OPCODE, RCODE, RCODE_MASK, TYPE } from '../wire/index.ts';
 import { HIDDEN, type Zones } from '../index/index.ts';
 import type { Response, Transport } from './transport.ts';
+import { DnsCounts } from './counts.ts';
 
 export interface ResponderOptions {
   zones: Zones;
@@ -18,6 +19,8 @@ export interface ResponderOptions {
   /** --dns-max-udp-payload */
   maxPayload: number;
   random?: () => number;
+  /** Where each answer sent is counted by transport, QTYPE and RCODE (a fresh one when not given). */
+  counts?: DnsCounts;
 }
 
 const AUTHORITATIVE: ReplyFlags = { aa: true, ra: false };
@@ -30,7 +33,7 @@ export class Responder {
   private readonly views: ClientViews;
   private readonly forwarder: Forwarder | undefined;
   private readonly maxPayload: number;
-  private readonly reply = new Reply();
+  private readonly reply: Reply;
   private readonly aliases: Aliases;
   private readonly answerer: Answerer;
 
@@ -41,6 +44,7 @@ export class Responder {
     this.maxPayload = o.maxPayload;
     this.aliases = new Aliases(o.forwarder);
     this.answerer = new Answerer(o.zones, this.aliases, o.random ?? Math.random);
+    this.reply = new Reply(o.counts ?? new DnsCounts());
   }
 
   /**
@@ -55,6 +59,7 @@ export class Responder {
     const q = readQuery(msg);
     if (q === null) return null;
     const r = this.reply;
+    r.transport = transport;
     const view = this.views.of(address);
     const plain = view.recursion ? PLAIN_RA : PLAIN;
     const payload = this.maxPayload;
@@ -73,7 +78,7 @@ export class Responder {
     if (zone === undefined) {
       const rd = (q.flags & FLAG.RD) !== 0;
       if (!this.forwarder || !view.recursion || !rd) return emptyReply(r, q, msg, RCODE.REFUSED, plain, payload);
-      return this.forward(this.forwarder, q, Buffer.from(msg), limit);
+      return this.forward(this.forwarder, q, Buffer.from(msg), limit, transport);
     }
 
     const flags = view.recursion ? AUTHORITATIVE_RA : AUTHORITATIVE;
@@ -94,11 +99,16 @@ export class Responder {
     return r.finish(rcode, flags, limit, payload);
   }
 
-  private async forward(forwarder: Forwarder, q: Query, msg: Buffer, limit: number): Promise<Response> {
+  private async forward(forwarder: Forwarder, q: Query, msg: Buffer, limit: number, transport: Transport): Promise<Response> {
     const question = Buffer.from(msg.subarray(HEADER_SIZE, q.questionEnd));
     const upstream = await forwarder.resolve({ question, dnssecOk: q.optDo, checkingDisabled: (q.flags & FLAG.CD) !== 0 });
-    // Everything below is synchronous: the shared reply buffer is ours until `finish` copies it out.
+    return this.relayed(q, msg, limit, upstream, transport);
+  }
+
+  /** Synchronous: the shared reply buffer is ours until `finish` copies it out. */
+  private relayed(q: Query, msg: Buffer, limit: number, upstream: Buffer | undefined, transport: Transport): Buffer {
     const r = this.reply;
+    r.transport = transport;
     const payload = this.maxPayload;
     if (!upstream) return emptyReply(r, q, msg, RCODE.SERVFAIL, PLAIN_RA, payload);
     r.begin(q, msg, true);

@@ -2,6 +2,7 @@
 // timeout of its first byte, connections are capped (the one idle the longest makes room for a new
 // one), and a connection stops being read while its answers go unread or its upstream queries pile up.
 import net from 'node:net';
+import type { ResponseTimes } from './counts.ts';
 import type { Fail, Handler } from './transport.ts';
 import { framed } from '../wire/index.ts';
 
@@ -13,9 +14,13 @@ export interface TcpOptions {
   maxPending: number;
   handler: Handler;
   fail: Fail;
+  /** Each answer's time, from its message's last byte to its write. */
+  times: ResponseTimes;
 }
 
 export interface TcpListener {
+  /** Connections open now. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -42,6 +47,7 @@ export async function listenTcp(o: TcpOptions): Promise<TcpListener> {
   });
   server.on('error', (err) => o.fail(err, 'dns tcp socket error'));
   return {
+    connections: () => open.size,
     close: () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const c of [...open]) c.close();
@@ -186,6 +192,7 @@ class Connection {
   }
 
   private dispatch(msg: Buffer): void {
+    const start = performance.now();
     let res: ReturnType<Handler>;
     try {
       res = this.o.handler(msg, this.address, 'tcp');
@@ -195,14 +202,14 @@ class Connection {
     }
     if (res === null) return;
     if (Buffer.isBuffer(res)) {
-      this.send(res);
+      this.send(res, start);
       return;
     }
     this.pending++;
     res.then(
       (b) => {
         this.pending--;
-        if (b) this.send(b);
+        if (b) this.send(b, start);
         this.unblock();
       },
       (err: unknown) => {
@@ -213,10 +220,11 @@ class Connection {
     );
   }
 
-  private send(answer: Buffer): void {
+  private send(answer: Buffer, start: number): void {
     if (!this.socket.writable) return;
     // A copy: an answer is a view of a shared slab, which a queued write would otherwise keep alive.
     this.socket.write(Buffer.from(framed(answer)));
+    this.o.times.record(performance.now() - start, 1);
     if (!this.inMessage()) this.active();
   }
 

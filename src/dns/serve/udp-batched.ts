@@ -2,6 +2,7 @@
 // are answered synchronously into one output slab and leave with one sendmmsg per batch.
 import { createRequire } from 'node:module';
 import { BoundedMap } from '../../model/bounded-map.ts';
+import type { ResponseTimes } from './counts.ts';
 import type { Fail, Handler } from './transport.ts';
 
 export interface Addon {
@@ -76,9 +77,11 @@ function addressReader(metaBytes: Uint8Array, metaWords: number): (slot: number)
 /**
  * Binds `host:port` (a numeric address) and answers every datagram with `handler`. Answers that come
  * later (forwarded queries) are sent one by one. `msg` handed to the handler is a view of a receive
- * slab that the next batch overwrites: a handler that answers later must copy what it keeps.
+ * slab that the next batch overwrites: a handler that answers later must copy what it keeps. Answer
+ * times are taken once per batch, from its arrival to its answers being handed to sendmmsg, and shared
+ * by its answers: two clock reads per batch, not per datagram.
  */
-export function openBatchedUdp(a: Addon, host: string, port: number, handler: Handler, fail: Fail): BatchedUdp {
+export function openBatchedUdp(a: Addon, host: string, port: number, handler: Handler, fail: Fail, times: ResponseTimes): BatchedUdp {
   const { BATCH, SLOT, META } = a;
   const input = Buffer.allocUnsafe(BATCH * SLOT);
   const meta = new Int32Array(BATCH * META);
@@ -89,18 +92,22 @@ export function openBatchedUdp(a: Addon, host: string, port: number, handler: Ha
   // The addon keeps this object (and so the slabs it holds) alive until close.
   const handle = { input, meta, output, outMeta };
 
-  const later = (slot: number, answer: Promise<Buffer | null>): void => {
+  const later = (slot: number, answer: Promise<Buffer | null>, began: number): void => {
     const address = addressOf(slot);
     const to = meta[slot * META + 1]!;
     answer.then(
       (b) => {
-        if (b) a.send(handle, b, address, to);
+        if (!b) return;
+        a.send(handle, b, address, to);
+        times.record(performance.now() - began, 1);
       },
       (err: unknown) => fail(err, 'dns query failed'),
     );
   };
   const onBatch = (n: number): void => {
+    const began = performance.now();
     let off = 0;
+    let answered = 0;
     for (let i = 0; i < n; i++) {
       const len = meta[i * META]!;
       if (len <= 0) continue; // empty, or longer than a slot (no query is)
@@ -114,9 +121,10 @@ export function openBatchedUdp(a: Addon, host: string, port: number, handler: Ha
       }
       if (res === null) continue;
       if (!Buffer.isBuffer(res)) {
-        later(i, res);
+        later(i, res, began);
         continue;
       }
+      answered++;
       if (off + res.length > output.length) {
         a.send(handle, res, addressOf(i), meta[i * META + 1]!);
         continue;
@@ -126,6 +134,7 @@ export function openBatchedUdp(a: Addon, host: string, port: number, handler: Ha
       outMeta[2 * i + 1] = res.length;
       off += res.length;
     }
+    if (answered > 0) times.record(performance.now() - began, answered);
   };
   // Bursts of queries should queue in the kernel, not be dropped (capped by net.core.rmem_max).
   const bound = a.open(handle, host, port, input, meta, output, outMeta, onBatch, 4 * 1024 * 1024);

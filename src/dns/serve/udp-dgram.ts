@@ -2,6 +2,7 @@
 // send per datagram.
 import dgram from 'node:dgram';
 import net from 'node:net';
+import type { ResponseTimes } from './counts.ts';
 import type { Fail, Handler, Response } from './transport.ts';
 
 export interface DgramUdp {
@@ -9,10 +10,10 @@ export interface DgramUdp {
   close(): Promise<void>;
 }
 
-/** Binds `host:port` and answers every datagram with `handler`. */
-export async function openDgramUdp(host: string, port: number, handler: Handler, fail: Fail): Promise<DgramUdp> {
+/** Binds `host:port` and answers every datagram with `handler`, recording each answer's time in `times`. */
+export async function openDgramUdp(host: string, port: number, handler: Handler, fail: Fail, times: ResponseTimes): Promise<DgramUdp> {
   const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-  udp.on('message', udpHandler(udp, handler, fail));
+  udp.on('message', udpHandler(udp, handler, fail, times));
   await new Promise<void>((resolve, reject) => {
     udp.once('error', (err) => {
       udp.close();
@@ -45,15 +46,18 @@ export async function openDgramUdp(host: string, port: number, handler: Handler,
   };
 }
 
-function udpHandler(udp: dgram.Socket, handler: Handler, fail: Fail) {
-  const send = (b: Buffer, rinfo: dgram.RemoteInfo): void => {
+function udpHandler(udp: dgram.Socket, handler: Handler, fail: Fail, times: ResponseTimes) {
+  const send = (b: Buffer, rinfo: dgram.RemoteInfo, start: number): void => {
     try {
       udp.send(b, rinfo.port, rinfo.address);
     } catch (err) {
       fail(err, 'dns udp send failed'); // e.g. source port 0
+      return;
     }
+    times.record(performance.now() - start, 1);
   };
   return (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    const start = performance.now();
     let res: Response | Promise<Response>;
     try {
       res = handler(msg, rinfo.address, 'udp');
@@ -62,11 +66,11 @@ function udpHandler(udp: dgram.Socket, handler: Handler, fail: Fail) {
       return;
     }
     if (res === null) return;
-    if (Buffer.isBuffer(res)) send(res, rinfo);
+    if (Buffer.isBuffer(res)) send(res, rinfo, start);
     else
       res.then(
         (b) => {
-          if (b) send(b, rinfo);
+          if (b) send(b, rinfo, start);
         },
         (err: unknown) => fail(err, 'dns query failed'),
       );

@@ -7,7 +7,7 @@ export interface Keys {
   rev: string;
   /** String: random id of this incarnation of the data, set by the first commit; changes when Redis loses it. */
   epoch: string;
-  /** Stream: one entry per commit, id `<revision>-0`, fields e (epoch) and m (mutations). */
+  /** Stream: one entry per commit, id `<revision>-0`, fields e (epoch), m (mutations), t (commit time, ms on Redis's clock). */
   feed: string;
   /** Sorted set: replica id → expiry (epoch ms, Redis clock). */
   replicas: string;

@@ -13,6 +13,7 @@ import { encodeCommit } from './codec.ts';
 import { closeClient, createClient, parseRedisTarget, redact, whenReady } from './connection.ts';
 import { failureOf, lostConnection, replyCode } from './failures.ts';
 import { FeedFollower } from './feed-follower.ts';
+import { feedLagSeconds } from './feed-lag.ts';
 import { changesUpTo, headAndFirstPage } from './feed-range.ts';
 import { keysFor, otherEpoch, type Keys } from './keys.ts';
 import { silentLog, type Log } from '../../model/log.ts';
@@ -193,6 +194,14 @@ export class RedisStore implements Store {
       this.followers.delete(follower);
       follower.stop();
     };
+  }
+
+  available(): boolean {
+    return this.availability.up;
+  }
+
+  async lagSeconds(revision: number): Promise<number> {
+    return this.read(() => feedLagSeconds(this.client, this.keys, revision));
   }
 
   async heartbeat(replicaId: string, ttlMs: number): Promise<string[]> {

@@ -8,8 +8,11 @@ import type { Redis } from 'ioredis';
  * feed mutation JSON, then triples (table index, key, value JSON or '' to delete).
  * Returns {1, revision, epoch} or, when the head moved (or the data is another incarnation), {0, head, epoch}.
  * The XADD comes before any other write: if it fails (an id that does not increase) nothing was written.
+ * The feed entry carries the commit time on Redis's clock (t, ms), so readers on any host can tell how far
+ * behind they are without trusting their own clocks.
  */
 const commitLua = `
+if redis.replicate_commands then redis.replicate_commands() end
 local head = tonumber(redis.call('GET', KEYS[1]) or '0')
 local epoch = redis.call('GET', KEYS[2])
 if head ~= tonumber(ARGV[1]) or (epoch and ARGV[2] ~= '' and epoch ~= ARGV[2]) then
@@ -17,7 +20,9 @@ if head ~= tonumber(ARGV[1]) or (epoch and ARGV[2] ~= '' and epoch ~= ARGV[2]) t
 end
 local rev = head + 1
 local e = epoch or ARGV[3]
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], string.format('%d-0', rev), 'e', e, 'm', ARGV[5])
+local t = redis.call('TIME')
+local ms = string.format('%d', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], string.format('%d-0', rev), 'e', e, 'm', ARGV[5], 't', ms)
 if not epoch then redis.call('SET', KEYS[2], e) end
 for i = 6, #ARGV, 3 do
   local hash = KEYS[3 + tonumber(ARGV[i])]
