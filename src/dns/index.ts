@@ -88,7 +88,6 @@ export async function startDns(o: DnsOptions, index: DnsIndex, log: Log): Promis
     handler: (msg, address, transport) => responder.respond(msg, address, transport),
     log,
   });
-  log.info({ dns: `${s.host}:${s.port}`, udpIo: s.udpIo, zones: index.zones.size }, 'dns is serving');
   return {
     address: { host: s.host, port: s.port },
     udpIo: s.udpIo,

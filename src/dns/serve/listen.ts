@@ -3,6 +3,7 @@
 // same port. Each hands raw query bytes to the handler and writes its prepared responses back.
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
+import { ListenError } from '../../model/listen-error.ts';
 import type { Log } from '../../model/log.ts';
 import { listenTcp, type TcpListener } from './tcp.ts';
 import type { Fail, Handler } from './transport.ts';
@@ -73,9 +74,12 @@ export async function listen(o: ListenOptions): Promise<Sockets> {
 async function bind(o: ListenOptions, host: string, batched: Addon | null): Promise<Sockets> {
   const fail = throttledError(o.log);
   // Both close as a promise, so the rest needs not know which it has.
-  const udp: { port: number; close(): Promise<void> } = batched
-    ? closesAsync(openBatchedUdp(batched, host, o.port, o.handler, fail))
-    : await openDgramUdp(o.host, o.port, o.handler, fail);
+  let udp: { port: number; close(): Promise<void> };
+  try {
+    udp = batched ? closesAsync(openBatchedUdp(batched, host, o.port, o.handler, fail)) : await openDgramUdp(o.host, o.port, o.handler, fail);
+  } catch (e) {
+    throw new ListenError(o.host, o.port, 'udp', e);
+  }
   let tcp: TcpListener;
   try {
     tcp = await listenTcp({
@@ -89,7 +93,7 @@ async function bind(o: ListenOptions, host: string, batched: Addon | null): Prom
     });
   } catch (e) {
     await udp.close();
-    throw e;
+    throw new ListenError(o.host, udp.port, 'tcp', e);
   }
   return {
     host: o.host,
