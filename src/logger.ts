@@ -10,5 +10,8 @@ export function createLogger(level: string, format: LogFormat): Logger {
   const terminal = process.stdout.isTTY === true;
   // Both synchronous: the last lines before an exit are not lost.
   if (format === 'json' || (format === 'auto' && !terminal)) return pino(options, pino.destination({ fd: 1, sync: true }));
-  return pino(options, PinoPretty({ destination: 1, sync: true, colorize: terminal, translateTime: 'SYS:standard', ignore: 'app' }));
+  return pino(
+    options,
+    PinoPretty({ destination: 1, sync: true, colorize: terminal, translateTime: 'SYS:standard', ignore: 'app', singleLine: true }),
+  );
 }

@@ -25,11 +25,16 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  // Listening for the signals before the start says it serves: one that comes in between still drains.
+  let signalled: string | undefined;
+  let drain = (signal: string): void => {
+    signalled ??= signal;
+  };
+  process.on('SIGTERM', () => drain('SIGTERM'));
+  process.on('SIGINT', () => drain('SIGINT'));
   const server = await startServer(config);
-  let signalled = false;
-  const shutdown = (signal: string): void => {
-    if (signalled) return;
-    signalled = true;
+  drain = (signal) => {
+    drain = () => undefined;
     server.log.info({ signal }, 'stopping: draining the API, DNS answers until it is done');
     const force = setTimeout(() => {
       server.log.error({}, 'the stop took too long; exiting');
@@ -44,8 +49,7 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  if (signalled) drain(signalled);
 }
 
 main().catch((e: unknown) => {

@@ -55,8 +55,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.get('/healthz', async (_req, reply) => reply.send({ status: 'ok' }));
   void app.register(readiness(ready));
   // A draining replica closes each connection after its answer, so clients move to the others.
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onSend', async (_request, reply, payload) => {
     if (ready.phase() === 'draining') void reply.header('connection', 'close');
+    return payload;
   });
 
   app.post('/', async (request, reply) => {

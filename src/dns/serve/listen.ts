@@ -76,7 +76,9 @@ async function bind(o: ListenOptions, host: string, batched: Addon | null): Prom
   // Both close as a promise, so the rest needs not know which it has.
   let udp: { port: number; close(): Promise<void> };
   try {
-    udp = batched ? closesAsync(openBatchedUdp(batched, host, o.port, o.handler, fail)) : await openDgramUdp(o.host, o.port, o.handler, fail);
+    udp = batched
+      ? closesAsync(openBatchedUdp(batched, host, o.port, o.handler, fail))
+      : await openDgramUdp(o.host, o.port, o.handler, fail);
   } catch (e) {
     throw new ListenError(o.host, o.port, 'udp', e);
   }
