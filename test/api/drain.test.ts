@@ -1,6 +1,6 @@
 // Stopping the API without failing what clients already sent: a request still on the wire when the stop
 // begins (here held 50 ms by a proxy, as a network would) reaches a connection that is kept open for it,
-// and is answered with Connection: close; nothing new is accepted meanwhile.
+// and is answered with Connection: close. A request that never finishes arriving is cut at --drain-timeout.
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from '../support/server.ts';
@@ -60,5 +60,21 @@ describe('stopping the API', () => {
     } finally {
       proxy.close();
     }
+  });
+
+  it('cuts a request still arriving at --drain-timeout', async () => {
+    const t = await startTestServer({ flags: ['--drain-timeout', '300ms'] });
+    const socket = net.connect(t.server.apiAddress.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const closed = new Promise<void>((r) => socket.once('close', () => r()));
+    socket.on('error', () => undefined);
+    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{');
+    await new Promise((r) => setTimeout(r, 50)); // the headers are read
+    const started = Date.now();
+    await t.stop();
+    const took = Date.now() - started;
+    await closed;
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(1500);
   });
 });
