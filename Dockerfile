@@ -5,6 +5,7 @@ FROM node:24 AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json binding.gyp ./
 COPY native ./native
+COPY scripts/install.js ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY src ./src
 RUN node_modules/.bin/tsc --noEmit -p tsconfig.build.json
@@ -13,6 +14,7 @@ FROM node:24 AS deps
 WORKDIR /app
 COPY package.json package-lock.json binding.gyp ./
 COPY native ./native
+COPY scripts/install.js ./scripts/
 RUN npm ci --omit=dev --no-audit --no-fund && test -f build/Release/udp_batch.node
 
 FROM node:24-slim

@@ -87,7 +87,7 @@ export async function benchScale(o: ScaleOptions): Promise<Table[]> {
         ['load through the API (s)', secs(loadMs), undefined],
         ['API load rate (instances/s)', int(d.instanceCount / (loadMs / 1000)), undefined],
         ['restart: catalog loaded (ms, from its log)', ms(restart?.catalogLoadMs, 0), '< 5,000'],
-        ['restart: spawn to /healthz 200 (ms)', ms(restart?.readyMs, 0), undefined],
+        ['restart: spawn to /readyz 200 (ms)', ms(restart?.readyMs, 0), undefined],
         ['RSS after loading through the API (MB)', mb(rssLoaded), undefined],
         ['RSS after restart (MB)', mb(rssRestarted), '< 300'],
         [`RSS after ${o.seconds} s of dnsperf (MB)`, mb(rssAfterQueries), '< 300'],

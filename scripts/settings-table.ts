@@ -1,5 +1,5 @@
 // Prints the README's settings table from src/config.ts, so the two never drift. Run:
-// node scripts/settings-table.ts
+// npx node scripts/settings-table.ts
 import { envName, settings } from '../src/config.ts';
 
 const rows = Object.entries(settings).map(

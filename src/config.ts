@@ -1,6 +1,7 @@
 // Every setting in one table: its flag, environment variable, default and parser. A bad value stops the
 // start with one line naming the flag, the value and what was expected.
 import { parseArgs } from 'node:util';
+import { distance } from 'fastest-levenshtein';
 import ipaddr from 'ipaddr.js';
 import { parseRedisTarget } from './model/redis-url.ts';
 import { redactSecrets } from './model/redact.ts';
@@ -158,6 +159,16 @@ export const settings = {
   'account-id': setting(account, '123456789012', 'the account in ARNs and owner fields'),
   vpc: setting(vpc, undefined, 'VPC id and its CIDRs, ID=CIDR[,CIDR...]; decides who sees a private namespace', true),
   'log-level': setting(oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info', 'log level'),
+  'log-format': setting(
+    oneOf('auto', 'json', 'pretty'),
+    'auto',
+    'json (one object a line, ISO times), pretty (for people), or auto: pretty when stdout is a terminal, json otherwise',
+  ),
+  'drain-timeout': setting(
+    positiveDuration,
+    '4s',
+    'on SIGTERM, API requests still unanswered after this are cut; then DNS stops and cairn exits',
+  ),
   credentials: setting(
     secret(credentials),
     undefined,
@@ -230,11 +241,13 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
   const options = Object.fromEntries(
     Object.entries(settings).map(([flag, s]) => [flag, { type: 'string' as const, multiple: s.repeatable === true }]),
   );
+  const swallowed = flagsNpmTook(argv, env);
+  if (swallowed) throw new ConfigError(swallowed);
   let values: Record<string, string | string[] | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
   } catch (e) {
-    throw new ConfigError(redactSecrets((e as Error).message));
+    throw new ConfigError(argumentError(e as NodeJS.ErrnoException));
   }
   const out: Record<string, unknown> = {};
   for (const [flag, s] of Object.entries(settings) as [string, Setting<unknown>][]) {
@@ -263,4 +276,49 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     out[camel(flag)] = s.repeatable ? parsed : parsed[0];
   }
   return out as Config;
+}
+
+const HELP_HINT = 'npm start -- --help lists every setting';
+
+/** A command-line mistake in words: an unknown flag names the closest known one. */
+function argumentError(e: NodeJS.ErrnoException): string {
+  const unknown = /^Unknown option '(-{1,2}[^']*)'/.exec(e.message);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const given = unknown[1]!.split('=')[0]!;
+    const near = closestFlag(given.replace(/^-+/, ''));
+    return `unknown flag ${redactSecrets(given)}${near ? `; did you mean --${near}?` : ''} (${HELP_HINT})`;
+  }
+  const positional = /^Unexpected argument '([^']*)'/.exec(e.message);
+  if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && positional)
+    return `unexpected argument '${redactSecrets(positional[1]!)}': every setting is a flag followed by its value, as in --dns-port 5353 (${HELP_HINT})`;
+  return `${redactSecrets(e.message)} (${HELP_HINT})`;
+}
+
+/** The known flag nearest to `name` by edit distance, when it is near enough to be a typo of it. */
+export function closestFlag(name: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const flag of Object.keys(settings)) {
+    const d = distance(name.toLowerCase(), flag);
+    if (d < bestDistance) [best, bestDistance] = [flag, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/**
+ * `npm start --dns-port 9091` (no `--`) gives the flag to npm, which keeps it as its own configuration
+ * (npm_config_dns_port in the script's environment: `true`, with 9091 passed on as a bare argument; or
+ * 9091 itself when written --dns-port=9091). cairn would start on its defaults; say where flags go.
+ */
+function flagsNpmTook(argv: string[], env: NodeJS.ProcessEnv): string | undefined {
+  if (env.npm_lifecycle_event === undefined) return undefined;
+  const taken = Object.keys(settings).filter((flag) => env[`npm_config_${flag.replace(/-/g, '_')}`] !== undefined);
+  if (taken.length === 0) return undefined;
+  const bare = argv.filter((a) => !a.startsWith('-'));
+  const shown = taken.map((flag) => {
+    const value = env[`npm_config_${flag.replace(/-/g, '_')}`]!;
+    const guess = value !== 'true' ? value : taken.length === 1 && bare.length === 1 ? bare[0]! : 'VALUE';
+    return `--${flag} ${isSecret(settings[flag as keyof Settings].parse) ? 'VALUE' : guess}`;
+  });
+  return `npm kept ${taken.map((f) => `--${f}`).join(', ')} for itself: put cairn's flags after --, as in npm start -- ${shown.join(' ')}`;
 }

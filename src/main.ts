@@ -1,12 +1,23 @@
-// Entry point: read the configuration, start a replica, and stop it cleanly on SIGTERM or SIGINT.
+// Entry point: read the configuration (or answer --help and --version), start a replica, and drain it on
+// SIGTERM or SIGINT.
 import { ConfigError, loadConfig } from './config.ts';
 import { redactSecrets } from './model/redact.ts';
-import { startServer } from './server.ts';
+import { startServer, StartError } from './server.ts';
+import { askedFor, helpText, versionText } from './usage.ts';
+
+/** Beyond --drain-timeout, how long the rest of the stop (DNS, health checks, the store) may take. */
+const STOP_MARGIN_MS = 3000;
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const asked = askedFor(argv);
+  if (asked) {
+    process.stdout.write(`${asked === 'help' ? helpText() : versionText()}\n`);
+    return;
+  }
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(argv);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`cairn: ${e.message}\n`);
@@ -14,13 +25,21 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  // Listening for the signals before the start says it serves: one that comes in between still drains.
+  let signalled: string | undefined;
+  let drain = (signal: string): void => {
+    signalled ??= signal;
+  };
+  process.on('SIGTERM', () => drain('SIGTERM'));
+  process.on('SIGINT', () => drain('SIGINT'));
   const server = await startServer(config);
-  let signalled = false;
-  const shutdown = (signal: string): void => {
-    if (signalled) return;
-    signalled = true;
-    server.log.info({ signal }, 'stopping');
-    const force = setTimeout(() => process.exit(1), 8000);
+  drain = (signal) => {
+    drain = () => undefined;
+    server.log.info({ signal }, 'stopping: draining the API, DNS answers until it is done');
+    const force = setTimeout(() => {
+      server.log.error({}, 'the stop took too long; exiting');
+      process.exit(1);
+    }, config.drainTimeout + STOP_MARGIN_MS);
     force.unref();
     server.stop().then(
       () => process.exit(0),
@@ -30,11 +49,11 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  if (signalled) drain(signalled);
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`cairn: failed to start: ${redactSecrets((e as Error).message)}\n`);
+  const message = redactSecrets((e as Error).message);
+  process.stderr.write(e instanceof StartError ? `cairn: ${message}\n` : `cairn: failed to start: ${message}\n`);
   process.exit(1);
 });

@@ -3,14 +3,26 @@
 // index, discovery cache, health targets) are subscribed here; and it stops the parts in order.
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.ts';
+import { createLogger } from './logger.ts';
+import { ListenError } from './model/listen-error.ts';
 import { Catalog, CatalogFollower, registerCatalogMetrics } from './catalog/index.ts';
 import { realTimers, type Timers } from './model/timers.ts';
 import { createRegistry, type RegistryContext } from './registry/index.ts';
 import { openStore, registerStoreMetrics, type Store } from './store/index.ts';
-import { buildApi, discoveryRateLimit, exposureWarning, listenMetrics, sigv4Verifier, type MetricsListener } from './api/index.ts';
+import {
+  bindApi,
+  buildApi,
+  discoveryRateLimit,
+  drainApi,
+  exposureWarning,
+  listenMetrics,
+  sigv4Verifier,
+  type MetricsListener,
+  type Phase,
+} from './api/index.ts';
 import { startHealthChecks, type HealthChecks } from './health/index.ts';
 import { DnsIndex, startDns, type DnsOptions, type DnsServer } from './dns/index.ts';
 
@@ -43,10 +55,15 @@ export interface ServerHooks {
   timers?: Timers;
   /** The clock of the health checks' probes and heartbeats (a test's own; the real one otherwise). */
   healthTimers?: Timers;
+  /** Awaited with the API bound and before the catalog loads (a test holds the start there). */
+  beforeLoad?: () => Promise<void>;
 }
 
+/** A start that cannot go on, in one line for the operator (main prints it as it is). */
+export class StartError extends Error {}
+
 export async function startServer(config: Config, hooks: ServerHooks = {}): Promise<Server> {
-  const log = hooks.log ?? pino({ level: config.logLevel, base: { app: 'cairn' } });
+  const log = hooks.log ?? createLogger(config.logLevel, config.logFormat);
   const replicaId = config.replicaId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
   const store = await openStore({
     redisUrl: config.redisUrl,
@@ -59,9 +76,6 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   }
   const catalog = new Catalog();
   const follower = new CatalogFollower(store, catalog, log);
-  const started = Date.now();
-  await follower.start();
-  log.info({ revision: catalog.revision, ms: Date.now() - started, store: store.kind }, 'catalog loaded');
   // Each part registers its own families here; GET /metrics shows them with the process's.
   const metrics = new Registry();
   const metricsText = (): Promise<string> => Registry.merge([processMetrics(), metrics]).metrics();
@@ -88,7 +102,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   // Every listener hears of a change before the write that made it returns (read-your-writes).
   const unsubscribe: (() => void)[] = [catalog.subscribe(ctx.discovery)];
 
-  let ready = false;
+  let phase: Phase = 'starting';
   const authenticate =
     config.credentials.length > 0 ? sigv4Verifier({ credentials: config.credentials, maxSkewMs: config.sigv4MaxSkew }) : undefined;
   const http = {
@@ -100,7 +114,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   const api = buildApi({
     ctx,
     logger: log.child({ part: 'api' }),
-    ready: () => ready,
+    readiness: { phase: () => phase, store: () => store.reachability(), revision: () => catalog.revision },
     http,
     metrics,
     // With a listener of its own, /metrics leaves the API port.
@@ -108,69 +122,97 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     ...(authenticate ? { authenticate } : {}),
     ...(config.discoverRateLimit > 0 ? { admit: discoveryRateLimit(config.discoverRateLimit) } : {}),
   });
-  await api.listen({ host: config.apiHost, port: config.apiPort });
-  const addr = api.server.address();
-  const apiAddress =
-    typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: config.apiHost, port: config.apiPort };
+
+  // Every listener is bound before anything says it serves; a failed start closes what it opened.
+  let dns: DnsServer | undefined;
+  let health: HealthChecks | undefined;
+  let metricsListener: MetricsListener | undefined;
+  let apiAddress: { host: string; port: number };
+  try {
+    // The API first, so /healthz and /readyz answer while the catalog loads (writes wait for it).
+    apiAddress = await bindApi(api, config.apiHost, config.apiPort).catch(naming('--api-port', '--api-host'));
+    await hooks.beforeLoad?.();
+    const started = Date.now();
+    await follower.start();
+    log.info({ revision: catalog.revision, ms: Date.now() - started, store: store.kind }, 'catalog loaded');
+
+    // DNS: answers from its index of the catalog only.
+    const dnsLog = log.child({ part: 'dns' });
+    const dnsOptions = { ...dnsOptionsOf(config), metrics };
+    const dnsIndex = new DnsIndex(dnsOptions, dnsLog);
+    unsubscribe.push(catalog.subscribe(dnsIndex));
+    dns = await startDns(dnsOptions, dnsIndex, dnsLog).catch(naming('--dns-port', '--dns-host'));
+
+    // Health checks: probes run on their own timers (never in a request) and flip through the writer.
+    health = await startHealthChecks({
+      catalog,
+      writer: ctx.writer,
+      store,
+      replicaId,
+      now: ctx.now,
+      log: log.child({ part: 'health' }),
+      intervalMs: config.healthCheckInterval,
+      timeoutMs: config.healthCheckTimeout,
+      concurrency: config.healthCheckConcurrency,
+      timers: hooks.healthTimers,
+      metrics,
+    });
+    unsubscribe.push(catalog.subscribe(health));
+
+    if (config.metricsPort !== undefined) {
+      metricsListener = await listenMetrics({
+        host: config.metricsHost,
+        port: config.metricsPort,
+        text: metricsText,
+        http,
+        logger: log.child({ part: 'metrics' }),
+      }).catch(naming('--metrics-port', '--metrics-host'));
+    }
+  } catch (e) {
+    await api.close();
+    await dns?.stop();
+    await health?.stop();
+    for (const u of unsubscribe) u();
+    follower.close();
+    await store.close();
+    throw e;
+  }
+
+  phase = 'serving';
   const exposed = exposureWarning(config.apiHost, apiAddress.port, authenticate !== undefined);
   if (exposed) log.warn(exposed);
   else if (!authenticate)
     log.info('no --credentials: API requests are accepted without verifying signatures (the API listens on loopback only)');
-  // Health checks: probes run on their own timers (never in a request) and flip through the writer.
-  const health = await startHealthChecks({
-    catalog,
-    writer: ctx.writer,
-    store,
-    replicaId,
-    now: ctx.now,
-    log: log.child({ part: 'health' }),
-    intervalMs: config.healthCheckInterval,
-    timeoutMs: config.healthCheckTimeout,
-    concurrency: config.healthCheckConcurrency,
-    timers: hooks.healthTimers,
-    metrics,
-  });
-  unsubscribe.push(catalog.subscribe(health));
-
-  // DNS: answers from its index of the catalog only.
-  const dnsLog = log.child({ part: 'dns' });
-  const dnsOptions = { ...dnsOptionsOf(config), metrics };
-  const dnsIndex = new DnsIndex(dnsOptions, dnsLog);
-  unsubscribe.push(catalog.subscribe(dnsIndex));
-  const dns = await startDns(dnsOptions, dnsIndex, dnsLog);
-  const metricsListener: MetricsListener | undefined =
-    config.metricsPort === undefined
-      ? undefined
-      : await listenMetrics({
-          host: config.metricsHost,
-          port: config.metricsPort,
-          text: metricsText,
-          http,
-          logger: log.child({ part: 'metrics' }),
-        });
-
-  ready = true;
   log.info(
     {
       api: `${apiAddress.host}:${apiAddress.port}`,
+      dns: `${dns.address.host}:${dns.address.port}`,
+      udpIo: dns.udpIo,
       replica: replicaId,
       ...(metricsListener ? { metrics: `${metricsListener.address.host}:${metricsListener.address.port}` } : {}),
     },
     'cairn is serving',
   );
 
+  const running = { dns, health };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      ready = false;
-      await api.close();
+      // Out of the load balancer and out of the health-check share at once; then the API drains while
+      // DNS goes on answering, and DNS stops last.
+      phase = 'draining';
+      const started = Date.now();
+      const healthStopped = running.health.stop(); // stops its heartbeats first, so leaving sticks
+      const left = store.leave(replicaId).catch(() => undefined);
+      const { cut } = await drainApi(api, config.drainTimeout);
       await metricsListener?.close();
-      await dns.stop();
+      await running.dns.stop();
       for (const u of unsubscribe) u();
-      await health.stop(); // before the store closes: its flips in flight are writes
+      await healthStopped; // before the store closes: its flips in flight are writes
+      await left;
       follower.close();
-      await store.leave(replicaId).catch(() => undefined);
       await store.close();
+      log.info({ ms: Date.now() - started, cut }, cut ? 'stopped; API requests still open at --drain-timeout were cut' : 'stopped');
     })();
     return stopping;
   };
@@ -200,6 +242,14 @@ function processMetrics(): Registry {
     collectDefaultMetrics({ register: processRegistry });
   }
   return processRegistry;
+}
+
+/** A bind failure in one line naming the address and the flags that choose it. */
+function naming(portFlag: string, hostFlag: string): (e: unknown) => never {
+  return (e) => {
+    if (e instanceof ListenError) throw new StartError(`${e.message}; choose another ${portFlag} or ${hostFlag}`);
+    throw e;
+  };
 }
 
 /** The DNS server's own options, from the configuration. */

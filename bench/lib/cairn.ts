@@ -34,7 +34,7 @@ export interface Cairn {
   dnsPort: number;
   endpoint: string;
   proc: Proc;
-  /** Milliseconds from spawn to /healthz answering 200. */
+  /** Milliseconds from spawn to /readyz answering 200 (the catalog loaded, every listener bound). */
   readyMs: number;
   /** The `ms` of its "catalog loaded" log line. */
   catalogLoadMs: number | undefined;
@@ -75,9 +75,9 @@ export async function startCairn(o: CairnOptions): Promise<Cairn> {
   const proc = start(o.name, process.execPath, [...nodeFlags, join(repoRoot, 'src/main.ts'), ...flags], { cpu: o.cpu, env, cwd: repoRoot });
   const endpoint = `http://127.0.0.1:${apiPort}`;
   await waitFor(
-    `${o.name} /healthz`,
+    `${o.name} /readyz`,
     async () => {
-      const res = await fetch(`${endpoint}/healthz`, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(`${endpoint}/readyz`, { signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
       return res.status === 200 ? true : undefined;
     },

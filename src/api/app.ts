@@ -1,8 +1,8 @@
-// The HTTP API: Cloud Map's JSON 1.1 protocol on POST / (operation by X-Amz-Target), /healthz, and the
-// error shape. Every Host is accepted, with or without the `data-` prefix of the discovery operations.
+// The HTTP API: Cloud Map's JSON 1.1 protocol on POST / (operation by X-Amz-Target), /healthz, /readyz,
+// and the error shape. Every Host is accepted, with or without the `data-` prefix of the discovery operations.
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { CloudMapError, InternalFailure, UnknownOperation } from '../model/errors.ts';
+import { CloudMapError, InternalFailure, ServiceUnavailable, UnknownOperation } from '../model/errors.ts';
 import { redactSecrets } from '../model/redact.ts';
 import type { RegistryContext } from '../registry/index.ts';
 import type { Registry } from 'prom-client';
@@ -12,6 +12,7 @@ import { operationOfTarget, type Operation } from './dispatch.ts';
 import { sendError, sendOk, toCloudMapError } from './aws-json.ts';
 import { metricsRoute, type MetricsText } from './metrics-route.ts';
 import { countRequests } from './request-metrics.ts';
+import { alwaysReady, readiness, type ReadinessSource } from './readiness.ts';
 
 export interface ApiOptions {
   ctx: RegistryContext;
@@ -20,8 +21,8 @@ export interface ApiOptions {
   authenticate?: (request: { method: string; url: string; rawHeaders: string[]; body: Buffer }) => Promise<void> | void;
   /** Extra gate per operation (rate limits); throws a typed error to refuse. */
   admit?: (operation: string) => void;
-  /** false while the server is not ready to serve (e.g. loading the catalog). */
-  ready?: () => boolean;
+  /** The replica's phase and store for /readyz; writes wait for `serving` (default: always serving). */
+  readiness?: ReadinessSource;
   /** Time and connection limits of the HTTP server (defaultHttpBounds when not given). */
   http?: HttpBounds;
   /** Where the API's request metrics are registered (none when not given). */
@@ -34,11 +35,14 @@ const MAX_BODY = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 export function buildApi(options: ApiOptions): FastifyInstance {
+  const ready = options.readiness ?? alwaysReady(() => options.ctx.catalog.revision);
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     ...httpServerOptions(options.http ?? defaultHttpBounds),
     bodyLimit: MAX_BODY,
     genReqId: () => randomUUID(),
+    // While draining, a request that reaches a connection still open is answered, not refused.
+    return503OnClosing: false,
     requestIdHeader: false,
     // One log line per request would dominate the log under discovery load.
     logController: new LogController({ disableRequestLogging: true }),
@@ -53,9 +57,13 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.get('/healthz', async (_req, reply) => {
-    if (options.ready && !options.ready()) return reply.code(503).send({ status: 'starting' });
-    return reply.send({ status: 'ok' });
+  // Liveness only: the process answers. Whether to send it traffic is /readyz's.
+  app.get('/healthz', async (_req, reply) => reply.send({ status: 'ok' }));
+  void app.register(readiness(ready));
+  // A draining replica closes each connection after its answer, so clients move to the others.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (ready.phase() === 'draining') void reply.header('connection', 'close');
+    return payload;
   });
 
   if (options.metrics) countRequests(app, options.metrics);
@@ -64,6 +72,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.post('/', async (request, reply) => {
     reply.header('x-amzn-RequestId', request.id);
     try {
+      if (ready.phase() === 'starting') throw new ServiceUnavailable('cairn is starting: the registry is still loading. Retry shortly.');
       const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
       await options.authenticate?.({ method: request.method, url: request.url, rawHeaders: request.raw.rawHeaders, body });
       const operation = operationOf(request.headers['x-amz-target']);

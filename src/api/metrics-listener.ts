@@ -3,6 +3,7 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { capConnections, httpServerOptions, type HttpBounds } from './http-bounds.ts';
 import { metricsRoute, type MetricsText } from './metrics-route.ts';
+import { ListenError } from '../model/listen-error.ts';
 
 export interface MetricsListenerOptions {
   host: string;
@@ -27,7 +28,12 @@ export async function listenMetrics(o: MetricsListenerOptions): Promise<MetricsL
   });
   capConnections(app.server, o.http.maxConnections, app.log);
   metricsRoute(app, o.text);
-  await app.listen({ host: o.host, port: o.port });
+  try {
+    await app.listen({ host: o.host, port: o.port });
+  } catch (e) {
+    await app.close();
+    throw new ListenError(o.host, o.port, 'tcp', e);
+  }
   const addr = app.server.address();
   return {
     address: typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: o.host, port: o.port },

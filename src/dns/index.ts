@@ -96,7 +96,6 @@ export async function startDns(o: DnsOptions, index: DnsIndex, log: Log): Promis
     log,
   });
   if (o.metrics) registerDnsMetrics(o.metrics, counts, () => s.tcpConnections());
-  log.info({ dns: `${s.host}:${s.port}`, udpIo: s.udpIo, zones: index.zones.size }, 'dns is serving');
   return {
     address: { host: s.host, port: s.port },
     udpIo: s.udpIo,

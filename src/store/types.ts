@@ -14,6 +14,8 @@ export interface Store extends ChangeFeed {
    * share their work by it.
    */
   heartbeat(replicaId: string, ttlMs: number): Promise<string[]>;
+  /** Whether the store answers now, and for how long it has not (0 while it does). */
+  reachability(): { up: boolean; downMs: number };
   /** Removes this replica from the live set at once (clean shutdown). */
   leave(replicaId: string): Promise<void>;
   /** Whether the store is reachable, as far as its connections know (the memory store always is). */

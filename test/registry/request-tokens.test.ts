@@ -35,6 +35,9 @@ class LostAnswerStore implements Store {
   heartbeat(replicaId: string, ttlMs: number): Promise<string[]> {
     return this.inner.heartbeat(replicaId, ttlMs);
   }
+  reachability(): { up: boolean; downMs: number } {
+    return this.inner.reachability();
+  }
   leave(replicaId: string): Promise<void> {
     return this.inner.leave(replicaId);
   }

@@ -59,7 +59,7 @@ describe('configuration', () => {
     [['--redis-timeout', '10ms'], 'expected a duration from 50ms to 60s'],
     [['--upstream', 'resolver.example'], 'expected HOST[:PORT]'],
     [['--log-level', 'loud'], 'expected one of fatal, error'],
-    [['--no-such-flag', 'x'], "Unknown option '--no-such-flag'"],
+    [['--no-such-flag', 'x'], 'unknown flag --no-such-flag (npm start -- --help lists every setting)'],
   ])('refuses %j with one line naming the flag', (argv, fragment) => {
     expect(() => loadConfig(argv, {})).toThrow(ConfigError);
     expect(() => loadConfig(argv, {})).toThrow(fragment);

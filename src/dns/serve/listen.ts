@@ -3,6 +3,7 @@
 // same port. Each hands raw query bytes to the handler and writes its prepared responses back.
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
+import { ListenError } from '../../model/listen-error.ts';
 import type { Log } from '../../model/log.ts';
 import type { ResponseTimes } from './counts.ts';
 import { listenTcp, type TcpListener } from './tcp.ts';
@@ -78,9 +79,14 @@ export async function listen(o: ListenOptions): Promise<Sockets> {
 async function bind(o: ListenOptions, host: string, batched: Addon | null): Promise<Sockets> {
   const fail = throttledError(o.log);
   // Both close as a promise, so the rest needs not know which it has.
-  const udp: { port: number; close(): Promise<void> } = batched
-    ? closesAsync(openBatchedUdp(batched, host, o.port, o.handler, fail, o.times))
-    : await openDgramUdp(o.host, o.port, o.handler, fail, o.times);
+  let udp: { port: number; close(): Promise<void> };
+  try {
+    udp = batched
+      ? closesAsync(openBatchedUdp(batched, host, o.port, o.handler, fail, o.times))
+      : await openDgramUdp(o.host, o.port, o.handler, fail, o.times);
+  } catch (e) {
+    throw new ListenError(o.host, o.port, 'udp', e);
+  }
   let tcp: TcpListener;
   try {
     tcp = await listenTcp({
@@ -95,7 +101,7 @@ async function bind(o: ListenOptions, host: string, batched: Addon | null): Prom
     });
   } catch (e) {
     await udp.close();
-    throw e;
+    throw new ListenError(o.host, udp.port, 'tcp', e);
   }
   return {
     host: o.host,

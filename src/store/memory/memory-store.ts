@@ -97,6 +97,11 @@ export class MemoryStore implements Store {
     return [...this.replicas.keys()].sort();
   }
 
+  /** In the process itself: always there. */
+  reachability(): { up: boolean; downMs: number } {
+    return { up: true, downMs: 0 };
+  }
+
   async leave(replicaId: string): Promise<void> {
     this.replicas.delete(replicaId);
   }

@@ -29,6 +29,11 @@ export class Availability {
     this.log.warn({ reason }, 'lost the connection to Redis; writes fail with ServiceUnavailable until it is back');
   }
 
+  /** Whether every connection can use Redis, and for how long one has not (0 while all can). */
+  state(): { up: boolean; downMs: number } {
+    return this.failing.size === 0 ? { up: true, downMs: 0 } : { up: false, downMs: Math.max(0, this.now() - this.since) };
+  }
+
   /** `part` used Redis successfully. */
   back(part: string): void {
     if (!this.failing.delete(part) || this.failing.size > 0) return;

@@ -209,6 +209,10 @@ export class RedisStore implements Store {
     return live.sort();
   }
 
+  reachability(): { up: boolean; downMs: number } {
+    return this.availability.state();
+  }
+
   async leave(replicaId: string): Promise<void> {
     await this.read(() => this.client.zrem(this.keys.replicas, replicaId));
   }
