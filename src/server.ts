@@ -1,13 +1,13 @@
 // Assembles a cairn replica from its configuration, the only place that wires the parts together: store,
 // catalog and its follower, registry, HTTP API, DNS and health checks; the catalog's listeners (DNS
-// index, discovery cache, health targets) are subscribed here; and it stops the parts in order.
+// index, discovery cache, health targets, watches) are subscribed here; and it stops the parts in order.
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { Catalog, CatalogFollower } from './catalog/index.ts';
 import { realTimers, type Timers } from './model/timers.ts';
-import { createRegistry, type RegistryContext } from './registry/index.ts';
+import { createRegistry, WatchHub, type RegistryContext } from './registry/index.ts';
 import { openStore, type Store } from './store/index.ts';
 import { buildApi, discoveryRateLimit, exposureWarning, sigv4Verifier } from './api/index.ts';
 import { startHealthChecks, type HealthChecks } from './health/index.ts';
@@ -77,6 +77,13 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   });
   // Every listener hears of a change before the write that made it returns (read-your-writes).
   const unsubscribe: (() => void)[] = [catalog.subscribe(ctx.discovery)];
+  const watches = new WatchHub({
+    maxWatches: config.watchMax,
+    historyBytes: config.watchHistory,
+    heartbeatMs: config.watchHeartbeat,
+    timers,
+  });
+  unsubscribe.push(catalog.subscribe(watches));
 
   let ready = false;
   const authenticate =
@@ -92,6 +99,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     logger: log.child({ part: 'api' }),
     ready: () => ready,
     http,
+    watch: { hub: watches, maxWaitMs: config.watchMaxWait, maxBufferBytes: config.watchMaxBuffer },
     ...(authenticate ? { authenticate } : {}),
     ...(config.discoverRateLimit > 0 ? { admit: discoveryRateLimit(config.discoverRateLimit) } : {}),
   });

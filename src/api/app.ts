@@ -10,6 +10,7 @@ import { capConnections, defaultHttpBounds, httpServerOptions, type HttpBounds }
 import { parseJsonBody } from './json-body.ts';
 import { operationTable, type Operation } from './dispatch.ts';
 import { sendError, sendOk, toCloudMapError } from './aws-json.ts';
+import { watchRoutes, type WatchSettings } from './watch.ts';
 
 export interface ApiOptions {
   ctx: RegistryContext;
@@ -22,6 +23,8 @@ export interface ApiOptions {
   ready?: () => boolean;
   /** Time and connection limits of the HTTP server (defaultHttpBounds when not given). */
   http?: HttpBounds;
+  /** The watch endpoints (GET /v1/watch, blocking queries); absent: not served. */
+  watch?: WatchSettings;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -51,6 +54,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     if (options.ready && !options.ready()) return reply.code(503).send({ status: 'starting' });
     return reply.send({ status: 'ok' });
   });
+
+  if (options.watch)
+    void app.register(watchRoutes, { ...options.watch, ctx: options.ctx, authenticate: options.authenticate, admit: options.admit });
 
   app.post('/', async (request, reply) => {
     reply.header('x-amzn-RequestId', request.id);
