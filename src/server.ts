@@ -29,6 +29,8 @@ export interface Server {
   dns: DnsServer;
   /** Where DNS listens, UDP and TCP on one port (resolved when the port was 0). */
   dnsAddress: { host: string; port: number };
+  /** Open watch streams and blocking queries. */
+  watches: WatchHub;
   stop(): Promise<void>;
 }
 
@@ -150,7 +152,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     })();
     return stopping;
   };
-  return { config, log, store, catalog, ctx, api, replicaId, apiAddress, health, dns, dnsAddress: dns.address, stop };
+  return { config, log, store, catalog, ctx, api, replicaId, apiAddress, health, dns, dnsAddress: dns.address, watches, stop };
 }
 
 /** The DNS server's own options, from the configuration. */

@@ -53,6 +53,8 @@ export const watchRoutes: FastifyPluginAsync<WatchRouteOptions> = async (app, o)
         await wait.done;
         reply.raw.off('close', wait.cancel);
         if (request.raw.socket.destroyed) return reply.hijack(); // the client went away
+        // Shutting down: a connection left open after the answer would hold the server's close until it idles out.
+        if (o.hub.closed) reply.header('connection', 'close');
       }
       // All instances unless `max` says otherwise: a watcher wants the whole set, not a sample.
       const body = discoverInstances(o.ctx, { ...q.input, MaxResults: q.input.MaxResults ?? Number.MAX_SAFE_INTEGER });
@@ -70,8 +72,11 @@ export const watchRoutes: FastifyPluginAsync<WatchRouteOptions> = async (app, o)
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no', // nginx: pass each event on at once
+      // A stream ends only at shutdown or when its service goes: its connection is not worth keeping then.
+      connection: 'close',
       'x-amzn-RequestId': request.id,
     });
+    res.flushHeaders(); // at once, even when the client is current and nothing follows until a change
     const sink = new StreamSink(res, o.maxBufferBytes, request.log);
     const close = o.hub.openStream(service.id, lastEventId(request.headers['last-event-id']), sink);
     res.once('close', close);

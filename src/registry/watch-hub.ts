@@ -82,7 +82,7 @@ export class WatchHub implements CatalogListener {
   private readonly states = new Map<string, ServiceState>();
   private readonly streams = new Set<Stream>();
   private open = 0;
-  private closed = false;
+  private closing = false;
   private readonly dirty = new Set<ServiceState>();
   private flushing: NodeJS.Immediate | undefined;
   private heartbeat: TimerHandle | undefined;
@@ -97,9 +97,14 @@ export class WatchHub implements CatalogListener {
     return this.open;
   }
 
+  /** Whether close() was called (the server is stopping). */
+  get closed(): boolean {
+    return this.closing;
+  }
+
   /** Throws when no watch can be opened now: the cap is reached, or the server is stopping. */
   admit(): void {
-    if (this.closed) throw new ServiceUnavailable('The server is shutting down');
+    if (this.closing) throw new ServiceUnavailable('The server is shutting down');
     if (this.open >= this.options.maxWatches) throw new TooManyWatches(this.options.maxWatches);
   }
 
@@ -155,7 +160,7 @@ export class WatchHub implements CatalogListener {
 
   /** Ends every stream and answers every blocking query; opens none from now on. */
   close(): void {
-    this.closed = true;
+    this.closing = true;
     this.flush();
     for (const stream of [...this.streams]) {
       this.forget(stream);
@@ -300,7 +305,7 @@ export class WatchHub implements CatalogListener {
 
   private wakeAll(state: ServiceState): void {
     if (!state.waiters) return;
-    for (const w of [...state.waiters]) if (w.revision !== state.revision || !this.states.has(state.id) || this.closed) w.wake();
+    for (const w of [...state.waiters]) if (w.revision !== state.revision || !this.states.has(state.id) || this.closing) w.wake();
   }
 
   private flush(): void {
@@ -339,7 +344,7 @@ export class WatchHub implements CatalogListener {
   }
 
   private armHeartbeat(): void {
-    if (this.heartbeat !== undefined || this.closed) return;
+    if (this.heartbeat !== undefined || this.closing) return;
     this.heartbeat = this.options.timers.setTimeout(() => {
       this.heartbeat = undefined;
       for (const stream of [...this.streams]) stream.sink.write(HEARTBEAT);
