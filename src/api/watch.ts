@@ -68,6 +68,8 @@ export const watchRoutes: FastifyPluginAsync<WatchRouteOptions> = async (app, o)
     o.hub.admit();
     reply.hijack();
     const res = reply.raw;
+    // No chunked encoding: the body ends with the connection, so each event is one plain socket write.
+    res.useChunkedEncodingByDefault = false;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -77,7 +79,7 @@ export const watchRoutes: FastifyPluginAsync<WatchRouteOptions> = async (app, o)
       'x-amzn-RequestId': request.id,
     });
     res.flushHeaders(); // at once, even when the client is current and nothing follows until a change
-    const sink = new StreamSink(res, o.maxBufferBytes, request.log);
+    const sink = new StreamSink(res, o.maxBufferBytes, app.log); // not the request's child logger: a stream keeps what it holds
     const close = o.hub.openStream(service.id, lastEventId(request.headers['last-event-id']), sink);
     res.once('close', close);
   });

@@ -47,6 +47,22 @@ interface Pending {
   frame: Buffer;
 }
 
+/** Events to write to the streams a service had when they were made. */
+interface Job {
+  frames: Pending[];
+  streams: Stream[];
+  /** The index of the next stream to write to. */
+  next: number;
+  /** The bytes each stream gets, by the index of the first event it lacks. */
+  joined: Map<number, Buffer>;
+}
+
+/**
+ * Streams written to per turn of the event loop: a socket write costs microseconds (loopback runs the
+ * reader's side in the same call), so ten thousand at once would hold DNS and the API for tens of ms.
+ */
+const FLUSH_SLICE = 500;
+
 interface ServiceState {
   readonly id: string;
   revision: number;
@@ -84,6 +100,7 @@ export class WatchHub implements CatalogListener {
   private open = 0;
   private closing = false;
   private readonly dirty = new Set<ServiceState>();
+  private jobs: Job[] = [];
   private flushing: NodeJS.Immediate | undefined;
   private heartbeat: TimerHandle | undefined;
 
@@ -161,7 +178,7 @@ export class WatchHub implements CatalogListener {
   /** Ends every stream and answers every blocking query; opens none from now on. */
   close(): void {
     this.closing = true;
-    this.flush();
+    this.drain();
     for (const stream of [...this.streams]) {
       this.forget(stream);
       stream.sink.end();
@@ -242,7 +259,7 @@ export class WatchHub implements CatalogListener {
     if (!state) return;
     this.states.delete(serviceId);
     this.history.drop(serviceId);
-    this.flushState(state);
+    this.drain(); // its last events (the deregistrations) go out before the end
     for (const stream of [...(state.streams ?? [])]) {
       this.forget(stream);
       stream.sink.end();
@@ -308,33 +325,63 @@ export class WatchHub implements CatalogListener {
     for (const w of [...state.waiters]) if (w.revision !== state.revision || !this.states.has(state.id) || this.closing) w.wake();
   }
 
+  /** Writes what is pending, at most FLUSH_SLICE streams per turn of the event loop. */
   private flush(): void {
+    this.flushing = undefined;
+    this.takePending();
+    let budget = FLUSH_SLICE;
+    while (this.jobs.length > 0 && budget > 0) {
+      const job = this.jobs[0]!;
+      budget -= this.runJob(job, budget);
+      if (job.next >= job.streams.length) this.jobs.shift();
+    }
+    if (this.jobs.length > 0) this.flushing = setImmediate(() => this.flush());
+  }
+
+  /** Writes everything pending now (before streams end). */
+  private drain(): void {
     if (this.flushing) clearImmediate(this.flushing);
     this.flushing = undefined;
-    for (const state of this.dirty) this.flushState(state);
+    this.takePending();
+    for (const job of this.jobs) this.runJob(job, Infinity);
+    this.jobs = [];
+  }
+
+  /** Turns each service's pending events into a job over the streams it has now. */
+  private takePending(): void {
+    for (const state of this.dirty) {
+      if (state.pending.length === 0) continue;
+      this.jobs.push({ frames: state.pending, streams: [...(state.streams ?? [])], next: 0, joined: new Map() });
+      state.pending = [];
+    }
     this.dirty.clear();
   }
 
-  /** Writes the pending events to each stream of the service: one buffer, shared by the streams. */
-  private flushState(state: ServiceState): void {
-    const pending = state.pending;
-    if (pending.length === 0) return;
-    state.pending = [];
-    const last = pending[pending.length - 1]!.to;
-    const joined = new Map<number, Buffer>(); // by the index of the first event a stream lacks
-    for (const stream of state.streams ?? []) {
-      if (stream.sent >= last) continue; // opened after these events: its snapshot had them
+  /**
+   * Writes a job's events to up to `budget` of its streams, the bytes each lacks: one buffer shared by
+   * every stream that lacks the same events. Returns how many streams it took.
+   */
+  private runJob(job: Job, budget: number): number {
+    const frames = job.frames;
+    const last = frames[frames.length - 1]!.to;
+    const end = Math.min(job.streams.length, job.next + budget);
+    const taken = end - job.next;
+    for (; job.next < end; job.next++) {
+      const stream = job.streams[job.next]!;
+      // Closed since; or opened after these events (its snapshot had them).
+      if (!this.streams.has(stream) || stream.sent >= last) continue;
       let first = 0;
-      while (first < pending.length && pending[first]!.to <= stream.sent) first++;
-      let bytes = joined.get(first);
+      while (first < frames.length && frames[first]!.to <= stream.sent) first++;
+      let bytes = job.joined.get(first);
       if (!bytes) {
-        const rest = pending.slice(first);
+        const rest = frames.slice(first);
         bytes = rest.length === 1 ? rest[0]!.frame : Buffer.concat(rest.map((p) => p.frame));
-        joined.set(first, bytes);
+        job.joined.set(first, bytes);
       }
       stream.sent = last;
       stream.sink.write(bytes);
     }
+    return taken;
   }
 
   private forget(stream: Stream): void {

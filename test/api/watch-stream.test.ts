@@ -250,6 +250,17 @@ describe('GET /v1/watch bounds', () => {
     await Promise.all(servers.map((t) => t.stop()));
   });
 
+  it('writes every event to every stream, in order, when a service has more streams than one turn writes', async () => {
+    const { t, svc } = await server([]);
+    const streams = await Promise.all(Array.from({ length: 800 }, () => SseClient.open(watchUrl(t, 'backend'))));
+    open.push(...streams);
+    await Promise.all(streams.map((s) => s.next()));
+    for (const id of ['a', 'b', 'c']) await seedInstance(t.server, svc.id, id, {}); // the next lands while the last is still going out
+    const seen = await Promise.all(streams.map(async (s) => [(await s.next()).id, (await s.next()).id, (await s.next()).id].join()));
+    expect(new Set(seen)).toEqual(new Set(['1,2,3']));
+    expect(streams.every((s) => s.unread === 0)).toBe(true);
+  });
+
   it('refuses a watch beyond --watch-max with 429 ThrottlingException, and takes one again when one closes', async () => {
     const { t } = await server(['--watch-max', '2']);
     const a = await stream(watchUrl(t, 'backend'));
