@@ -87,5 +87,12 @@ export function eventFrame(kind: EventKind, body: EventBody): Buffer {
   return Buffer.from(`id: ${body.revision}\nevent: ${kind}\ndata: ${data}\n\n`);
 }
 
+/**
+ * An empty id and no data: the client forgets its last event id and dispatches nothing. Sent before a
+ * deleted service's stream ends, so a reconnect cannot resume the revisions of a service created
+ * later under the same name (its InstancesRevision starts again at 0).
+ */
+export const FORGET_ID = Buffer.from('id\n\n');
+
 /** A comment line: keeps proxies from closing an idle stream; clients ignore it. */
 export const HEARTBEAT = Buffer.from(': ping\n\n');

@@ -9,7 +9,7 @@ import { ServiceNotFound, ServiceUnavailable, TooManyWatches } from '../model/er
 import { hasHealth, type ServiceRecord } from '../model/records.ts';
 import type { TimerHandle, Timers } from '../model/timers.ts';
 import { instanceSummaryJson } from './discovery-cache.ts';
-import { eventFrame, HEARTBEAT, touchesOf, watchChanges, type ServiceTouch } from './watch-events.ts';
+import { eventFrame, FORGET_ID, HEARTBEAT, touchesOf, watchChanges, type ServiceTouch } from './watch-events.ts';
 import { WatchHistory } from './watch-history.ts';
 
 /** Where a stream's bytes go (the API's server-sent events response). */
@@ -262,6 +262,7 @@ export class WatchHub implements CatalogListener {
     this.drain(); // its last events (the deregistrations) go out before the end
     for (const stream of [...(state.streams ?? [])]) {
       this.forget(stream);
+      stream.sink.write(FORGET_ID);
       stream.sink.end();
     }
     this.wakeAll(state);

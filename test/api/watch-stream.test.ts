@@ -208,7 +208,7 @@ describe('GET /v1/watch', () => {
     });
   });
 
-  it('ends the stream when the service is deleted', async () => {
+  it("ends the stream when the service is deleted, resetting the client's last event id", async () => {
     const svc = await fresh();
     await register(svc, 'a');
     const s = await stream(watchUrl(t, svc.name));
@@ -217,6 +217,8 @@ describe('GET /v1/watch', () => {
     await t.client.send(new DeleteServiceCommand({ Id: svc.id }));
     await s.closed();
     expect(s.events.map((e) => e.data.changes)).toEqual([[], [{ type: 'deregister', instanceId: 'a' }]]);
+    // Last, an empty id: a reconnect then asks for a snapshot, never for revisions of a service made later under this name.
+    expect(s.body.endsWith('\n\nid\n\n')).toBe(true);
     await eventually(() => expect(t.server.watches.watches).toBe(0));
   });
 

@@ -28,7 +28,7 @@ export class SseClient {
   readonly headers: IncomingHttpHeaders;
   readonly events: WatchEvent[] = [];
   readonly comments: string[] = [];
-  /** The body when the answer is not a stream (an error). */
+  /** The body as text: the error when the answer is not a stream, else every byte of the stream. */
   body = '';
   ended = false;
   private read = 0;
@@ -51,8 +51,8 @@ export class SseClient {
     });
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
+      this.body += chunk;
       if (this.status === 200) parser.feed(chunk);
-      else this.body += chunk;
     });
     res.on('close', () => {
       this.ended = true;
