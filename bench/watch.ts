@@ -155,7 +155,9 @@ async function fanOut(
     if (got !== streams) throw new Error(`only ${got} of ${streams} streams opened`);
     await sleep(1000);
     const after = await memoryOf(cairn, inspector);
-    log(`watch: ${name}: live heap ${(before.heap / 2 ** 20).toFixed(1)} MiB before, ${(after.heap / 2 ** 20).toFixed(1)} MiB with the streams`);
+    log(
+      `watch: ${name}: live heap ${(before.heap / 2 ** 20).toFixed(1)} MiB before, ${(after.heap / 2 ** 20).toFixed(1)} MiB with the streams`,
+    );
     row.perStreamRss = (after.rss - before.rss) / streams;
     row.perStreamHeap = (after.heap - before.heap) / streams;
   }
@@ -197,7 +199,9 @@ async function fanOut(
     const closed = await memoryOf(cairn, inspector);
     await sleep(3000);
     const later = await memoryOf(cairn, inspector);
-    log(`watch: ${name}: live heap ${(closed.heap / 2 ** 20).toFixed(1)} MiB after the streams closed, ${(later.heap / 2 ** 20).toFixed(1)} MiB 3 s later`);
+    log(
+      `watch: ${name}: live heap ${(closed.heap / 2 ** 20).toFixed(1)} MiB after the streams closed, ${(later.heap / 2 ** 20).toFixed(1)} MiB 3 s later`,
+    );
   }
   return row;
 }
