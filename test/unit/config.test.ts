@@ -99,7 +99,7 @@ describe('configuration', () => {
     [['--watch-max-buffer', '64k'], "--watch-max-buffer: '64k' is not valid; expected a size above zero with a unit, e.g. 64KiB, 1MiB"],
     [['--watch-history', '0MiB'], 'expected a size above zero'],
     [['--watch-max-wait', '0s'], 'expected a duration above zero'],
-    [['--watch-max', '-1'], "--watch-max: '-1' is not valid"],
+    [['--watch-max', 'many'], "--watch-max: 'many' is not valid; expected a whole number from 0 to 1000000"],
   ])('refuses the watch bound %j', (argv, fragment) => {
     expect(() => loadConfig(argv, {})).toThrow(fragment);
   });
