@@ -133,17 +133,15 @@ async function fanOut(
   if (streams > 0) {
     const before = await memoryOf(cairn, inspector);
     const t0 = performance.now();
+    // Stream k watches service k mod S; each service's streams are shared out among the client processes.
+    const lists: string[][] = Array.from({ length: o.clients }, () => []);
+    for (let k = 0; k < streams; k++) lists[Math.floor(k / services.length) % o.clients]!.push(watchPath(services[k % services.length]!));
     const opened = [];
-    for (let c = 0; c < o.clients; c++) {
+    for (const paths of lists) {
       const swarm = new Swarm(cpu);
       swarms.push(swarm);
-      const paths: string[] = [];
       const mine = new Map<string, number>();
-      for (let k = c; k < streams; k += o.clients) {
-        const path = watchPath(services[k % services.length]!);
-        paths.push(path);
-        mine.set(path, (mine.get(path) ?? 0) + 1);
-      }
+      for (const path of paths) mine.set(path, (mine.get(path) ?? 0) + 1);
       counts.push(mine);
       opened.push(swarm.ask<Extract<SwarmReply, { op: 'opened' }>>({ op: 'open', port: cairn.apiPort, paths, concurrency: 200 }));
     }

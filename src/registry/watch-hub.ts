@@ -47,9 +47,9 @@ interface Pending {
   frame: Buffer;
 }
 
-/** Events to write to the streams a service had when they were made. */
+/** Events to write to the streams a service had when they were made; no events: a heartbeat to all. */
 interface Job {
-  frames: Pending[];
+  frames: Pending[] | undefined;
   streams: Stream[];
   /** The index of the next stream to write to. */
   next: number;
@@ -364,9 +364,16 @@ export class WatchHub implements CatalogListener {
    */
   private runJob(job: Job, budget: number): number {
     const frames = job.frames;
-    const last = frames[frames.length - 1]!.to;
     const end = Math.min(job.streams.length, job.next + budget);
     const taken = end - job.next;
+    if (!frames) {
+      for (; job.next < end; job.next++) {
+        const stream = job.streams[job.next]!;
+        if (this.streams.has(stream)) stream.sink.write(HEARTBEAT);
+      }
+      return taken;
+    }
+    const last = frames[frames.length - 1]!.to;
     for (; job.next < end; job.next++) {
       const stream = job.streams[job.next]!;
       // Closed since; or opened after these events (its snapshot had them).
@@ -395,8 +402,10 @@ export class WatchHub implements CatalogListener {
     if (this.heartbeat !== undefined || this.closing) return;
     this.heartbeat = this.options.timers.setTimeout(() => {
       this.heartbeat = undefined;
-      for (const stream of [...this.streams]) stream.sink.write(HEARTBEAT);
-      if (this.streams.size > 0) this.armHeartbeat();
+      if (this.streams.size === 0) return;
+      this.jobs.push({ frames: undefined, streams: [...this.streams], next: 0, joined: new Map() });
+      this.flushing ??= setImmediate(() => this.flush());
+      this.armHeartbeat();
     }, this.options.heartbeatMs);
   }
 }
