@@ -30,6 +30,12 @@ const int =
     return n;
   };
 const port = int(0, 65535);
+const sizeUnits: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+const size: Parser<number> = (raw) => {
+  const m = /^(\d+)(B|KiB|MiB|GiB)$/.exec(raw.trim());
+  if (!m || Number(m[1]) === 0) throw new Error('a size above zero with a unit, e.g. 64KiB, 1MiB');
+  return Number(m[1]) * sizeUnits[m[2]!]!;
+};
 const str: Parser<string> = (raw) => {
   if (raw.trim() === '') throw new Error('a non-empty value');
   return raw.trim();
@@ -220,6 +226,15 @@ export const settings = {
   'health-check-concurrency': setting(int(1, 100_000), '256', 'probes in flight at once on one replica'),
   'custom-health-delay': setting(duration, '0s', 'delay before a custom health change applies (AWS: 30s)'),
   'replica-id': setting(str, undefined, 'name of this replica (default host name and pid)'),
+  'watch-max': setting(
+    int(0, 1_000_000),
+    '10000',
+    'watch streams and blocking queries open at once; beyond it 429 ThrottlingException (each holds an API connection)',
+  ),
+  'watch-max-wait': setting(positiveDuration, '5m', 'longest wait of a blocking query (also its wait when none is given)'),
+  'watch-heartbeat': setting(positiveDuration, '15s', 'every open watch stream gets a comment line this often, so proxies keep it open'),
+  'watch-max-buffer': setting(size, '1MiB', 'bytes a watch stream may leave unsent before its next event; beyond it the stream is closed'),
+  'watch-history': setting(size, '8MiB', 'recent change events kept (all services together) to resume a watch stream from Last-Event-ID'),
 } satisfies Record<string, Setting<unknown, string | undefined, boolean>>;
 
 type Settings = typeof settings;

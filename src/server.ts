@@ -1,6 +1,6 @@
 // Assembles a cairn replica from its configuration, the only place that wires the parts together: store,
 // catalog and its follower, registry, HTTP API, DNS and health checks; the catalog's listeners (DNS
-// index, discovery cache, health targets) are subscribed here; and it stops the parts in order.
+// index, discovery cache, health targets, watches) are subscribed here; and it stops the parts in order.
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -10,7 +10,7 @@ import { createLogger } from './logger.ts';
 import { ListenError } from './model/listen-error.ts';
 import { Catalog, CatalogFollower, registerCatalogMetrics } from './catalog/index.ts';
 import { realTimers, type Timers } from './model/timers.ts';
-import { createRegistry, type RegistryContext } from './registry/index.ts';
+import { createRegistry, WatchHub, type RegistryContext } from './registry/index.ts';
 import { openStore, registerStoreMetrics, type Store } from './store/index.ts';
 import {
   bindApi,
@@ -46,6 +46,8 @@ export interface Server {
   metrics: Registry;
   /** Where the separate /metrics listener listens (--metrics-port), when there is one. */
   metricsAddress: { host: string; port: number } | undefined;
+  /** Open watch streams and blocking queries. */
+  watches: WatchHub;
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,13 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   });
   // Every listener hears of a change before the write that made it returns (read-your-writes).
   const unsubscribe: (() => void)[] = [catalog.subscribe(ctx.discovery)];
+  const watches = new WatchHub({
+    maxWatches: config.watchMax,
+    historyBytes: config.watchHistory,
+    heartbeatMs: config.watchHeartbeat,
+    timers,
+  });
+  unsubscribe.push(catalog.subscribe(watches));
 
   let phase: Phase = 'starting';
   const authenticate =
@@ -119,6 +128,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     metrics,
     // With a listener of its own, /metrics leaves the API port.
     ...(config.metricsPort === undefined ? { metricsText } : {}),
+    watch: { hub: watches, maxWaitMs: config.watchMaxWait, maxBufferBytes: config.watchMaxBuffer },
     ...(authenticate ? { authenticate } : {}),
     ...(config.discoverRateLimit > 0 ? { admit: discoveryRateLimit(config.discoverRateLimit) } : {}),
   });
@@ -230,6 +240,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     dnsAddress: dns.address,
     metrics,
     metricsAddress: metricsListener?.address,
+    watches,
     stop,
   };
 }

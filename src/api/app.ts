@@ -13,6 +13,7 @@ import { sendError, sendOk, toCloudMapError } from './aws-json.ts';
 import { metricsRoute, type MetricsText } from './metrics-route.ts';
 import { countRequests } from './request-metrics.ts';
 import { alwaysReady, readiness, type ReadinessSource } from './readiness.ts';
+import { watchRoutes, type WatchSettings } from './watch.ts';
 
 export interface ApiOptions {
   ctx: RegistryContext;
@@ -29,6 +30,8 @@ export interface ApiOptions {
   metrics?: Registry;
   /** GET /metrics answers this, unsigned like /healthz (no such route when not given). */
   metricsText?: MetricsText;
+  /** The watch endpoints (GET /v1/watch, blocking queries); absent: not served. */
+  watch?: WatchSettings;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -68,6 +71,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
 
   if (options.metrics) countRequests(app, options.metrics);
   if (options.metricsText) metricsRoute(app, options.metricsText);
+  if (options.watch)
+    void app.register(watchRoutes, { ...options.watch, ctx: options.ctx, authenticate: options.authenticate, admit: options.admit });
 
   app.post('/', async (request, reply) => {
     reply.header('x-amzn-RequestId', request.id);

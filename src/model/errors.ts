@@ -100,6 +100,12 @@ export class ServiceAttributesLimitExceeded extends CloudMapError {
 }
 
 // Not modeled by Cloud Map, but used by every AWS JSON 1.1 service.
+/** More watches (streams and blocking queries) than --watch-max are open: retry later. */
+export class TooManyWatches extends CloudMapError {
+  constructor(max: number) {
+    super('ThrottlingException', `Too many open watches: this replica holds at most ${max} (--watch-max); retry later`, 429);
+  }
+}
 export class UnknownOperation extends CloudMapError {
   constructor(target: string) {
     super('UnknownOperationException', `Unknown operation: ${target || '(no X-Amz-Target)'}`);

@@ -35,7 +35,8 @@ export interface ServiceView {
   readonly json: Buffer;
 }
 
-const fragment = (i: InstanceRecord, health: EffectiveHealth, namespaceName: string, serviceName: string): string =>
+/** An instance as DiscoverInstances returns it (an HttpInstanceSummary), as JSON; watch events carry the same. */
+export const instanceSummaryJson = (i: InstanceRecord, health: EffectiveHealth, namespaceName: string, serviceName: string): string =>
   JSON.stringify({
     InstanceId: i.id,
     NamespaceName: namespaceName,
@@ -62,7 +63,7 @@ function buildView(catalog: Catalog, ns: NamespaceRecord, service: ServiceRecord
   for (const i of catalog.instancesOf(service.id).values()) {
     const health = tracked ? catalog.healthOf(service, i.id) : 'UNKNOWN';
     const hit = old.get(i);
-    const part = hit && hit.health === health ? hit : fragment(i, health, ns.httpName, service.name);
+    const part = hit && hit.health === health ? hit : instanceSummaryJson(i, health, ns.httpName, service.name);
     size += typeof part === 'string' ? Buffer.byteLength(part) : part.end - part.start;
     records.push(i);
     healths.push(health);

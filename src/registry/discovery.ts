@@ -6,6 +6,7 @@ import type { DiscoverInstancesRequest, DiscoverInstancesRevisionRequest } from 
 import { RawJson } from '../model/raw-json.ts';
 import type { RegistryContext } from './context.ts';
 import type { DiscoveryEntry, ServiceView } from './discovery-cache.ts';
+import type { ServiceRecord } from '../model/records.ts';
 
 type Pairs = readonly (readonly [string, string])[];
 
@@ -17,6 +18,11 @@ function locate(ctx: RegistryContext, namespaceName: string, serviceName: string
   if (found === 'namespace') throw new NamespaceNotFound(namespaceName);
   if (found === 'service') throw new ServiceNotFound(`${serviceName} in namespace ${namespaceName}`);
   return found;
+}
+
+/** The service a watch names, found as DiscoverInstances finds it (NamespaceNotFound, ServiceNotFound). */
+export function discoveredService(ctx: RegistryContext, namespaceName: string, serviceName: string): ServiceRecord {
+  return locate(ctx, namespaceName, serviceName, undefined).service;
 }
 
 function matchesAll(attrs: Readonly<Record<string, string>>, pairs: Pairs): boolean {

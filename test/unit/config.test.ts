@@ -81,6 +81,29 @@ describe('configuration', () => {
     expect(() => loadConfig(argv, {})).toThrow(fragment);
   });
 
+  it('bounds watches by default, and takes sizes with units', () => {
+    expect(loadConfig([], {})).toMatchObject({
+      watchMax: 10_000,
+      watchMaxWait: 300_000,
+      watchHeartbeat: 15_000,
+      watchMaxBuffer: 1024 * 1024,
+      watchHistory: 8 * 1024 * 1024,
+    });
+    expect(loadConfig(['--watch-max-buffer', '64KiB', '--watch-history', '2GiB'], {})).toMatchObject({
+      watchMaxBuffer: 65_536,
+      watchHistory: 2 * 1024 ** 3,
+    });
+  });
+
+  it.each([
+    [['--watch-max-buffer', '64k'], "--watch-max-buffer: '64k' is not valid; expected a size above zero with a unit, e.g. 64KiB, 1MiB"],
+    [['--watch-history', '0MiB'], 'expected a size above zero'],
+    [['--watch-max-wait', '0s'], 'expected a duration above zero'],
+    [['--watch-max', 'many'], "--watch-max: 'many' is not valid; expected a whole number from 0 to 1000000"],
+  ])('refuses the watch bound %j', (argv, fragment) => {
+    expect(() => loadConfig(argv, {})).toThrow(fragment);
+  });
+
   it.each([
     [['--redis-url', 'http://cairn:hunter2@redis:6379']],
     [['--credentials', 'AKIDhunter2']],

@@ -9,10 +9,13 @@ const readme = readFileSync(`${root}README.md`, 'utf8');
 const manuals = ['README.md', 'bench/README.md'];
 const scripts = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
 
-/** Every command of a manual's ```sh blocks: continuation lines joined, comments dropped, split at | and &&. */
+/**
+ * Every command of a manual's ```sh blocks: continuation lines joined, comments dropped, split at | and
+ * &&. A block that starts with #! is a script to save and run, not commands to type: it is left out.
+ */
 function commands(file: string): string[] {
   const text = readFileSync(`${root}${file}`, 'utf8');
-  const blocks = [...text.matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const blocks = [...text.matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => !b.startsWith('#!'));
   return blocks
     .flatMap((b) => b.replace(/\\\n/g, ' ').split('\n'))
     .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
