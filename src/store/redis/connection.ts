@@ -55,12 +55,12 @@ function nodeOptions(timing: Timing): RedisOptions {
   };
 }
 
-/** A new, not yet connected client for the target. */
-export function createClient(target: RedisTarget, timing: Timing): RedisClient {
-  if (target.kind === 'standalone') return hideSecrets(new Redis(target.url, failFastOptions(timing)), target.url);
-  if (target.kind === 'sentinel') return hideSecrets(sentinelClient(target, timing), `sentinel ${target.name}`);
-  const where = `cluster ${target.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
-  return hideSecrets(clusterClient(target, timing), where);
+/** A new, not yet connected client for the URL (ServiceUnavailable when it is not one). */
+export function createClient(url: string, timing: Timing): RedisClient {
+  const target = parseRedisTarget(url);
+  if (target.kind === 'standalone') return hideSecrets(new Redis(target.url, failFastOptions(timing)), url);
+  if (target.kind === 'sentinel') return hideSecrets(sentinelClient(target, timing), url);
+  return hideSecrets(clusterClient(target, timing), url);
 }
 
 function sentinelClient(target: RedisTarget & { kind: 'sentinel' }, timing: Timing): Redis {

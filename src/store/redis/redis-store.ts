@@ -16,7 +16,6 @@ import {
   closeClient,
   createClient,
   duplicateForBlocking,
-  parseRedisTarget,
   redact,
   slotOf,
   slotOwner,
@@ -110,7 +109,7 @@ export class RedisStore implements Store {
 
   /** Connects and waits (up to startTimeoutMs) until Redis answers. */
   static async connect(options: RedisStoreOptions): Promise<RedisStore> {
-    const client = createClient(parseRedisTarget(options.url), {
+    const client = createClient(options.url, {
       connectTimeoutMs: options.connectTimeoutMs ?? 1000,
       socketTimeoutMs: options.socketTimeoutMs ?? 1000,
     });
