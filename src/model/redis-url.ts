@@ -76,7 +76,8 @@ function sentinel(url: string): RedisTarget {
 
 function cluster(url: string): RedisTarget {
   const m = CLUSTER_URL.exec(url);
-  if (!m) throw new InvalidRedisUrl('redis+cluster://[user:password@]host[:port],host[:port]… (seed nodes; a Cluster has no database number)');
+  if (!m)
+    throw new InvalidRedisUrl('redis+cluster://[user:password@]host[:port],host[:port]… (seed nodes; a Cluster has no database number)');
   return { kind: 'cluster', nodes: addresses(m[3]!, 6379, 'Cluster node'), ...credentials(m[1], m[2]) };
 }
 

@@ -29,16 +29,14 @@ const harnesses: Harness[] = [
       return { store, peer: store };
     },
   },
-  ...(['redisUrl', 'redisClusterUrl'] as const).map(
-    (url): Harness => ({
-      name: url === 'redisUrl' ? 'RedisStore' : 'RedisStore on a three-master Cluster',
-      async open(options = {}) {
-        const prefix = newPrefix();
-        const connect = (): Promise<RedisStore> => RedisStore.connect({ url: inject(url), prefix, followBlockMs: 300, ...options });
-        return { store: await connect(), peer: await connect() };
-      },
-    }),
-  ),
+  ...(['redisUrl', 'redisClusterUrl'] as const).map((url): Harness => ({
+    name: url === 'redisUrl' ? 'RedisStore' : 'RedisStore on a three-master Cluster',
+    async open(options = {}) {
+      const prefix = newPrefix();
+      const connect = (): Promise<RedisStore> => RedisStore.connect({ url: inject(url), prefix, followBlockMs: 300, ...options });
+      return { store: await connect(), peer: await connect() };
+    },
+  })),
 ];
 
 const namespace = (id: string, extra: Partial<NamespaceRecord> = {}): NamespaceRecord => ({

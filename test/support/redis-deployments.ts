@@ -19,7 +19,7 @@ export interface Deployment {
 export interface SentinelDeployment extends Deployment {
   masterName: string;
   sentinelPorts: number[];
-  /** The data nodes: the first starts as master, the second as its replica. */
+  /** The data nodes: the first starts as master, the others as its replicas. */
   dataPorts: number[];
 }
 
@@ -48,6 +48,7 @@ export async function startProcess(args: string[], ready = 'Ready to accept conn
   return child;
 }
 
+/** Stops a child with SIGTERM and waits for it to exit. */
 export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
@@ -80,7 +81,8 @@ export async function until(check: () => Promise<boolean>, ms: number, what: str
   }
 }
 
-async function ask<T>(port: number, call: (r: Redis) => Promise<T>): Promise<T> {
+/** One command on a throwaway connection to a local port. */
+export async function ask<T>(port: number, call: (r: Redis) => Promise<T>): Promise<T> {
   const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   r.on('error', () => undefined);
   try {
@@ -120,7 +122,11 @@ export async function startCluster(): Promise<Deployment & { ports: number[] }> 
       timeout: 20_000,
     });
     for (const port of ports) {
-      await until(async () => (await ask(port, (r) => r.cluster('INFO'))).includes('cluster_state:ok'), 10_000, `cluster_state:ok on ${port}`);
+      await until(
+        async () => (await ask(port, (r) => r.cluster('INFO'))).includes('cluster_state:ok'),
+        10_000,
+        `cluster_state:ok on ${port}`,
+      );
     }
     return { url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, ports, stop };
   } catch (e) {
@@ -130,13 +136,14 @@ export async function startCluster(): Promise<Deployment & { ports: number[] }> 
 }
 
 /**
- * A master, one replica and three Sentinels (quorum 2) watching them as `mymaster`, with a short
- * down-after so that a failover is quick. Resolves once every Sentinel knows the replica and the others.
+ * A master, `replicas` replicas and three Sentinels (quorum 2) watching them as `mymaster`, with a short
+ * down-after so that a failover is quick. Resolves once every Sentinel knows the replicas and the others.
  */
-export async function startSentinels(): Promise<SentinelDeployment> {
+export async function startSentinels(replicas = 1): Promise<SentinelDeployment> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-sentinel-'));
   const masterName = 'mymaster';
-  const dataPorts = [await freePort(), await freePort()];
+  const dataPorts: number[] = [];
+  for (let i = 0; i <= replicas; i++) dataPorts.push(await freePort());
   const sentinelPorts = [await freePort(), await freePort(), await freePort()];
   const children: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -144,10 +151,18 @@ export async function startSentinels(): Promise<SentinelDeployment> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const [master, replica] = dataPorts as [number, number];
-    children.push(await startProcess(dataArgs(master, dir)));
-    children.push(await startProcess([...dataArgs(replica, dir), '--replicaof', '127.0.0.1', String(master)]));
-    await until(async () => (await ask(replica, (r) => r.info('replication'))).includes('master_link_status:up'), 10_000, 'the replica to sync');
+    const [master, ...others] = dataPorts as [number, ...number[]];
+    // A replica (re)joining syncs at once instead of waiting 5 s for others to share the transfer.
+    const args = (port: number): string[] => [...dataArgs(port, dir), '--repl-diskless-sync-delay', '0'];
+    children.push(await startProcess(args(master)));
+    for (const replica of others) {
+      children.push(await startProcess([...args(replica), '--replicaof', '127.0.0.1', String(master)]));
+      await until(
+        async () => (await ask(replica, (r) => r.info('replication'))).includes('master_link_status:up'),
+        10_000,
+        'a replica to sync',
+      );
+    }
     for (const port of sentinelPorts) {
       const conf = join(dir, `sentinel-${port}.conf`);
       writeFileSync(
@@ -168,12 +183,12 @@ export async function startSentinels(): Promise<SentinelDeployment> {
       await until(
         async () =>
           ask(port, async (r) => {
-            const replicas = (await r.call('SENTINEL', 'REPLICAS', masterName)) as unknown[];
+            const known = (await r.call('SENTINEL', 'REPLICAS', masterName)) as unknown[];
             const others = (await r.call('SENTINEL', 'SENTINELS', masterName)) as unknown[];
-            return replicas.length === 1 && others.length === 2;
+            return known.length === replicas && others.length === 2;
           }),
         15_000,
-        `Sentinel ${port} to know the replica and the other Sentinels`,
+        `Sentinel ${port} to know the replicas and the other Sentinels`,
       );
     }
     const url = `redis+sentinel://${sentinelPorts.map((p) => `127.0.0.1:${p}`).join(',')}/${masterName}`;
