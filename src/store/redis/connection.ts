@@ -83,7 +83,7 @@ function sentinelClient(target: RedisTarget & { kind: 'sentinel' }, timing: Timi
 
 function clusterClient(target: RedisTarget & { kind: 'cluster' }, timing: Timing): Cluster {
   const { nodes, username, password } = target;
-  return new Cluster(nodes, {
+  const cluster = new Cluster(nodes, {
     lazyConnect: true,
     enableOfflineQueue: false,
     scaleReads: 'master',
@@ -98,24 +98,59 @@ function clusterClient(target: RedisTarget & { kind: 'cluster' }, timing: Timing
     // carried out where it was refused.
     redisOptions: { ...nodeOptions(timing), username, password },
   });
+  return keepNodesOpen(cluster);
+}
+
+/**
+ * With no offline queue ioredis refuses a command for a node whose connection is still opening, and an ASK
+ * redirection (a slot migrating) to such a node leaves a rejected promise nobody handles, which would end
+ * the process. So the connections to every master are opened as soon as the Cluster is ready and whenever
+ * it learns its nodes anew, not on first use. (Not before it is ready: its own ready check would find
+ * its node still connecting.)
+ */
+function keepNodesOpen(cluster: Cluster): Cluster {
+  const open = (): void => {
+    if (cluster.status !== 'ready') return;
+    for (const node of cluster.nodes('master')) if (node.status === 'wait') node.connect().catch(() => undefined);
+  };
+  cluster.on('ready', open);
+  cluster.on('refresh', open);
+  return cluster;
+}
+
+/** Resolves when every master of a Cluster has its connection ready (at once for one server). */
+export async function nodesReady(client: RedisClient, ms: number): Promise<void> {
+  if (!(client instanceof Cluster)) return;
+  await Promise.all(client.nodes('master').map((node) => whenReady(node, ms)));
 }
 
 /** Another client to the same target for a blocking reader: no socket timeout, a command timeout instead. */
 export function duplicateForBlocking(client: RedisClient, commandTimeoutMs: number): RedisClient {
   const blocking = { socketTimeout: undefined, commandTimeout: commandTimeoutMs };
-  if (client instanceof Cluster) return client.duplicate([], { redisOptions: { ...client.options.redisOptions, ...blocking } });
+  if (client instanceof Cluster)
+    return keepNodesOpen(client.duplicate([], { redisOptions: { ...client.options.redisOptions, ...blocking } }));
   return client.duplicate(blocking);
 }
 
 /**
- * Whether a command for `slot` can be handed to a connection now (false: it would be refused unsent). On a
- * Cluster that is the connection to the slot's master; a slot not known yet is found by redirection.
+ * Whether a command for `slot` can go out now (false: it would be refused unsent, so nothing is written).
+ * On a Cluster that needs the connection to the slot's master: it is opened first if it is not yet, and
+ * when it was lost the Cluster is asked again where the slot is (a replica may have taken over) for the
+ * next command. A slot not known yet is found by redirection.
  */
-export function canSend(client: RedisClient, slot: number | undefined): boolean {
+export async function readyToSend(client: RedisClient, slot: number | undefined, connectMs: number): Promise<boolean> {
   if (client.status !== 'ready') return false;
-  if (!(client instanceof Cluster) || slot === undefined) return true;
+  if (!(client instanceof Cluster) || slot === undefined || client.slots[slot] === undefined) return true;
   const owner = slotOwner(client, slot);
-  return owner === undefined || owner.status === 'ready' || owner.status === 'wait';
+  if (owner === undefined) {
+    client.refreshSlotsCache();
+    return false;
+  }
+  if (owner.status === 'ready') return true;
+  return whenReady(owner, connectMs).then(
+    () => client.status === 'ready',
+    () => false,
+  );
 }
 
 /** The connection to the master serving `slot`, as the Cluster last learnt it (undefined: not known). */

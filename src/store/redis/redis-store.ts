@@ -12,10 +12,11 @@ import type { CommitResult, Store } from '../types.ts';
 import { Availability } from './availability.ts';
 import { encodeCommit } from './codec.ts';
 import {
-  canSend,
   closeClient,
   createClient,
   duplicateForBlocking,
+  nodesReady,
+  readyToSend,
   redact,
   slotOf,
   slotOwner,
@@ -67,6 +68,7 @@ export class RedisStore implements Store {
   private readonly followBlockMs: number;
   private readonly waitReplicas: number;
   private readonly waitTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
   /** The Cluster slot of every key (undefined: not a Cluster). */
   private slot: number | undefined;
   private readonly log: Log;
@@ -91,6 +93,7 @@ export class RedisStore implements Store {
     this.followBlockMs = options.followBlockMs ?? 2000;
     this.waitReplicas = options.waitReplicas ?? 0;
     this.waitTimeoutMs = options.waitTimeoutMs ?? 250;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 1000;
     this.log = options.log ?? silentLog;
     this.availability = new Availability(this.log);
     // Outages are logged once each by `availability`, not per reconnect attempt or failed command. A
@@ -116,6 +119,7 @@ export class RedisStore implements Store {
     const store = new RedisStore(client, options);
     try {
       await whenReady(client, options.startTimeoutMs ?? 5000);
+      await nodesReady(client, options.startTimeoutMs ?? 5000);
       store.slot = await slotOf(client, store.keys.rev);
     } catch (e) {
       client.disconnect();
@@ -137,7 +141,7 @@ export class RedisStore implements Store {
    */
   async commit(expected: number, mutations: Mutation[]): Promise<CommitResult> {
     const { args, feed } = encodeCommit(mutations);
-    if (!canSend(this.client, this.slot)) throw new StoreUnreachable();
+    if (!(await readyToSend(this.client, this.slot, this.connectTimeoutMs))) throw new StoreUnreachable();
     let reply;
     try {
       reply = await this.client.cairnCommit(
