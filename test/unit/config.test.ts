@@ -60,6 +60,7 @@ describe('configuration', () => {
     [['--redis-url', 'redis://cache:99999'], 'expected a URL of the form redis://[user:password@]host[:port]'],
     [['--redis-url', 'redis://cache:6379/zero'], 'expected a database number'],
     [['--redis-timeout', '10ms'], 'expected a duration from 50ms to 60s'],
+    [['--redis-wait-replicas', '17'], "--redis-wait-replicas: '17' is not valid; expected a whole number from 0 to 16"],
     [['--upstream', 'resolver.example'], 'expected HOST[:PORT]'],
     [['--log-level', 'loud'], 'expected one of fatal, error'],
     [['--no-such-flag', 'x'], "Unknown option '--no-such-flag'"],
