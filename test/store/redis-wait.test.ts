@@ -11,7 +11,7 @@ import type { Mutation } from '../../src/model/changes.ts';
 import { WriteOutcomeUnknown } from '../../src/model/errors.ts';
 import { RedisStore } from '../../src/store/redis/redis-store.ts';
 import { freePort } from '../support/redis-global.ts';
-import { startProcess, stopProcess, until } from '../support/redis-deployments.ts';
+import { replicasAcknowledge, startProcess, stopProcess } from '../support/redis-deployments.ts';
 import { newPrefix } from '../support/server.ts';
 
 const nsMutation = (id: string): Mutation => ({
@@ -47,7 +47,7 @@ beforeAll(async () => {
     await startProcess([...dataArgs(replicaPort, dir), '--dbfilename', 'replica.rdb', '--replicaof', '127.0.0.1', String(masterPort)]),
   );
   replica = new Redis(replicaPort, '127.0.0.1');
-  await until(async () => (await replica.info('replication')).includes('master_link_status:up'), 10_000, 'the replica to sync');
+  await replicasAcknowledge(masterPort, 1);
 });
 afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()));
@@ -69,6 +69,7 @@ describe('--redis-wait-replicas', () => {
   it('acknowledges a commit once the replica has it', async () => {
     const { store, prefix } = await connect(1);
     for (let k = 0; k < 20; k++) {
+      console.log('K', k, Date.now());
       expect(await store.commit(k, [nsMutation(`ns-${k}`)])).toEqual({ ok: true, revision: k + 1 });
       // Read on the replica at once: WAIT made sure it is there.
       expect(await replica.get(`{${prefix}}:rev`)).toBe(String(k + 1));

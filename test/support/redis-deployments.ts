@@ -93,6 +93,15 @@ export async function ask<T>(port: number, call: (r: Redis) => Promise<T>): Prom
   }
 }
 
+/**
+ * Resolves once `count` replicas acknowledge writes to the master at `port` (WAIT): a replica counts only
+ * from its first acknowledgement, up to a second after it reports its link up.
+ */
+export async function replicasAcknowledge(port: number, count: number): Promise<void> {
+  const acknowledged = (r: Redis): Promise<boolean> => r.set('cairn-test-probe', '1').then(async () => (await r.wait(count, 100)) >= count);
+  await until(() => ask(port, acknowledged), 10_000, `${count} replicas to acknowledge writes on ${port}`);
+}
+
 /** Three masters, no replicas, every slot covered: `redis+cluster://` with all three as seeds. */
 export async function startCluster(): Promise<Deployment & { ports: number[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-cluster-'));
@@ -157,12 +166,8 @@ export async function startSentinels(replicas = 1): Promise<SentinelDeployment> 
     children.push(await startProcess(args(master)));
     for (const replica of others) {
       children.push(await startProcess([...args(replica), '--replicaof', '127.0.0.1', String(master)]));
-      await until(
-        async () => (await ask(replica, (r) => r.info('replication'))).includes('master_link_status:up'),
-        10_000,
-        'a replica to sync',
-      );
     }
+    await replicasAcknowledge(master, replicas);
     for (const port of sentinelPorts) {
       const conf = join(dir, `sentinel-${port}.conf`);
       writeFileSync(
