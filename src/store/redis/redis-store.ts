@@ -178,12 +178,7 @@ export class RedisStore implements Store {
     // WAIT counts the writes of the connection it is sent on: the one the commit went through, which on a
     // Cluster is the connection to the slot's master (after any redirection).
     const connection = this.client instanceof Cluster ? slotOwner(this.client, this.slot ?? 0) : this.client;
-    let acknowledged = 0;
-    try {
-      acknowledged = connection ? await connection.wait(this.waitReplicas, this.waitTimeoutMs) : 0;
-    } catch {
-      acknowledged = 0;
-    }
+    const acknowledged = connection ? await connection.wait(this.waitReplicas, this.waitTimeoutMs).catch(() => 0) : 0;
     if (acknowledged < this.waitReplicas) {
       if (!this.underReplicated)
         this.log.warn(
