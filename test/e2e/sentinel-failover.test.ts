@@ -63,13 +63,14 @@ interface Outcome {
   id: string;
   at: number;
   ok: boolean;
+  error?: string;
 }
 
 /** Registers instances one after another through `t` until `stop()` holds, adding each outcome to `outcomes`. */
 async function writer(t: TestServer, name: string, stop: () => boolean, outcomes: Outcome[]): Promise<void> {
   for (let n = 0; !stop(); n++) {
     const id = `${name}-${n}`;
-    const ok = await t.client
+    const error = await t.client
       .send(
         new RegisterInstanceCommand({
           ServiceId: serviceId,
@@ -79,11 +80,11 @@ async function writer(t: TestServer, name: string, stop: () => boolean, outcomes
         }),
       )
       .then(
-        () => true,
-        () => false,
+        () => undefined,
+        (e: Error) => e.message.slice(0, 60),
       );
-    outcomes.push({ id, at: Date.now(), ok });
-    if (!ok) await new Promise((r) => setTimeout(r, 20)); // a client backing off a little, as the SDK would
+    outcomes.push({ id, at: Date.now(), ok: error === undefined, ...(error !== undefined ? { error } : {}) });
+    if (error !== undefined) await new Promise((r) => setTimeout(r, 20)); // a client backing off a little, as the SDK would
   }
 }
 
@@ -146,6 +147,9 @@ describe('a Sentinel failover during a stream of writes', () => {
         writesBackMs,
         acknowledged: acknowledged.length,
         failed: failed.length,
+        errors: [...new Set(failed.map((o) => o.error))],
+        lastFailedMs: lastFailed - failoverAt,
+        late: [...new Set(failed.filter((o) => o.at - failoverAt > 13_000).map((o) => `${o.id.slice(0, 1)} ${o.error}`))],
         dns: probes,
       }),
     );

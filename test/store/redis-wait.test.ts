@@ -69,7 +69,6 @@ describe('--redis-wait-replicas', () => {
   it('acknowledges a commit once the replica has it', async () => {
     const { store, prefix } = await connect(1);
     for (let k = 0; k < 20; k++) {
-      console.log('K', k, Date.now());
       expect(await store.commit(k, [nsMutation(`ns-${k}`)])).toEqual({ ok: true, revision: k + 1 });
       // Read on the replica at once: WAIT made sure it is there.
       expect(await replica.get(`{${prefix}}:rev`)).toBe(String(k + 1));
