@@ -24,7 +24,20 @@ let serviceId: string;
 const servers: TestServer[] = [];
 
 const start = async (): Promise<TestServer> => {
-  const t = await startTestServer({ flags: ['--redis-url', sentinel.url, '--redis-prefix', prefix, '--redis-wait-replicas', '1'] });
+  const t = await startTestServer({
+    flags: [
+      '--redis-url',
+      sentinel.url,
+      '--redis-prefix',
+      prefix,
+      '--redis-wait-replicas',
+      '1',
+      '--max-instances-per-service',
+      '100000',
+      '--max-instances-per-namespace',
+      '100000',
+    ],
+  });
   servers.push(t);
   return t;
 };

@@ -26,8 +26,6 @@ export interface SentinelDeployment extends Deployment {
 /** Starts redis-server with `args` and resolves once it accepts connections (`ready` is what it prints then). */
 export async function startProcess(args: string[], ready = 'Ready to accept connections'): Promise<ChildProcess> {
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const diag = (await import('node:fs')).createWriteStream(`/tmp/diag-${args.join('_').replace(/[^a-z0-9_-]/gi, '').slice(0, 60)}.log`);
-  child.stdout?.pipe(diag);
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server ${args.join(' ')} did not start: ${out}`)), 10_000);
@@ -159,7 +157,7 @@ export async function startSentinels(replicas = 1): Promise<SentinelDeployment> 
   const children: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(children.map(stopProcess));
-    console.log('KEEPDIR', dir);
+    rmSync(dir, { recursive: true, force: true });
   };
   try {
     const [master, ...others] = dataPorts as [number, ...number[]];
