@@ -161,6 +161,11 @@ export const settings = {
   'redis-url': setting(secret(redisUrl), undefined, 'Redis URL; without it cairn uses an embedded in-memory store'),
   'redis-prefix': setting(str, 'cairn', 'prefix of every Redis key (the hash tag keeps them in one Cluster slot)'),
   'redis-timeout': setting(redisTimeout, '500ms', 'longest wait for a Redis reply: a write then fails with 503 (and may still be applied)'),
+  'redis-wait-replicas': setting(
+    int(0, 16),
+    '0',
+    'a write is acknowledged only once this many Redis replicas have it (WAIT, up to half of --redis-timeout), else 503: keeps acknowledged writes through a Sentinel failover',
+  ),
   region: setting(str, 'us-east-1', 'the region in ARNs'),
   'account-id': setting(account, '123456789012', 'the account in ARNs and owner fields'),
   vpc: setting(vpc, undefined, 'VPC id and its CIDRs, ID=CIDR[,CIDR...]; decides who sees a private namespace', true),

@@ -71,6 +71,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     redisTimeoutMs: config.redisTimeout,
+    redisWaitReplicas: config.redisWaitReplicas,
     log: log.child({ part: 'store' }),
   });
   if (store.kind === 'memory') {

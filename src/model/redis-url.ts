@@ -1,18 +1,32 @@
 // The Redis URLs cairn understands, parsed once the same way for the configuration (a bad URL stops the
 // start with one line, exit 2) and for the store (which connects to what it describes).
 
-/** Where Redis is: a redis:// or rediss:// URL (standalone), or Sentinel. */
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+interface Credentials {
+  username?: string;
+  password?: string;
+}
+
+/** Where Redis is: a redis:// or rediss:// URL (standalone), Sentinel, or the seed nodes of a Cluster. */
 export type RedisTarget =
   | { kind: 'standalone'; url: string }
-  | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string; username?: string; password?: string; db?: number };
+  | ({ kind: 'sentinel'; sentinels: RedisAddress[]; name: string; db?: number } & Credentials)
+  | ({ kind: 'cluster'; nodes: RedisAddress[] } & Credentials);
 
 /** Says what is wrong with a URL without repeating it: it may hold a password. */
 export class InvalidRedisUrl extends Error {}
 
 export const REDIS_URL_FORMS =
-  'redis://[user:password@]host[:port][/db], rediss://… or redis+sentinel://[user:password@]host[:port],…/masterName[/db]';
+  'redis://[user:password@]host[:port][/db], rediss://…, redis+sentinel://[user:password@]host[:port],…/masterName[/db] or redis+cluster://[user:password@]host[:port],…';
 
-const SENTINEL_URL = /^redis\+sentinel:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/]+)\/([^/?#]+)(?:\/(\d+))?\/?$/;
+// No '@' in the address list: a password never reaches an error message as an address.
+const USERINFO = String.raw`(?:([^:@/]*)(?::([^@/]*))?@)?`;
+const SENTINEL_URL = new RegExp(String.raw`^redis\+sentinel://${USERINFO}([^/@]+)/([^/?#]+)(?:/(\d+))?/?$`);
+const CLUSTER_URL = new RegExp(String.raw`^redis\+cluster://${USERINFO}([^/@]+)/?$`);
 
 const validPort = (p: number): boolean => Number.isInteger(p) && p >= 1 && p <= 65535;
 
@@ -28,31 +42,52 @@ function standalone(url: string): RedisTarget {
   return { kind: 'standalone', url };
 }
 
-function sentinel(url: string): RedisTarget {
-  const m = SENTINEL_URL.exec(url);
-  if (!m) throw new InvalidRedisUrl('redis+sentinel://[user:password@]host[:port],host[:port]/masterName[/db]');
-  const sentinels = m[3]!.split(',').map((hp) => {
+/** `host[:port],host[:port]…`, IPv6 hosts in brackets. */
+function addresses(list: string, defaultPort: number, what: string): RedisAddress[] {
+  return list.split(',').map((hp) => {
     const at = hp.lastIndexOf(':');
     const bracketed = hp.startsWith('[');
     const hasPort = at > 0 && (!bracketed || hp[at - 1] === ']');
     const host = (hasPort ? hp.slice(0, at) : hp).replace(/^\[|\]$/g, '');
-    const port = hasPort ? Number(hp.slice(at + 1)) : 26379;
-    if (!host || !validPort(port)) throw new InvalidRedisUrl(`Sentinel addresses as host[:port] (port 1 to 65535), got '${hp}'`);
+    const port = hasPort ? Number(hp.slice(at + 1)) : defaultPort;
+    if (!host || !validPort(port)) throw new InvalidRedisUrl(`${what} addresses as host[:port] (port 1 to 65535), got '${hp}'`);
     return { host, port };
   });
+}
+
+function credentials(user: string | undefined, password: string | undefined): Credentials {
+  return {
+    ...(user ? { username: decodeURIComponent(user) } : {}),
+    ...(password !== undefined ? { password: decodeURIComponent(password) } : {}),
+  };
+}
+
+function sentinel(url: string): RedisTarget {
+  const m = SENTINEL_URL.exec(url);
+  if (!m) throw new InvalidRedisUrl('redis+sentinel://[user:password@]host[:port],host[:port]/masterName[/db]');
   return {
     kind: 'sentinel',
-    sentinels,
+    sentinels: addresses(m[3]!, 26379, 'Sentinel'),
     name: decodeURIComponent(m[4]!),
-    ...(m[1] ? { username: decodeURIComponent(m[1]) } : {}),
-    ...(m[2] !== undefined ? { password: decodeURIComponent(m[2]) } : {}),
+    ...credentials(m[1], m[2]),
     ...(m[5] !== undefined ? { db: Number(m[5]) } : {}),
   };
 }
 
-/** Parses `redis://…`, `rediss://…` and `redis+sentinel://[user:pass@]host:port,host:port/masterName[/db]`. */
+function cluster(url: string): RedisTarget {
+  const m = CLUSTER_URL.exec(url);
+  if (!m)
+    throw new InvalidRedisUrl('redis+cluster://[user:password@]host[:port],host[:port]… (seed nodes; a Cluster has no database number)');
+  return { kind: 'cluster', nodes: addresses(m[3]!, 6379, 'Cluster node'), ...credentials(m[1], m[2]) };
+}
+
+/**
+ * Parses `redis://…`, `rediss://…`, `redis+sentinel://[user:pass@]host:port,host:port/masterName[/db]` and
+ * `redis+cluster://[user:pass@]host:port,host:port…` (any reachable nodes of the Cluster: it tells the rest).
+ */
 export function parseRedisTarget(url: string): RedisTarget {
   if (/^rediss?:\/\//.test(url)) return standalone(url);
   if (/^redis\+sentinel:\/\//.test(url)) return sentinel(url);
-  throw new InvalidRedisUrl(`a redis://, rediss:// or redis+sentinel:// URL (${REDIS_URL_FORMS})`);
+  if (/^redis\+cluster:\/\//.test(url)) return cluster(url);
+  throw new InvalidRedisUrl(`a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL (${REDIS_URL_FORMS})`);
 }

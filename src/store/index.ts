@@ -14,6 +14,8 @@ export interface StoreOptions {
   redisPrefix: string;
   /** How long Redis may leave a command unanswered before its connection is dropped (--redis-timeout). */
   redisTimeoutMs?: number | undefined;
+  /** Replicas a commit must reach before it is acknowledged (--redis-wait-replicas; default 0). */
+  redisWaitReplicas?: number | undefined;
   /** About how many changes the Redis feed keeps (default 100,000). */
   feedLength?: number | undefined;
   log?: Log | undefined;
@@ -25,7 +27,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     url: options.redisUrl,
     prefix: options.redisPrefix,
     ...(options.feedLength !== undefined ? { feedLength: options.feedLength } : {}),
-    ...(options.redisTimeoutMs !== undefined ? { socketTimeoutMs: options.redisTimeoutMs } : {}),
+    ...(options.redisTimeoutMs !== undefined ? { socketTimeoutMs: options.redisTimeoutMs, waitTimeoutMs: options.redisTimeoutMs / 2 } : {}),
+    ...(options.redisWaitReplicas !== undefined ? { waitReplicas: options.redisWaitReplicas } : {}),
     ...(options.log !== undefined ? { log: options.log } : {}),
   });
 }

@@ -1,9 +1,9 @@
 // Dispatch by X-Amz-Target reaches only the model's operations: every name Object.prototype carries is
 // UnknownOperationException, and nothing a request can reach dumps the registry or the Redis password.
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { operationTable } from '../../src/api/dispatch.ts';
 import { serviceModel } from '../../src/model/service-model.ts';
+import { adminClient, onEveryMaster, withUser, type AdminClient } from '../support/redis-admin.ts';
 import { newPrefix, rawCall, startTestServer, type TestServer } from '../support/server.ts';
 
 const T = 'Route53AutoNaming_v20170314.';
@@ -36,19 +36,18 @@ describe('the operation table', () => {
 
 describe('dispatch over HTTP, with a password-protected Redis store', () => {
   let t: TestServer;
-  let admin: Redis;
+  let admin: AdminClient;
   beforeAll(async () => {
-    // A user of its own on the shared test Redis: the URL cairn is given carries a real password.
-    admin = new Redis(inject('redisUrl'));
-    await admin.call('ACL', 'SETUSER', USER, 'on', `>${PASSWORD}`, '~*', '&*', '+@all');
-    const url = new URL(inject('redisUrl'));
-    url.username = USER;
-    url.password = PASSWORD;
-    t = await startTestServer({ flags: ['--redis-url', url.toString(), '--redis-prefix', newPrefix()] });
+    // A user of its own on the shared test Redis (every master of a Cluster): the URL cairn is given
+    // carries a real password.
+    admin = adminClient(inject('redisUrl'));
+    await onEveryMaster(admin, (node) => node.call('ACL', 'SETUSER', USER, 'on', `>${PASSWORD}`, '~*', '&*', '+@all'));
+    const url = withUser(inject('redisUrl'), USER, PASSWORD);
+    t = await startTestServer({ flags: ['--redis-url', url, '--redis-prefix', newPrefix()] });
   });
   afterAll(async () => {
     await t.stop();
-    await admin.call('ACL', 'DELUSER', USER);
+    await onEveryMaster(admin, (node) => node.call('ACL', 'DELUSER', USER));
     admin.disconnect();
   });
 

@@ -1,6 +1,6 @@
-// The Store contract, run unchanged against the embedded memory store and the Redis store: conditional
-// commits, atomic snapshots, exact round trips, the change feed (changesSince, follow, reset) and replica
-// liveness.
+// The Store contract, run unchanged against the embedded memory store and the Redis store (on the run's
+// Redis and on a three-master Cluster): conditional commits, atomic snapshots, exact round trips, the
+// change feed (changesSince, follow, reset) and replica liveness.
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { InstanceRecord, NamespaceRecord, ServiceRecord, TagsRecord } from '../../src/model/records.ts';
 import { MemoryStore } from '../../src/store/memory/memory-store.ts';
@@ -29,14 +29,14 @@ const harnesses: Harness[] = [
       return { store, peer: store };
     },
   },
-  {
-    name: 'RedisStore',
+  ...(['redisUrl', 'redisClusterUrl'] as const).map((url): Harness => ({
+    name: url === 'redisUrl' ? 'RedisStore' : 'RedisStore on a three-master Cluster',
     async open(options = {}) {
       const prefix = newPrefix();
-      const connect = (): Promise<RedisStore> => RedisStore.connect({ url: inject('redisUrl'), prefix, followBlockMs: 300, ...options });
+      const connect = (): Promise<RedisStore> => RedisStore.connect({ url: inject(url), prefix, followBlockMs: 300, ...options });
       return { store: await connect(), peer: await connect() };
     },
-  },
+  })),
 ];
 
 const namespace = (id: string, extra: Partial<NamespaceRecord> = {}): NamespaceRecord => ({

@@ -10,6 +10,7 @@ import type { NamespaceRecord } from '../../src/model/records.ts';
 import { parseRedisTarget } from '../../src/store/redis/connection.ts';
 import { RedisStore } from '../../src/store/redis/redis-store.ts';
 import type { Mutation } from '../../src/model/changes.ts';
+import { adminClient, keysMatching, type AdminClient } from '../support/redis-admin.ts';
 import { freePort, startRedis } from '../support/redis-global.ts';
 import { newPrefix } from '../support/server.ts';
 import { eventually } from '../support/eventually.ts';
@@ -50,9 +51,9 @@ afterEach(async () => {
 });
 
 describe('Redis key layout', () => {
-  let raw: Redis;
+  let raw: AdminClient;
   beforeAll(() => {
-    raw = new Redis(inject('redisUrl'));
+    raw = adminClient(inject('redisUrl'));
   });
   afterAll(async () => {
     await raw.quit();
@@ -63,7 +64,7 @@ describe('Redis key layout', () => {
     const store = await connect({ prefix });
     await store.commit(0, [nsMutation('ns-a'), { table: 'tags', key: 'ns-a', value: [] }]);
     await store.heartbeat('replica-1', 10_000);
-    const keys = (await raw.keys(`{${prefix}}:*`)).sort();
+    const keys = (await keysMatching(raw, `{${prefix}}:*`)).sort();
     expect(keys).toEqual([
       `{${prefix}}:epoch`,
       `{${prefix}}:feed`,
@@ -136,15 +137,15 @@ describe('Redis key layout', () => {
 });
 
 describe('Redis store when the data is lost', () => {
-  let raw: Redis;
+  let raw: AdminClient;
   beforeAll(() => {
-    raw = new Redis(inject('redisUrl'));
+    raw = adminClient(inject('redisUrl'));
   });
   afterAll(async () => {
     await raw.quit();
   });
   const wipe = async (prefix: string): Promise<void> => {
-    await raw.del(...(await raw.keys(`{${prefix}}:*`)));
+    await raw.del(...(await keysMatching(raw, `{${prefix}}:*`)));
   };
 
   it('resets a follower and answers changesSince with null when the revision goes backwards', async () => {
@@ -299,11 +300,42 @@ describe('Redis URL forms', () => {
         ],
       },
     },
+    {
+      url: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7001,[fd00::3]:7002',
+      target: {
+        kind: 'cluster',
+        nodes: [
+          { host: '10.0.0.1', port: 7000 },
+          { host: '10.0.0.2', port: 7001 },
+          { host: 'fd00::3', port: 7002 },
+        ],
+      },
+    },
+    {
+      url: 'redis+cluster://cairn:p%40ss@node-a,node-b:7001/',
+      target: {
+        kind: 'cluster',
+        username: 'cairn',
+        password: 'p@ss',
+        nodes: [
+          { host: 'node-a', port: 6379 },
+          { host: 'node-b', port: 7001 },
+        ],
+      },
+    },
   ])('reads $url', ({ url, target }) => {
     expect(parseRedisTarget(url)).toEqual(target);
   });
 
-  it.each(['http://x:1', 'redis+sentinel://host:1', 'redis+sentinel://host:notaport/m'])('refuses %s', (url) => {
+  it.each([
+    'http://x:1',
+    'redis+sentinel://host:1',
+    'redis+sentinel://host:notaport/m',
+    'redis+cluster://',
+    'redis+cluster://a:1,b:70000',
+    'redis+cluster://a:1,,b:2',
+    'redis+cluster://a:1/0',
+  ])('refuses %s', (url) => {
     expect(() => parseRedisTarget(url)).toThrow();
   });
 

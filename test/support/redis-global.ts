@@ -1,11 +1,14 @@
 // Vitest global setup: starts a real redis-server on a free loopback port for the whole run (never the
-// user's 6379), unless REDIS_URL names one. Tests read the URL with inject('redisUrl').
-import { spawn, type ChildProcess } from 'node:child_process';
+// user's 6379), unless REDIS_URL names one, and a three-master Cluster for the tests that run on one too.
+// CAIRN_TEST_REDIS=cluster or sentinel runs every Redis test on that deployment instead (npm run
+// test:cluster, test:sentinel). Tests read the URLs with inject('redisUrl') and inject('redisClusterUrl').
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort } from '../../bench/lib/ports.ts';
+import { startCluster, startProcess, startSentinels, type Deployment } from './redis-deployments.ts';
 
 // One free-port helper for tests and benchmarks: free for TCP and UDP, never handed out twice.
 export { freePort };
@@ -13,46 +16,42 @@ export { freePort };
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
-    redisPort: number;
+    /** A three-master Cluster (the same as redisUrl under CAIRN_TEST_REDIS=cluster). */
+    redisClusterUrl: string;
   }
 }
 
-export async function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run redis-server (is it installed and on PATH?): ${e.message}`));
-    });
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return child;
+export function startRedis(port: number, dir: string): Promise<ChildProcess> {
+  return startProcess(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]);
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (process.env.REDIS_URL) {
-    project.provide('redisUrl', process.env.REDIS_URL);
-    project.provide('redisPort', Number(new URL(process.env.REDIS_URL).port || 6379));
-    return async () => undefined;
-  }
+/** The shared standalone Redis of the run, or the deployment CAIRN_TEST_REDIS names. */
+async function mainRedis(cluster: Promise<Deployment>): Promise<Deployment> {
+  const kind = process.env.CAIRN_TEST_REDIS ?? 'standalone';
+  if (kind === 'cluster') return { url: (await cluster).url, stop: async () => undefined };
+  if (kind === 'sentinel') return startSentinels();
+  if (kind !== 'standalone') throw new Error(`CAIRN_TEST_REDIS must be standalone, cluster or sentinel, not ${kind}`);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'cairn-redis-'));
   const child = await startRedis(port, dir);
-  project.provide('redisUrl', `redis://127.0.0.1:${port}`);
-  project.provide('redisPort', port);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const starting = startCluster();
+  const main = process.env.REDIS_URL ? { url: process.env.REDIS_URL, stop: async () => undefined } : await mainRedis(starting);
+  const cluster = await starting;
+  project.provide('redisUrl', main.url);
+  project.provide('redisClusterUrl', cluster.url);
   return async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await main.stop();
+    await cluster.stop();
   };
 }

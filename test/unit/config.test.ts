@@ -51,12 +51,16 @@ describe('configuration', () => {
     [['--vpc', 'vpc-1=10.0.0.0/99'], 'expected a CIDR'],
     [['--health-check-interval', '10'], 'expected a duration with a unit'],
     [['--account-id', '42'], 'expected 12 digits'],
-    [['--redis-url', 'localhost:6379'], 'expected a redis://, rediss:// or redis+sentinel:// URL'],
+    [['--redis-url', 'localhost:6379'], 'expected a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL'],
     [['--redis-url', 'redis+sentinel://s1:26379'], 'expected redis+sentinel://[user:password@]host[:port],host[:port]/masterName'],
     [['--redis-url', 'redis+sentinel://s1:notaport/main'], 'expected Sentinel addresses as host[:port]'],
+    [['--redis-url', 'redis+cluster://n1:7000,n2:port'], "expected Cluster node addresses as host[:port] (port 1 to 65535), got 'n2:port'"],
+    [['--redis-url', 'redis+cluster://n1:7000,n2:7001/0'], 'expected redis+cluster://[user:password@]host[:port],host[:port]… (seed nodes'],
+    [['--redis-url', 'redis+cluster://u:hunter2@'], 'expected redis+cluster://[user:password@]host[:port]'],
     [['--redis-url', 'redis://cache:99999'], 'expected a URL of the form redis://[user:password@]host[:port]'],
     [['--redis-url', 'redis://cache:6379/zero'], 'expected a database number'],
     [['--redis-timeout', '10ms'], 'expected a duration from 50ms to 60s'],
+    [['--redis-wait-replicas', '17'], "--redis-wait-replicas: '17' is not valid; expected a whole number from 0 to 16"],
     [['--upstream', 'resolver.example'], 'expected HOST[:PORT]'],
     [['--log-level', 'loud'], 'expected one of fatal, error'],
     [['--no-such-flag', 'x'], 'unknown flag --no-such-flag (npm start -- --help lists every setting)'],
@@ -106,6 +110,9 @@ describe('configuration', () => {
 
   it.each([
     [['--redis-url', 'http://cairn:hunter2@redis:6379']],
+    [['--redis-url', 'redis+sentinel://u:hunter2@/main']],
+    [['--redis-url', 'redis+cluster://u:hunter2@']],
+    [['--redis-url', 'redis+cluster://u:hunter2@n1:port']],
     [['--credentials', 'AKIDhunter2']],
     [['--api-port', '80', 'redis://cairn:hunter2@redis:6379']],
   ])('never repeats a password from a bad value: %j', (argv) => {

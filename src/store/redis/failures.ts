@@ -9,9 +9,15 @@ const NOT_SENT = "Stream isn't writeable";
 /** ioredis's words for a command whose connection closed under it, or that waited past commandTimeout. */
 const CUT_OFF = new Set(['Connection is closed.', 'Command timed out']);
 
+/**
+ * A Cluster command redirected (MOVED, ASK, TRYAGAIN) more times than ioredis follows: every attempt was
+ * answered with a redirection, so none was carried out. Seen while the registry's slot is being migrated.
+ */
+const REDIRECTED = 'Too many Cluster redirections';
+
 /** What became of a write that failed: anything but a refusal or a command never sent may be applied. */
 export function failureOf(e: unknown): Failure {
-  if (e instanceof Error && e.name === 'ReplyError') return 'refused';
+  if (e instanceof Error && (e.name === 'ReplyError' || e.message.startsWith(REDIRECTED))) return 'refused';
   if (e instanceof Error && e.message.startsWith(NOT_SENT)) return 'not-sent';
   return 'no-answer';
 }
@@ -29,4 +35,5 @@ export function lostConnection(e: unknown): boolean {
 }
 
 /** The first word of a Redis error reply (OOM, READONLY, LOADING...): its kind, without the details. */
-export const replyCode = (e: Error): string => /^[A-Z]+/.exec(e.message)?.[0] ?? 'ERR';
+export const replyCode = (e: Error): string =>
+  e.message.startsWith(REDIRECTED) ? 'slot migrating' : (/^[A-Z]+/.exec(e.message)?.[0] ?? 'ERR');

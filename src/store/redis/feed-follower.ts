@@ -2,7 +2,7 @@
 // After an error or an idle block it checks the head: a revision that went backwards, another epoch (Redis
 // restarted empty or was flushed) or a gap the stream no longer holds means the reader must reload, so
 // handlers.reset() is called and following goes on from the current head.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import type { FeedHandlers } from '../../model/changes.ts';
 import type { Availability } from './availability.ts';
 import { decodeFeedEntry, type FeedEntry } from './codec.ts';
@@ -11,7 +11,7 @@ import { feedId, otherEpoch, type Keys } from './keys.ts';
 import type { Log } from '../../model/log.ts';
 
 export interface FeedFollowerOptions {
-  connection: Redis;
+  connection: RedisClient;
   keys: Keys;
   from: number;
   /** The epoch the reader's data belongs to, when known. */

@@ -1,6 +1,6 @@
 // Reads a contiguous run of changes from the feed stream (XRANGE, in pages), or says it cannot: a
 // missing revision (trimmed), or an entry from another epoch (the data was lost and written anew).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import { ServiceUnavailable } from '../../model/errors.ts';
 import type { Change } from '../../model/changes.ts';
 import { decodeFeedEntry, type FeedEntry } from './codec.ts';
@@ -13,7 +13,7 @@ export const FEED_PAGE = 1000;
  * after+1, COUNT FEED_PAGE). Null when the feed does not hold them all, contiguously, in `epoch`.
  */
 export async function changesUpTo(
-  client: Redis,
+  client: RedisClient,
   keys: Keys,
   after: number,
   head: number,
@@ -37,7 +37,7 @@ export async function changesUpTo(
 
 /** Reads the head (revision, epoch) and the first page after `after` in one MULTI. */
 export async function headAndFirstPage(
-  client: Redis,
+  client: RedisClient,
   keys: Keys,
   after: number,
 ): Promise<{ head: number; epoch: string | null; page: FeedEntry[] }> {

@@ -1,16 +1,28 @@
 // The Store contract over Redis: tables as hashes, one Lua script per commit (conditional on the head
 // revision, appending the change to a stream), snapshots by scanning and replaying the feed, a change feed
 // read with XREAD, and replica liveness in a sorted set. Fails fast when Redis is away, saying whether a
-// write may still be applied; the caller keeps serving what it has.
+// write may still be applied; the caller keeps serving what it has. Standalone, Sentinel and Cluster alike:
+// every key shares one hash tag, so on a Cluster every command goes to the one master of that slot.
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { tableNames } from '../../model/records.ts';
 import { CloudMapError, ServiceUnavailable, StoreUnreachable, WriteOutcomeUnknown } from '../../model/errors.ts';
 import type { Change, FeedHandlers, Mutation, Snapshot, Tables } from '../../model/changes.ts';
 import type { CommitResult, Store } from '../types.ts';
 import { Availability } from './availability.ts';
 import { encodeCommit } from './codec.ts';
-import { closeClient, createClient, parseRedisTarget, redact, whenReady } from './connection.ts';
+import {
+  closeClient,
+  createClient,
+  duplicateForBlocking,
+  nodesReady,
+  readyToSend,
+  redact,
+  slotOf,
+  slotOwner,
+  whenReady,
+  type RedisClient,
+} from './connection.ts';
 import { failureOf, lostConnection, replyCode } from './failures.ts';
 import { FeedFollower } from './feed-follower.ts';
 import { feedLagSeconds } from './feed-lag.ts';
@@ -21,7 +33,7 @@ import { defineScripts, type ScriptedRedis } from './scripts.ts';
 import { readSnapshot } from './snapshot-reader.ts';
 
 export interface RedisStoreOptions {
-  /** redis://, rediss:// or redis+sentinel://host:port[,host:port]/masterName */
+  /** redis://, rediss://, redis+sentinel://host:port[,host:port]/masterName or redis+cluster://host:port[,host:port] */
   url: string;
   /** Every key lives under the hash tag `{prefix}`. */
   prefix: string;
@@ -39,6 +51,13 @@ export interface RedisStoreOptions {
   socketTimeoutMs?: number;
   /** How long one XREAD blocks; an idle feed re-checks the head this often. */
   followBlockMs?: number;
+  /**
+   * A commit is acknowledged only once this many replicas have it (WAIT), so a failover that promotes one
+   * of them keeps it; fewer in time and the write fails with WriteOutcomeUnknown. 0: no waiting.
+   */
+  waitReplicas?: number;
+  /** How long WAIT waits for those replicas. */
+  waitTimeoutMs?: number;
 }
 
 export class RedisStore implements Store {
@@ -48,6 +67,11 @@ export class RedisStore implements Store {
   private readonly tableKeys: string[];
   private readonly feedLength: number;
   private readonly followBlockMs: number;
+  private readonly waitReplicas: number;
+  private readonly waitTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  /** The Cluster slot of every key (undefined: not a Cluster). */
+  private slot: number | undefined;
   private readonly log: Log;
   private readonly availability: Availability;
   private readonly followers = new Set<FeedFollower>();
@@ -59,13 +83,18 @@ export class RedisStore implements Store {
   private lastError: string | undefined;
   /** The kind of error Redis answers writes with (OOM...), while it does: logged once, not per write. */
   private refusing: string | undefined;
+  /** Commits fall short of --redis-wait-replicas, while they do: logged once, not per write. */
+  private underReplicated = false;
 
-  private constructor(client: Redis, options: RedisStoreOptions) {
+  private constructor(client: RedisClient, options: RedisStoreOptions) {
     this.client = defineScripts(client);
     this.keys = keysFor(options.prefix);
     this.tableKeys = tableNames.map((t) => this.keys.tables[t]);
     this.feedLength = options.feedLength ?? 100_000;
     this.followBlockMs = options.followBlockMs ?? 2000;
+    this.waitReplicas = options.waitReplicas ?? 0;
+    this.waitTimeoutMs = options.waitTimeoutMs ?? 250;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 1000;
     this.log = options.log ?? silentLog;
     this.availability = new Availability(this.log);
     // Outages are logged once each by `availability`, not per reconnect attempt or failed command. A
@@ -84,13 +113,15 @@ export class RedisStore implements Store {
 
   /** Connects and waits (up to startTimeoutMs) until Redis answers. */
   static async connect(options: RedisStoreOptions): Promise<RedisStore> {
-    const client = createClient(parseRedisTarget(options.url), {
+    const client = createClient(options.url, {
       connectTimeoutMs: options.connectTimeoutMs ?? 1000,
       socketTimeoutMs: options.socketTimeoutMs ?? 1000,
     });
     const store = new RedisStore(client, options);
     try {
       await whenReady(client, options.startTimeoutMs ?? 5000);
+      await nodesReady(client, options.startTimeoutMs ?? 5000);
+      store.slot = await slotOf(client, store.keys.rev);
     } catch (e) {
       client.disconnect();
       throw new ServiceUnavailable(`Cannot reach Redis at ${redact(options.url)}: ${redact((e as Error).message)}`);
@@ -111,7 +142,7 @@ export class RedisStore implements Store {
    */
   async commit(expected: number, mutations: Mutation[]): Promise<CommitResult> {
     const { args, feed } = encodeCommit(mutations);
-    if (this.client.status !== 'ready') throw new StoreUnreachable();
+    if (!(await readyToSend(this.client, this.slot, this.connectTimeoutMs))) throw new StoreUnreachable();
     let reply;
     try {
       reply = await this.client.cairnCommit(
@@ -136,7 +167,30 @@ export class RedisStore implements Store {
     }
     if (ok !== 1) return { ok: false, head: revision };
     this.epoch = epoch;
+    if (this.waitReplicas > 0) await this.replicated();
     return { ok: true, revision };
+  }
+
+  /**
+   * Waits until `waitReplicas` replicas have the commit just made. It is applied on the master either way,
+   * so falling short is WriteOutcomeUnknown: a failover now may lose it; otherwise the feed brings it.
+   */
+  private async replicated(): Promise<void> {
+    // WAIT counts the writes of the connection it is sent on: the one the commit went through, which on a
+    // Cluster is the connection to the slot's master (after any redirection).
+    const connection = this.client instanceof Cluster ? slotOwner(this.client, this.slot ?? 0) : this.client;
+    const acknowledged = connection ? await connection.wait(this.waitReplicas, this.waitTimeoutMs).catch(() => 0) : 0;
+    if (acknowledged < this.waitReplicas) {
+      if (!this.underReplicated)
+        this.log.warn(
+          { acknowledged, wanted: this.waitReplicas },
+          'commits do not reach enough Redis replicas in time; writes fail with ServiceUnavailable until they do',
+        );
+      this.underReplicated = true;
+      throw new WriteOutcomeUnknown();
+    }
+    if (this.underReplicated) this.log.info({}, 'commits reach enough Redis replicas again');
+    this.underReplicated = false;
   }
 
   private commitFailure(e: unknown): CloudMapError {
@@ -177,7 +231,7 @@ export class RedisStore implements Store {
   }
 
   follow(revision: number, handlers: FeedHandlers): () => void {
-    const connection = this.client.duplicate({ socketTimeout: undefined, commandTimeout: this.followBlockMs + 1500 });
+    const connection = duplicateForBlocking(this.client, this.followBlockMs + 1500);
     const follower = new FeedFollower({
       connection,
       keys: this.keys,

@@ -1,6 +1,6 @@
 // The Lua scripts, each one atomic step on keys of one hash tag (one Cluster slot). ioredis loads them
 // with defineCommand and calls them by EVALSHA.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 
 /**
  * KEYS: rev, epoch, feed, then the six table hashes (tableNames order).
@@ -52,12 +52,12 @@ return redis.call('ZRANGE', KEYS[1], 0, -1)
 export const COMMIT_KEYS = 9;
 
 /** A client with the scripts defined on it. */
-export interface ScriptedRedis extends Redis {
+export type ScriptedRedis = RedisClient & {
   cairnCommit(...keysAndArgs: (string | number)[]): Promise<[number, number, string]>;
   cairnHeartbeat(key: string, replicaId: string, ttlMs: number): Promise<string[]>;
-}
+};
 
-export function defineScripts(client: Redis): ScriptedRedis {
+export function defineScripts(client: RedisClient): ScriptedRedis {
   client.defineCommand('cairnCommit', { numberOfKeys: COMMIT_KEYS, lua: commitLua });
   client.defineCommand('cairnHeartbeat', { numberOfKeys: 1, lua: heartbeatLua });
   return client as ScriptedRedis;

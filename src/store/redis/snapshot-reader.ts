@@ -2,7 +2,7 @@
 // (HSCAN: small replies, low peak memory, Redis never blocked for long), then read the head again with
 // the changes committed meanwhile and replay them. Every value is a whole record, so replaying the
 // changes after the first head over what the scan saw gives exactly the state at the second head.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import { tableNames, type TableName } from '../../model/records.ts';
 import { ServiceUnavailable } from '../../model/errors.ts';
 import { emptyTables, type Snapshot, type Tables } from '../../model/changes.ts';
@@ -19,7 +19,7 @@ export interface LoadedSnapshot {
   epoch: string | null;
 }
 
-export async function readSnapshot(client: Redis, keys: Keys, newTables: () => Tables = emptyTables): Promise<LoadedSnapshot> {
+export async function readSnapshot(client: RedisClient, keys: Keys, newTables: () => Tables = emptyTables): Promise<LoadedSnapshot> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const loaded = await tryReadSnapshot(client, keys, newTables);
     if (loaded) return loaded;
@@ -27,7 +27,7 @@ export async function readSnapshot(client: Redis, keys: Keys, newTables: () => T
   throw new ServiceUnavailable('Could not load a consistent snapshot from Redis: the data changed or was lost while reading');
 }
 
-async function tryReadSnapshot(client: Redis, keys: Keys, newTables: () => Tables): Promise<LoadedSnapshot | null> {
+async function tryReadSnapshot(client: RedisClient, keys: Keys, newTables: () => Tables): Promise<LoadedSnapshot | null> {
   const [rev, epoch] = await client.mget(keys.rev, keys.epoch);
   const start = Number(rev ?? 0);
   const tables = newTables();
@@ -46,7 +46,7 @@ async function tryReadSnapshot(client: Redis, keys: Keys, newTables: () => Table
   return { snapshot: { revision: changes.at(-1)?.revision ?? start, tables }, epoch: after.epoch };
 }
 
-async function scanTable(client: Redis, hashKey: string, table: TableName, tables: Tables): Promise<void> {
+async function scanTable(client: RedisClient, hashKey: string, table: TableName, tables: Tables): Promise<void> {
   let cursor = '0';
   do {
     // Pages as bytes, each value turned into text only as it is parsed: ioredis turns a whole page into
