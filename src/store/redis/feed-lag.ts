@@ -1,11 +1,11 @@
 // How far a reader of the feed is behind: the age of the first entry after what it applied, measured on
 // Redis's clock at both ends (the commit script stamps each entry with TIME), in one round trip.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.ts';
 import { ServiceUnavailable } from '../../model/errors.ts';
 import type { FeedEntry } from './codec.ts';
 import { feedId, type Keys } from './keys.ts';
 
-export async function feedLagSeconds(client: Redis, keys: Keys, applied: number): Promise<number> {
+export async function feedLagSeconds(client: RedisClient, keys: Keys, applied: number): Promise<number> {
   const reply = await client
     .multi()
     .get(keys.rev)
