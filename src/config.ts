@@ -203,6 +203,11 @@ export const settings = {
   'health-check-concurrency': setting(int(1, 100_000), '256', 'probes in flight at once on one replica'),
   'custom-health-delay': setting(duration, '0s', 'delay before a custom health change applies (AWS: 30s)'),
   'replica-id': setting(str, undefined, 'name of this replica (default host name and pid)'),
+  'console-health-history': setting(
+    int(0, 1000),
+    '50',
+    "health flips kept in memory per instance for the console's timeline (those this replica has seen since it started)",
+  ),
 } satisfies Record<string, Setting<unknown, string | undefined, boolean>>;
 
 type Settings = typeof settings;

@@ -7,7 +7,8 @@ import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { Catalog, CatalogFollower } from './catalog/index.ts';
 import { realTimers, type Timers } from './model/timers.ts';
-import { createRegistry, type RegistryContext } from './registry/index.ts';
+import { createRegistry, HealthHistory, type RegistryContext } from './registry/index.ts';
+import pkg from '../package.json' with { type: 'json' };
 import { openStore, type Store } from './store/index.ts';
 import { buildApi, discoveryRateLimit, exposureWarning, sigv4Verifier } from './api/index.ts';
 import { startHealthChecks, type HealthChecks } from './health/index.ts';
@@ -77,6 +78,10 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
   });
   // Every listener hears of a change before the write that made it returns (read-your-writes).
   const unsubscribe: (() => void)[] = [catalog.subscribe(ctx.discovery)];
+  // The console's health timeline: flips this replica sees from now on.
+  const healthHistory = new HealthHistory(config.consoleHealthHistory);
+  unsubscribe.push(catalog.subscribe(healthHistory));
+  let checks: HealthChecks | undefined; // started once the API listens; the console asks them who probes what
 
   let ready = false;
   const authenticate =
@@ -94,6 +99,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     http,
     ...(authenticate ? { authenticate } : {}),
     ...(config.discoverRateLimit > 0 ? { admit: discoveryRateLimit(config.discoverRateLimit) } : {}),
+    console: { history: healthHistory, probedBy: (s, i) => checks?.probedBy(s, i), replicaId, version: pkg.version },
   });
   await api.listen({ host: config.apiHost, port: config.apiPort });
   const addr = api.server.address();
@@ -117,6 +123,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     timers: hooks.healthTimers,
   });
   unsubscribe.push(catalog.subscribe(health));
+  checks = health;
 
   // DNS: answers from its index of the catalog only.
   const dnsLog = log.child({ part: 'dns' });

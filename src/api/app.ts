@@ -10,6 +10,7 @@ import { capConnections, defaultHttpBounds, httpServerOptions, type HttpBounds }
 import { parseJsonBody } from './json-body.ts';
 import { operationTable, type Operation } from './dispatch.ts';
 import { sendError, sendOk, toCloudMapError } from './aws-json.ts';
+import { consoleRoutes, type ConsoleOptions } from './console.ts';
 
 export interface ApiOptions {
   ctx: RegistryContext;
@@ -22,6 +23,8 @@ export interface ApiOptions {
   ready?: () => boolean;
   /** Time and connection limits of the HTTP server (defaultHttpBounds when not given). */
   http?: HttpBounds;
+  /** The web console (/ui and its read-only JSON); off when not given. */
+  console?: ConsoleOptions;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -51,6 +54,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     if (options.ready && !options.ready()) return reply.code(503).send({ status: 'starting' });
     return reply.send({ status: 'ok' });
   });
+
+  if (options.console) void app.register(consoleRoutes, { ...options.console, ctx: options.ctx, authenticate: options.authenticate });
 
   app.post('/', async (request, reply) => {
     reply.header('x-amzn-RequestId', request.id);

@@ -1,6 +1,7 @@
 // The HTTP API's public surface: the fastify app (Cloud Map's JSON 1.1 protocol, /healthz), and the
 // gates the server may put in front of dispatch: SigV4 verification and the discovery rate limit.
 export { buildApi, type ApiOptions } from './app.ts';
+export type { ConsoleOptions } from './console.ts';
 export { defaultHttpBounds, type HttpBounds } from './http-bounds.ts';
 export { discoveryRateLimit } from './rate-limit.ts';
 export { sigv4Verifier, type Credentials } from './sigv4.ts';

@@ -5,3 +5,4 @@ export { handlers, type Handler, type HandlerTable } from './handlers.ts';
 export { setHealth } from './health-writes.ts';
 export type { Planner, Plan, Writer } from './writer.ts';
 export type { DiscoveryCache } from './discovery-cache.ts';
+export { HealthHistory, type HealthPoint } from './health-history.ts';
