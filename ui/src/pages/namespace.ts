@@ -29,7 +29,7 @@ export function NamespacePage({ namespaceId }: { namespaceId: string }) {
   const ns = data?.namespace;
   const services = (data?.services ?? []).filter((s) => matches(query, s.Name, s.Id, s.Description));
   return html`<main>
-    <nav class="crumbs"><a href="#/">Namespaces</a> / <span>${ns?.Name ?? namespaceId}</span></nav>
+    <nav class="crumbs"><a href="#/">Namespaces</a><span>${ns?.Name ?? namespaceId}</span></nav>
     ${error && html`<p class="error" role="alert">${error.message}</p>`}
     ${
       ns &&

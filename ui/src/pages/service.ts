@@ -71,7 +71,7 @@ export function ServicePage({ namespaceId, serviceId, replica }: { namespaceId: 
   const s = data?.service;
   return html`<main>
     <nav class="crumbs">
-      <a href="#/">Namespaces</a> / <a href=${hrefNamespace(namespaceId)}>${data?.namespace.Name ?? namespaceId}</a> /
+      <a href="#/">Namespaces</a><a href=${hrefNamespace(namespaceId)}>${data?.namespace.Name ?? namespaceId}</a>
       <span>${serviceName ?? serviceId}</span>
     </nav>
     ${error && html`<p class="error" role="alert">${error.message}</p>`}
