@@ -90,6 +90,20 @@ module.exports = {
       to: { dependencyTypes: ['npm-dev', 'npm-no-pkg', 'npm-unknown', 'unknown', 'undetermined'] },
     },
     layer('dns/index/', ['dns/serve/'], 'Building prepared bytes does not depend on serving them.'),
+    {
+      name: 'src-imports-ui',
+      comment: 'The web console (ui/) runs in the browser, bundled by scripts/build-ui.ts: no server code imports it.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^ui/' },
+    },
+    {
+      name: 'ui-imports-server',
+      comment: 'The web console speaks to cairn over HTTP only: it imports nothing of the server, tests or scripts.',
+      severity: 'error',
+      from: { path: '^ui/' },
+      to: { path: '^(src|test|scripts|bench)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

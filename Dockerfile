@@ -9,6 +9,10 @@ COPY scripts/install.js ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY src ./src
 RUN node_modules/.bin/tsc --noEmit -p tsconfig.build.json
+# The web console: npm ci ran before its sources were here, so it is built now (dist/ui).
+COPY ui ./ui
+COPY scripts/build-ui.ts ./scripts/
+RUN npm run build:ui && test -f dist/ui/index.html
 
 FROM node:24 AS deps
 WORKDIR /app
@@ -25,6 +29,7 @@ COPY --from=deps /app/build/Release/udp_batch.node ./build/Release/udp_batch.nod
 COPY package.json ./
 # Copied from the build stage so the type check gates the image (BuildKit skips unused stages).
 COPY --from=build /app/src ./src
+COPY --from=build /app/dist/ui ./dist/ui
 USER node
 EXPOSE 8053/udp 8053/tcp 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

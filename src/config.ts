@@ -240,6 +240,11 @@ export const settings = {
   'watch-heartbeat': setting(positiveDuration, '15s', 'every open watch stream gets a comment line this often, so proxies keep it open'),
   'watch-max-buffer': setting(size, '1MiB', 'bytes a watch stream may leave unsent before its next event; beyond it the stream is closed'),
   'watch-history': setting(size, '8MiB', 'recent change events kept (all services together) to resume a watch stream from Last-Event-ID'),
+  'console-health-history': setting(
+    int(0, 1000),
+    '50',
+    "health flips kept in memory per instance for the console's timeline (those this replica has seen since it started)",
+  ),
 } satisfies Record<string, Setting<unknown, string | undefined, boolean>>;
 
 type Settings = typeof settings;

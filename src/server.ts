@@ -10,7 +10,8 @@ import { createLogger } from './logger.ts';
 import { ListenError } from './model/listen-error.ts';
 import { Catalog, CatalogFollower, registerCatalogMetrics } from './catalog/index.ts';
 import { realTimers, type Timers } from './model/timers.ts';
-import { createRegistry, WatchHub, type RegistryContext } from './registry/index.ts';
+import { createRegistry, HealthHistory, WatchHub, type RegistryContext } from './registry/index.ts';
+import pkg from '../package.json' with { type: 'json' };
 import { openStore, registerStoreMetrics, type Store } from './store/index.ts';
 import {
   bindApi,
@@ -111,6 +112,9 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     timers,
   });
   unsubscribe.push(catalog.subscribe(watches));
+  // The console's health timeline: flips this replica sees from now on.
+  const healthHistory = new HealthHistory(config.consoleHealthHistory);
+  unsubscribe.push(catalog.subscribe(healthHistory));
 
   let phase: Phase = 'starting';
   const authenticate =
@@ -121,6 +125,7 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     keepAliveTimeoutMs: config.apiKeepAliveTimeout,
     maxConnections: config.apiMaxConnections,
   };
+  let health: HealthChecks | undefined;
   const api = buildApi({
     ctx,
     logger: log.child({ part: 'api' }),
@@ -130,13 +135,14 @@ export async function startServer(config: Config, hooks: ServerHooks = {}): Prom
     // With a listener of its own, /metrics leaves the API port.
     ...(config.metricsPort === undefined ? { metricsText } : {}),
     watch: { hub: watches, maxWaitMs: config.watchMaxWait, maxBufferBytes: config.watchMaxBuffer },
+    // The health checks start after the API binds: until then nobody is known to probe anything.
+    console: { history: healthHistory, probedBy: (s, i) => health?.probedBy(s, i), replicaId, version: pkg.version },
     ...(authenticate ? { authenticate } : {}),
     ...(config.discoverRateLimit > 0 ? { admit: discoveryRateLimit(config.discoverRateLimit) } : {}),
   });
 
   // Every listener is bound before anything says it serves; a failed start closes what it opened.
   let dns: DnsServer | undefined;
-  let health: HealthChecks | undefined;
   let metricsListener: MetricsListener | undefined;
   let apiAddress: { host: string; port: number };
   try {

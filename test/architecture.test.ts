@@ -18,7 +18,7 @@ async function violations(baseDir: string): Promise<string[]> {
   process.chdir(baseDir); // the rules' paths are relative to the tree cruised
   try {
     const { output } = await cruise(
-      ['src'],
+      ['src', 'ui'],
       { ...config.options, ruleSet: { forbidden: config.forbidden }, validate: true },
       { extensions: ['.ts', '.js', '.json'] },
     );
@@ -53,6 +53,7 @@ const shape: Record<string, string> = {
   'src/server.ts':
     "import { a } from './api/index.ts'; import { v } from './dns/index.ts'; import { h } from './health/index.ts'; export const srv = a + v + h;",
   'src/main.ts': "import { srv } from './server.ts'; export const m = srv;",
+  'ui/src/main.ts': 'export const u = 1;',
 };
 
 const trees: string[] = [];
@@ -115,6 +116,18 @@ describe('the dependency rules', () => {
       'src/dns/serve/index.ts',
       "import { w } from '../wire/names.ts'; export const v = w;",
       'dns-halves-through-index',
+    ],
+    [
+      'server code imports the console',
+      'src/api/index.ts',
+      "import { u } from '../../ui/src/main.ts'; export const a = u;",
+      'src-imports-ui',
+    ],
+    [
+      'the console imports server code',
+      'ui/src/main.ts',
+      "import { c } from '../../src/config.ts'; export const u = c;",
+      'ui-imports-server',
     ],
     [
       'building DNS bytes depends on serving',

@@ -14,6 +14,7 @@ import { metricsRoute, type MetricsText } from './metrics-route.ts';
 import { countRequests } from './request-metrics.ts';
 import { alwaysReady, readiness, type ReadinessSource } from './readiness.ts';
 import { watchRoutes, type WatchSettings } from './watch.ts';
+import { consoleRoutes, type ConsoleOptions } from './console.ts';
 
 export interface ApiOptions {
   ctx: RegistryContext;
@@ -32,6 +33,8 @@ export interface ApiOptions {
   metricsText?: MetricsText;
   /** The watch endpoints (GET /v1/watch, blocking queries); absent: not served. */
   watch?: WatchSettings;
+  /** The web console (/ui and its read-only JSON); off when not given. */
+  console?: ConsoleOptions;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -73,6 +76,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   if (options.metricsText) metricsRoute(app, options.metricsText);
   if (options.watch)
     void app.register(watchRoutes, { ...options.watch, ctx: options.ctx, authenticate: options.authenticate, admit: options.admit });
+  if (options.console) void app.register(consoleRoutes, { ...options.console, ctx: options.ctx, authenticate: options.authenticate });
 
   app.post('/', async (request, reply) => {
     reply.header('x-amzn-RequestId', request.id);

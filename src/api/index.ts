@@ -2,6 +2,7 @@
 // socket's bind and drain, and the gates the server may put in front of dispatch: SigV4 verification and
 // the discovery rate limit.
 export { buildApi, type ApiOptions } from './app.ts';
+export type { ConsoleOptions } from './console.ts';
 export { defaultHttpBounds, type HttpBounds } from './http-bounds.ts';
 export { discoveryRateLimit } from './rate-limit.ts';
 export { sigv4Verifier, type Credentials } from './sigv4.ts';

@@ -2,7 +2,7 @@
 // share that rendezvous hashing gives this replica, counts results against the stored status and writes a
 // flip through the registry writer when FailureThreshold consecutive results disagree with it.
 import type { Catalog, CatalogListener } from '../catalog/index.ts';
-import { instanceKeyParts, type HealthCheckType, type HealthStatus } from '../model/records.ts';
+import { instanceKey, instanceKeyParts, type HealthCheckType, type HealthStatus } from '../model/records.ts';
 import { ServiceUnavailable } from '../model/errors.ts';
 import { setHealth, type Writer } from '../registry/index.ts';
 import type { Change } from '../model/changes.ts';
@@ -14,7 +14,7 @@ import { HealthMetrics } from './metrics.ts';
 import type { Probe } from './probe.ts';
 import { probes as defaultProbes } from './probes.ts';
 import { Scheduler, type SchedulerStats } from './scheduler.ts';
-import { owns } from './sharing.ts';
+import { ownerOf, owns } from './sharing.ts';
 import type { Timers } from '../model/timers.ts';
 import { observe, type Streak } from './threshold.ts';
 import { allTargets, sameTarget, serviceFingerprint, targetOf, targetsOfService, type ProbeTarget } from './targets.ts';
@@ -110,6 +110,15 @@ export class HealthChecks implements CatalogListener {
       failures: this.failures,
       flips: this.flips,
     };
+  }
+
+  /**
+   * The replica that probes an instance, as this replica sees the live set; undefined when the instance
+   * has no active check (custom health, no health config, or unknown).
+   */
+  probedBy(serviceId: string, instanceId: string): string | undefined {
+    const key = instanceKey(serviceId, instanceId);
+    return this.targets.has(key) ? ownerOf(key, this.replicas) : undefined;
   }
 
   /** Keys of the instances this replica probes. */

@@ -7,3 +7,4 @@ export type { Planner, Plan, Writer } from './writer.ts';
 export type { DiscoveryCache } from './discovery-cache.ts';
 export { discoverInstances, discoveredService } from './discovery.ts';
 export { WatchHub, type WatchHubOptions, type WatchSink, type Wait } from './watch-hub.ts';
+export { HealthHistory, type HealthPoint } from './health-history.ts';

@@ -1,0 +1,45 @@
+// The front page draws DNS queries per second and answers by rcode from /metrics, sampled while it is open.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { udp } from '../dns/dns-client.ts';
+import { launchChromium, screenshot, type Chromium } from './chromium.ts';
+
+let t: TestServer;
+let chromium: Chromium;
+let page: Page;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  chromium = await launchChromium();
+  page = await chromium.page();
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await t?.stop();
+});
+
+describe('the front page', () => {
+  it('draws DNS queries per second after some queries (or says the server has no /metrics)', async () => {
+    const published = (await fetch(`${t.endpoint}/metrics`)).status === 200;
+    await page.goto(`${t.endpoint}/ui/`);
+    const section = page.locator('section.charts');
+    if (!published) {
+      // Until /metrics is served, the page says why there is nothing to draw.
+      await expect.poll(() => section.getAttribute('data-metrics')).toBe('absent');
+      await expect(section.textContent()).resolves.toContain('does not publish /metrics');
+      await screenshot(page, 'metrics-absent');
+      return;
+    }
+    const deadline = Date.now() + 10_000;
+    const latest = () => page.locator('[data-latest="queries"]').textContent();
+    while (Date.now() < deadline && !(Number(await latest()) > 0)) {
+      for (let i = 0; i < 20; i++) await udp(t.server.dnsAddress.port, { name: `nothing-${i}.example.`, type: 'A' });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(Number(await latest())).toBeGreaterThan(0);
+    await expect(page.locator('[data-chart="Answers by rcode"] .legend').textContent()).resolves.toMatch(/REFUSED|NXDOMAIN|NOERROR/);
+    await screenshot(page, 'metrics');
+  });
+});

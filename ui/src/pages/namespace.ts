@@ -1,0 +1,109 @@
+// One namespace: its properties and its services, each with its routing policy, records and TTLs, health
+// check and instances counted by health.
+import { useState } from 'preact/hooks';
+import { html } from '../html.ts';
+import { useLoad } from '../hooks.ts';
+import { call, listAll, type Namespace, type Service } from '../net/cloudmap.ts';
+import { healthCounts } from '../net/health-counts.ts';
+import { HealthCounts } from '../components/badge.ts';
+import { healthCheck, matches, records } from '../format.ts';
+import { hrefService } from '../router.ts';
+
+interface Loaded {
+  namespace: Namespace;
+  services: (Service & { counts: Record<string, number> })[];
+}
+
+async function loadNamespace(id: string): Promise<Loaded> {
+  const [{ Namespace: namespace }, services] = await Promise.all([
+    call<{ Namespace: Namespace }>('GetNamespace', { Id: id }),
+    listAll<Service>('ListServices', { MaxResults: 100, Filters: [{ Name: 'NAMESPACE_ID', Values: [id], Condition: 'EQ' }] }, 'Services'),
+  ]);
+  const withCounts = await Promise.all(services.map(async (s) => ({ ...s, counts: await healthCounts(s) })));
+  return { namespace, services: withCounts.sort((a, b) => a.Name.localeCompare(b.Name)) };
+}
+
+export function NamespacePage({ namespaceId }: { namespaceId: string }) {
+  const { data, error } = useLoad(() => loadNamespace(namespaceId), namespaceId, 3000);
+  const [query, setQuery] = useState('');
+  const ns = data?.namespace;
+  const services = (data?.services ?? []).filter((s) => matches(query, s.Name, s.Id, s.Description));
+  return html`<main>
+    <nav class="crumbs"><a href="#/">Namespaces</a><span>${ns?.Name ?? namespaceId}</span></nav>
+    ${error && html`<p class="error" role="alert">${error.message}</p>`}
+    ${
+      ns &&
+      html`<section class="facts">
+        <h2>${ns.Name}</h2>
+        <dl>
+          <dt>Type</dt>
+          <dd>${ns.Type}</dd>
+          <dt>Id</dt>
+          <dd class="mono">${ns.Id}</dd>
+          <dt>HTTP name</dt>
+          <dd>${ns.Properties?.HttpProperties?.HttpName ?? ns.Name}</dd>
+          ${
+            ns.Properties?.DnsProperties?.SOA?.TTL !== undefined &&
+            html`<dt>SOA TTL</dt>
+              <dd>${ns.Properties.DnsProperties.SOA.TTL}s</dd>`
+          }
+          ${
+            ns.Description &&
+            html`<dt>Description</dt>
+              <dd>${ns.Description}</dd>`
+          }
+        </dl>
+      </section>`
+    }
+    <section>
+      <div class="section-head">
+        <h2>Services</h2>
+        <label class="search"
+          >Search
+          <input
+            type="search"
+            name="search"
+            placeholder="service"
+            value=${query}
+            onInput=${(e: Event) => setQuery((e.target as HTMLInputElement).value)}
+        /></label>
+      </div>
+      ${!data && !error && html`<p class="muted">Loading…</p>`}
+      ${
+        data &&
+        html`<table class="list" data-table="services">
+          <thead>
+            <tr>
+              <th>Service</th>
+              <th>Routing</th>
+              <th>Records</th>
+              <th>Health check</th>
+              <th>Instances</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${services.map(
+              (s) =>
+                html`<tr data-service=${s.Name}>
+                  <td>
+                    <a href=${hrefService(namespaceId, s.Id)}>${s.Name}</a
+                    >${s.Description && html`<div class="muted small">${s.Description}</div>`}
+                  </td>
+                  <td>${s.DnsConfig?.RoutingPolicy ?? '–'}</td>
+                  <td>${records(s)}</td>
+                  <td>${healthCheck(s)}</td>
+                  <td><${HealthCounts} counts=${s.counts} /></td>
+                </tr>`,
+            )}
+            ${
+              services.length === 0 &&
+              html`<tr>
+                <td colspan="5" class="muted">${query ? 'No service matches.' : 'No services in this namespace.'}</td>
+              </tr>`
+            }
+          </tbody>
+        </table>`
+      }
+    </section>
+  </main>`;
+}
