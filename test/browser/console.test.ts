@@ -66,7 +66,8 @@ describe('the console', () => {
   });
 
   it('shows a registration through the SDK within a second, without a reload', async () => {
-    await page.locator('[data-live="following"], [data-live="polling"]').waitFor();
+    // Following the watch stream, not polling.
+    await page.locator('[data-live="following"]').waitFor();
     await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
     const started = Date.now();
     await register('backend-3', { AWS_INSTANCE_IPV4: '192.168.10.4', stage: 'prod' });
