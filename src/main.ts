@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-main().catch((e: unknown) => {
+// `cairn agent …` is the Docker agent, a separate process that only speaks the Cloud Map API.
+const run = process.argv[2] === 'agent' ? import('./agent/index.ts').then((a) => a.agentMain(process.argv.slice(3))) : main();
+run.catch((e: unknown) => {
   process.stderr.write(`cairn: failed to start: ${redactSecrets((e as Error).message)}\n`);
   process.exit(1);
 });
