@@ -18,6 +18,8 @@ export interface AgentOptions {
   agentId?: string;
   /** Namespace of containers without a `cairn.namespace` label. */
   namespace?: string;
+  /** Only containers with this label (KEY or KEY=VALUE) are looked at: several agents on one host, one per stack. */
+  onlyLabel?: string;
   resyncIntervalMs: number;
   callTimeoutMs: number;
   backoff?: Backoff;
@@ -33,7 +35,7 @@ export interface Agent {
 /** Starts the agent once the Docker engine has told its ID (retrying while it is away). */
 export async function runAgent(o: AgentOptions): Promise<Agent> {
   const backoff = o.backoff ?? defaultBackoff;
-  const docker = new DockerSide(o.dockerSocket);
+  const docker = new DockerSide(o.dockerSocket, o.onlyLabel);
   const stopping = new AbortController();
   let agentId = o.agentId;
   for (let failures = 0; agentId === undefined; failures++) {

@@ -17,9 +17,12 @@ export interface WatchHandlers {
 
 export class DockerSide {
   private readonly docker: Docker;
+  /** Docker's label filters: `cairn.service`, and the agent's --only-label (filters of one kind must all match). */
+  private readonly labels: string[];
 
-  constructor(socketPath: string) {
+  constructor(socketPath: string, onlyLabel?: string) {
     this.docker = new Docker({ socketPath });
+    this.labels = [LABEL.service, ...(onlyLabel !== undefined ? [onlyLabel] : [])];
   }
 
   /** The engine's ID: unique per Docker host, so the default mark of the instances this host's agent owns. */
@@ -32,7 +35,7 @@ export class DockerSide {
 
   /** Every running container that has a `cairn.service` label. */
   async listLabelled(): Promise<ContainerView[]> {
-    const list = await this.docker.listContainers({ filters: { label: [LABEL.service], status: ['running'] } });
+    const list = await this.docker.listContainers({ filters: { label: this.labels, status: ['running'] } });
     const out: ContainerView[] = [];
     for (const c of list) {
       const view = await this.inspect(c.Id);
@@ -57,7 +60,7 @@ export class DockerSide {
     let lostAt: number | undefined;
     while (!signal.aborted) {
       try {
-        const stream = await this.docker.getEvents({ filters: { type: ['container'], event: EVENTS, label: [LABEL.service] } });
+        const stream = await this.docker.getEvents({ filters: { type: ['container'], event: EVENTS, label: this.labels } });
         if (lostAt !== undefined) log.info({ afterMs: Date.now() - lostAt }, 'the Docker event stream is back');
         lostAt = undefined;
         failures = 0;

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 
 export const usage =
-  'usage: cairn agent [--endpoint URL] [--region REGION] [--docker-socket PATH] [--agent-id ID] [--namespace NAME] ' +
+  'usage: cairn agent [--endpoint URL] [--region REGION] [--docker-socket PATH] [--agent-id ID] [--namespace NAME] [--only-label KEY[=VALUE]] ' +
   '[--resync-interval DURATION] [--call-timeout DURATION] [--log-level LEVEL]';
 
 export class AgentOptionError extends Error {}
@@ -14,6 +14,7 @@ export interface AgentSettings {
   dockerSocket: string;
   agentId?: string;
   namespace?: string;
+  onlyLabel?: string;
   resyncIntervalMs: number;
   callTimeoutMs: number;
   logLevel: string;
@@ -29,6 +30,10 @@ const url: Parse = (raw) => {
   if (u === undefined || (u.protocol !== 'http:' && u.protocol !== 'https:'))
     throw new Error('an http:// or https:// URL, e.g. http://cairn:8080');
   return raw.trim().replace(/\/+$/, '');
+};
+const labelFilter: Parse = (raw) => {
+  if (!/^[^=\s]+(=\S*)?$/.test(raw.trim())) throw new Error('KEY or KEY=VALUE, e.g. com.docker.compose.project=shop');
+  return raw.trim();
 };
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const duration =
@@ -52,6 +57,7 @@ const table: Record<string, { key: keyof AgentSettings; parse: Parse; def?: stri
   'docker-socket': { key: 'dockerSocket', parse: text, def: '/var/run/docker.sock', env: 'CAIRN_AGENT_DOCKER_SOCKET' },
   'agent-id': { key: 'agentId', parse: text, env: 'CAIRN_AGENT_ID' },
   namespace: { key: 'namespace', parse: text, env: 'CAIRN_AGENT_NAMESPACE' },
+  'only-label': { key: 'onlyLabel', parse: labelFilter, env: 'CAIRN_AGENT_ONLY_LABEL' },
   'resync-interval': { key: 'resyncIntervalMs', parse: duration(1000), def: '60s', env: 'CAIRN_AGENT_RESYNC_INTERVAL' },
   'call-timeout': { key: 'callTimeoutMs', parse: duration(100), def: '5s', env: 'CAIRN_AGENT_CALL_TIMEOUT' },
   'log-level': { key: 'logLevel', parse: level, def: 'info', env: 'CAIRN_AGENT_LOG_LEVEL' },

@@ -25,6 +25,9 @@ describe('agent settings', () => {
       agentId: 'h1',
       region: 'eu-west-1',
     });
+    expect(readAgentSettings(['--only-label', 'com.docker.compose.project=shop'], {})).toMatchObject({
+      onlyLabel: 'com.docker.compose.project=shop',
+    });
     expect(readAgentSettings(['--namespace', 'x.test', '--region', 'ap-south-1', '--resync-interval', '2m'], env)).toMatchObject({
       namespace: 'x.test',
       region: 'ap-south-1',
@@ -37,6 +40,7 @@ describe('agent settings', () => {
     [['--resync-interval', '10'], "--resync-interval: '10' is not valid; expected a duration with a unit"],
     [['--call-timeout', '1ms'], "--call-timeout: '1ms' is not valid"],
     [['--log-level', 'loud'], "--log-level: 'loud' is not valid"],
+    [['--only-label', 'a b'], "--only-label: 'a b' is not valid; expected KEY or KEY=VALUE"],
     [['--no-such-flag'], "Unknown option '--no-such-flag'"],
     [['stray'], 'positional argument'],
   ])('%j is refused with one line', (argv, message) => {
