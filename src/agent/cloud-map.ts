@@ -73,7 +73,7 @@ export class CloudMap {
       ...(o.endpoint !== undefined ? { endpoint: o.endpoint, disableHostPrefix: true } : {}),
       credentials: o.credentials ?? chainOrPlaceholder(o.log),
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: o.callTimeoutMs, requestTimeout: o.callTimeoutMs },
+      requestHandler: { connectionTimeout: o.callTimeoutMs, requestTimeout: o.callTimeoutMs, throwOnRequestTimeout: true },
     });
   }
 

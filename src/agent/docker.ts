@@ -81,15 +81,22 @@ export class DockerSide {
 }
 
 async function readEvents(stream: NodeJS.ReadableStream, handlers: WatchHandlers, signal: AbortSignal): Promise<void> {
-  const destroy = () => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
-  signal.addEventListener('abort', destroy, { once: true });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  // Ends the loop below whether the engine closes the stream or the agent stops.
+  const close = () => {
+    lines.close();
+    (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+  };
+  stream.once('close', close);
+  stream.once('error', close);
+  signal.addEventListener('abort', close, { once: true });
   try {
-    for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+    for await (const line of lines) {
       const id = eventContainer(line);
       if (id !== undefined) handlers.changed(id);
     }
   } finally {
-    signal.removeEventListener('abort', destroy);
+    signal.removeEventListener('abort', close);
   }
 }
 
