@@ -1,8 +1,9 @@
 // The agent's settings (flags win over CAIRN_AGENT_*), its exit code 2 with a usage line on a bad flag, the
 // backoff it retries with, and how it reads the engine's event stream.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AgentOptionError, backoffDelay, eventContainer, readAgentSettings } from '../../src/agent/index.ts';
+import { AgentOptionError, agentFlags, backoffDelay, eventContainer, readAgentSettings } from '../../src/agent/index.ts';
 
 describe('agent settings', () => {
   it('has defaults, reads the environment, and lets flags win', () => {
@@ -57,6 +58,17 @@ describe('agent settings', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("cairn agent: --endpoint: 'nope' is not valid");
     expect(r.stderr).toContain('usage: cairn agent [--endpoint URL]');
+  });
+});
+
+describe("the README's agent settings table", () => {
+  it('lists every flag with its environment variable and default', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const f of agentFlags) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${f.flag}\` | \`${f.env}\` |`));
+      expect(row, f.flag).toBeDefined();
+      if (f.default !== undefined) expect(row).toContain(`| \`${f.default}\` |`);
+    }
   });
 });
 
