@@ -64,6 +64,7 @@ describe('the image', () => {
     await dockerOk(['kill', '--signal', 'TERM', c.name]);
     const code = await dockerOk(['wait', c.name], { timeoutMs: 10_000 });
     const took = Date.now() - started;
+    process.stderr.write(`[containers] SIGTERM → exit ${code} in ${took} ms\n`);
     expect(code).toBe('0');
     expect(took).toBeLessThan(5000);
     expect(await inspect<boolean>(c.name, '.State.OOMKilled')).toBe(false);
