@@ -1,9 +1,11 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', '**/node_modules/**'], // npm run test:browser (vitest.browser.config.ts)
+    // The browser tests (npm run test:browser) and the container tests (npm run test:containers, they need
+    // Docker) have their own configs.
+    exclude: [...configDefaults.exclude, 'test/browser/**', 'test/containers/**'],
     globalSetup: ['test/support/redis-global.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -52,7 +52,9 @@ async function main(): Promise<void> {
   if (signalled) drain(signalled);
 }
 
-main().catch((e: unknown) => {
+// `cairn agent …` is the Docker agent, a separate process that only speaks the Cloud Map API.
+const run = process.argv[2] === 'agent' ? import('./agent/index.ts').then((a) => a.agentMain(process.argv.slice(3))) : main();
+run.catch((e: unknown) => {
   const message = redactSecrets((e as Error).message);
   process.stderr.write(e instanceof StartError ? `cairn: ${message}\n` : `cairn: failed to start: ${message}\n`);
   process.exit(1);

@@ -52,7 +52,7 @@ function problem(command: string): string | undefined {
     case 'node':
       return 'a bare node runs the system Node, which may be older than 24 (no type stripping): use npx node or an npm script';
     default:
-      return /^[A-Z_]+=\S*$/.test(command) || ['export', 'aws', 'dig', 'docker', 'curl'].includes(program!)
+      return /^[A-Z_]+=\S*$/.test(command) || ['export', 'aws', 'dig', 'docker', 'docker-compose', 'curl'].includes(program!)
         ? undefined
         : `'${program}' is not a command the manual may assume`;
   }

@@ -1,0 +1,78 @@
+// What a container test file starts, under names and a label of its own: containers, networks, cairn
+// replicas; `clean()` removes them all (afterAll), and the run's global teardown sweeps the label again.
+import { randomBytes } from 'node:crypto';
+import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { inject } from 'vitest';
+import { containerIp, docker, dockerOk, sweep } from '../../../bench/lib/docker.ts';
+import { eventually } from '../../support/eventually.ts';
+
+export class Stack {
+  readonly runId = inject('runId');
+  readonly image = inject('image');
+  /** Unique to this file: in names and in the label cairn-test.file. */
+  readonly id = `${this.runId}-${randomBytes(3).toString('hex')}`;
+  readonly label = `cairn-test.run=${this.runId}`;
+  private readonly clients: ServiceDiscoveryClient[] = [];
+
+  name(what: string): string {
+    return `ct-${this.id}-${what}`;
+  }
+
+  /** Creates a bridge network; Docker picks its subnet. Returns the network's name and subnet. */
+  async network(what: string): Promise<{ name: string; subnet: string }> {
+    const name = this.name(what);
+    await dockerOk(['network', 'create', '--label', this.label, '--label', `cairn-test.file=${this.id}`, name]);
+    const subnet = await dockerOk(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', name]);
+    return { name, subnet };
+  }
+
+  /** `docker run -d` with the run's labels and a name of this file; returns the container's name. */
+  async start(what: string, args: string[]): Promise<string> {
+    const name = this.name(what);
+    await dockerOk(['run', '-d', '--name', name, '--label', this.label, '--label', `cairn-test.file=${this.id}`, ...args]);
+    return name;
+  }
+
+  /** `docker run --rm` (attached): its exit code and output. */
+  async once(args: string[], timeoutMs = 30_000): Promise<{ code: number; out: string }> {
+    const r = await docker(['run', '--rm', '--label', this.label, '--label', `cairn-test.file=${this.id}`, ...args], { timeoutMs });
+    return { code: r.code, out: `${r.stdout}${r.stderr}` };
+  }
+
+  /**
+   * A cairn replica from the image on `network` (first network; others connected after), serving once /healthz
+   * answers. Returns its container name, its address there and an SDK client for its API.
+   */
+  async cairn(
+    what: string,
+    networks: string[],
+    flags: string[] = [],
+  ): Promise<{ name: string; ip: string; endpoint: string; client: ServiceDiscoveryClient }> {
+    const name = await this.start(what, ['--network', networks[0]!, this.image, '--log-level', 'warn', ...flags]);
+    for (const n of networks.slice(1)) await dockerOk(['network', 'connect', n, name]);
+    const ip = await containerIp(name, networks[0]!);
+    const endpoint = `http://${ip}:8080`;
+    await eventually(
+      async () => {
+        const r = await fetch(`${endpoint}/healthz`, { signal: AbortSignal.timeout(1000) });
+        if (!r.ok) throw new Error(`/healthz ${r.status}`);
+      },
+      20_000,
+      100,
+    );
+    const client = new ServiceDiscoveryClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      disableHostPrefix: true,
+      maxAttempts: 1,
+    });
+    this.clients.push(client);
+    return { name, ip, endpoint, client };
+  }
+
+  async clean(): Promise<void> {
+    for (const c of this.clients) c.destroy();
+    await sweep(`cairn-test.file=${this.id}`);
+  }
+}
