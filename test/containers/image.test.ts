@@ -94,7 +94,7 @@ describe('the image', () => {
     expect(r.out).toContain('usage: cairn agent');
   });
 
-  it('holds production dependencies, the sources and the addon only, within 30 MB of node:24-slim', async () => {
+  it('holds production dependencies, the sources, the addon and the built console only, within 30 MB of node:24-slim', async () => {
     const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { devDependencies: Record<string, string> };
     const listing = await dockerOk([
       'run',
@@ -103,10 +103,11 @@ describe('the image', () => {
       'sh',
       stack.image,
       '-c',
-      'ls -A /app; echo --; ls -A /app/node_modules /app/node_modules/@*',
+      'ls -A /app; echo --; ls -A /app/dist/ui; echo --; ls -A /app/node_modules /app/node_modules/@*',
     ]);
-    const [top, modules] = listing.split('\n--\n');
-    expect(top!.split('\n').sort()).toEqual(['build', 'node_modules', 'package.json', 'src']);
+    const [top, ui, modules] = listing.split('\n--\n');
+    expect(top!.split('\n').sort()).toEqual(['build', 'dist', 'node_modules', 'package.json', 'src']);
+    expect(ui!.split('\n')).toContain('index.html');
     const installed = new Set(modules!.split(/\s+/));
     expect(Object.keys(pkg.devDependencies).filter((d) => installed.has(d.split('/').pop()!) && !d.startsWith('@types/'))).toEqual([]);
     expect(installed.has('typescript')).toBe(false);
