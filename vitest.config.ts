@@ -10,6 +10,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most tests wait on sockets, processes and Redis rather than the CPU: four files at a time keep two
+    // cores busy (vitest's default, one per core but one, runs them nearly one by one here).
+    maxWorkers: 4,
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

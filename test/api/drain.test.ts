@@ -43,7 +43,7 @@ function request(socket: net.Socket, path: string): Promise<string> {
 
 describe('stopping the API', () => {
   it('answers a request that was on its way over an idle kept-alive connection when the stop began', async () => {
-    const t = await startTestServer();
+    const t = await startTestServer({ flags: ['--drain-timeout', '4s'] }); // the default's idle grace
     const proxy = await slowProxy(t.server.apiAddress.port);
     try {
       const socket = net.connect(proxy.port, '127.0.0.1');

@@ -114,7 +114,7 @@ describe('/readyz', () => {
   });
 
   it('is 503 at once when the replica drains, while a request in flight is still answered', async () => {
-    const t = await startTestServer();
+    const t = await startTestServer({ flags: ['--drain-timeout', '4s'] });
     const port = t.server.apiAddress.port;
     // A request whose body has not all arrived: in flight when the stop begins.
     const inFlight = await rawSocket(port);
