@@ -67,9 +67,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.get('/healthz', async (_req, reply) => reply.send({ status: 'ok' }));
   void app.register(readiness(ready));
   // A draining replica closes each connection after its answer, so clients move to the others.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // (A callback hook: an async one costs a promise on every response, DiscoverInstances' included.)
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (ready.phase() === 'draining') void reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 
   if (options.metrics) countRequests(app, options.metrics);

@@ -6,6 +6,8 @@ import { envName, loadConfig, settings } from '../../src/config.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const readme = readFileSync(`${root}README.md`, 'utf8');
+/** The server's settings table (the agent has a table of its own, under Containers). */
+const settingsSection = readme.slice(readme.indexOf('\n## Settings\n'), readme.indexOf('\n## ', readme.indexOf('\n## Settings\n') + 1));
 const manuals = ['README.md', 'bench/README.md'];
 const scripts = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
 
@@ -60,7 +62,7 @@ function problem(command: string): string | undefined {
 
 describe('README', () => {
   it.each(Object.entries(settings))('documents --%s with its environment variable and default', (flag, s) => {
-    const row = readme.split('\n').find((line) => line.startsWith(`| \`--${flag}\``));
+    const row = settingsSection.split('\n').find((line) => line.startsWith(`| \`--${flag}\``));
     expect(row, `no settings row for --${flag}`).toBeDefined();
     expect(row).toContain(`\`${envName(flag)}\``);
     expect(row).toContain(s.default === undefined ? '| — |' : `| \`${s.default}\` |`);
