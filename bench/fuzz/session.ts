@@ -7,7 +7,7 @@ import { rssBytes, sleep } from '../lib/proc.ts';
 import type { Violation } from './api.ts';
 import { udpExchange, type DnsTarget } from './dns-check.ts';
 import { Findings } from './findings.ts';
-import { collectGarbage, inspectorUrl } from './inspector.ts';
+import { collectGarbage, inspectorUrl } from '../lib/inspector.ts';
 import { Pool } from './pool.ts';
 import { errorMessage, properties, Stats, type FuzzTarget, type PropertyName } from './properties.ts';
 import { call, cleanup, PROBE_NAME, refreshPool, seedProbe, seedTargets } from './resources.ts';
