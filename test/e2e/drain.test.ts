@@ -14,9 +14,9 @@ import {
   RegisterInstanceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import dnsPacket from 'dns-packet';
-import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
+import { adminClient } from '../support/redis-admin.ts';
 import { freePort } from '../support/redis-global.ts';
 import { newPrefix, sdkClient } from '../support/server.ts';
 
@@ -47,7 +47,7 @@ describe('SIGTERM under an API and DNS load', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<{ code: number | null; at: number }>((r) => child.once('exit', (code) => r({ code, at: Date.now() })));
-    const redis = new Redis(inject('redisUrl'));
+    const redis = adminClient(inject('redisUrl'));
     const client = sdkClient(`http://127.0.0.1:${apiPort}`);
     try {
       await eventually(() => expect(out).toContain('cairn is serving'), 15_000, 50);

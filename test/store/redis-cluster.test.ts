@@ -36,8 +36,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-async function connect(prefix: string): Promise<RedisStore> {
-  const store = await RedisStore.connect({ url: cluster.url, prefix, followBlockMs: 300 });
+async function connect(prefix: string, socketTimeoutMs?: number): Promise<RedisStore> {
+  const store = await RedisStore.connect({ url: cluster.url, prefix, followBlockMs: 300, ...(socketTimeoutMs ? { socketTimeoutMs } : {}) });
   stores.push(store);
   return store;
 }
@@ -106,6 +106,37 @@ describe('the Redis store on a Cluster', () => {
     const snap = await fresh.snapshot();
     expect(snap.revision).toBe(5);
     expect([...snap.tables.namespaces.keys()].sort()).toEqual(['ns-0', 'ns-1', 'ns-2', 'ns-3', 'ns-4']);
+  });
+
+  it('comes through a redirected command whose connection is dropped before the new master answers', async () => {
+    // On ASK, ioredis sends ASKING to the new master and leaves that command's promise to nobody: when the
+    // socket timeout drops the connection first, its rejection was unhandled and ended the process.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): number => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const prefix = newPrefix();
+      const store = await connect(prefix, 200);
+      await store.heartbeat('replica-1', 60_000);
+      const { port: from, slot } = await owner(`{${prefix}}`);
+      const to = cluster.ports.find((p) => p !== from)!;
+      const [fromId, toId] = [await nodeId(from), await nodeId(to)];
+      await nodes.get(to)!.cluster('SETSLOT', slot, 'IMPORTING', fromId);
+      await nodes.get(from)!.cluster('SETSLOT', slot, 'MIGRATING', toId);
+      const keys = await nodes.get(from)!.cluster('GETKEYSINSLOT', slot, 100);
+      await nodes.get(from)!.migrate('127.0.0.1', to, '', 0, 5000, 'KEYS', ...keys);
+      await nodes.get(to)!.call('CLIENT', 'PAUSE', '800', 'ALL');
+      const failed = await store.heartbeat('replica-2', 60_000).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(failed).toBeInstanceOf(ServiceUnavailable);
+      for (const port of cluster.ports) await nodes.get(port)!.cluster('SETSLOT', slot, 'NODE', toId);
+      await eventually(async () => expect(await store.heartbeat('replica-2', 60_000)).toEqual(['replica-1', 'replica-2']), 5000);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it("fails fast while the slot's master is down, saying nothing was written, and never claims a write it did not make", async () => {

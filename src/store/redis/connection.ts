@@ -115,7 +115,23 @@ function keepNodesOpen(cluster: Cluster): Cluster {
   };
   cluster.on('ready', open);
   cluster.on('refresh', open);
+  cluster.on('+node', answerAsking);
   return cluster;
+}
+
+/**
+ * On an ASK redirection ioredis sends ASKING to the new node and drops that command's promise. When the
+ * answer never comes (the node frozen past the command timeout, or the connection closed under it) the
+ * rejection is unhandled and would end the process; the redirected command itself fails as it should.
+ * So every node's ASKING has a handler. (Seen in a slot migration test: `Connection is closed.`)
+ */
+function answerAsking(node: Redis): void {
+  const asking = node.asking.bind(node);
+  node.asking = ((...args: Parameters<typeof asking>) => {
+    const sent = asking(...args);
+    sent.catch(() => undefined);
+    return sent;
+  }) as typeof node.asking;
 }
 
 /** Resolves when every master of a Cluster has its connection ready (at once for one server). */
