@@ -127,11 +127,11 @@ function keepNodesOpen(cluster: Cluster): Cluster {
  */
 function answerAsking(node: Redis): void {
   const asking = node.asking.bind(node);
-  node.asking = ((...args: Parameters<typeof asking>) => {
+  node.asking = (...args: Parameters<typeof asking>) => {
     const sent = asking(...args);
     sent.catch(() => undefined);
     return sent;
-  }) as typeof node.asking;
+  };
 }
 
 /** Resolves when every master of a Cluster has its connection ready (at once for one server). */
