@@ -1,6 +1,7 @@
 // The agent's own settings, as flags and CAIRN_AGENT_* environment variables (flags win), like the server's:
 // a bad value stops the start with one line naming the flag, the value and what was expected.
 import { parseArgs } from 'node:util';
+import type { AgentOptions } from './agent.ts';
 
 export const usage =
   'usage: cairn agent [--endpoint URL] [--region REGION] [--docker-socket PATH] [--agent-id ID] [--namespace NAME] [--only-label KEY[=VALUE]] ' +
@@ -8,17 +9,11 @@ export const usage =
 
 export class AgentOptionError extends Error {}
 
-export interface AgentSettings {
-  endpoint?: string;
-  region: string;
-  dockerSocket: string;
-  agentId?: string;
-  namespace?: string;
-  onlyLabel?: string;
-  resyncIntervalMs: number;
-  callTimeoutMs: number;
-  logLevel: string;
-}
+/** What the command line and environment set: the agent's options that are plain values, and the log level. */
+export type AgentSettings = Pick<
+  AgentOptions,
+  'endpoint' | 'region' | 'dockerSocket' | 'agentId' | 'namespace' | 'onlyLabel' | 'resyncIntervalMs' | 'callTimeoutMs'
+> & { logLevel: string };
 
 type Parse = (raw: string) => unknown;
 const text: Parse = (raw) => {
