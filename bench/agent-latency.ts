@@ -2,7 +2,7 @@
 // processes on this host, then 50 labelled containers one at a time (busybox, docker-init as PID 1): for each,
 // the time from `docker run -d` returning (the container is running) until cairn's DNS answers its address
 // (polled over UDP) and until DiscoverInstances lists it; then from `docker stop` until both have dropped it.
-//   node bench/agent-latency.ts [--containers 50]
+//   npx node bench/agent-latency.ts [--containers 50]
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

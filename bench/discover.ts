@@ -1,6 +1,6 @@
 // Benchmark: DiscoverInstances on services of 100 and 1,000 instances (all returned, with and without
 // QueryParameters) under autocannon, against a bare fastify route returning the same JSON body, same run.
-//   node bench/discover.ts [--seconds 10] [--connections 10]
+//   npx node bench/discover.ts [--seconds 10] [--connections 10]
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

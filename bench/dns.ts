@@ -1,6 +1,6 @@
 // Benchmark: cairn's DNS (embedded store and Redis store) against Knot DNS under dnsperf, same data, same
 // run: queries/s at full speed, then p50/p99 and losses at half of each server's own maximum.
-//   node bench/dns.ts [--sizes 1k,100k] [--mixes A,mixed] [--servers knot,cairn-memory,cairn-redis,cairn-dgram]
+//   npx node bench/dns.ts [--sizes 1k,100k] [--mixes A,mixed] [--servers knot,cairn-memory,cairn-redis,cairn-dgram]
 //                     [--seconds 10] [--concurrency 64] [--load-budget 10 (min)] [--profile]
 import { parseArgs } from 'node:util';
 import { differences, sampleAnswers, type Fingerprints } from './lib/compare.ts';

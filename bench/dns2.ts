@@ -2,7 +2,7 @@
 // dns2-based server does per query: Packet.parse, a response Packet built from records held in memory,
 // toBuffer) and through cairn's responder (prepared bytes), as queries/s and their ratio. No sockets:
 // both sides are measured without I/O, which is the same for both. Why cairn writes its own wire format.
-//   node bench/dns2.ts [--seconds 2]
+//   npx node bench/dns2.ts [--seconds 2]
 import { parseArgs } from 'node:util';
 import dnsPacket, { type Answer } from 'dns-packet';
 import { Packet, type Resource } from 'dns2';

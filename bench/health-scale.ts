@@ -3,7 +3,7 @@
 // the listeners: probes per second (expected: instances / interval) and, on a sample of instances that
 // each have a listener of their own, the gap between two probes of the same instance (expected: the
 // interval). Everything it starts it stops.
-//   node bench/health-scale.ts [--instances 10000] [--interval 10s] [--rounds 3] [--timeout 2s]
+//   npx node bench/health-scale.ts [--instances 10000] [--interval 10s] [--rounds 3] [--timeout 2s]
 //                              [--concurrency 256] [--sample 500] [--shared-ports 8]
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';

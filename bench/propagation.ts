@@ -1,7 +1,7 @@
 // Benchmark: how long a change made through replica A takes to show in replica B's DNS answers (two
 // cairn processes on one Redis): 1,000 RegisterInstance calls, then health flips of a custom-health
 // service. Each is timed from just before the API call until B's first answer that reflects it.
-//   node bench/propagation.ts [--registrations 1000] [--flips 200]
+//   npx node bench/propagation.ts [--registrations 1000] [--flips 200]
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import {

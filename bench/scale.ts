@@ -1,7 +1,7 @@
 // Benchmark: one replica (Redis store) holding 100,000 instances: how long loading them through the API
 // takes, the replica's resident memory, how long a restart takes to load the catalog from Redis, and DNS
 // queries/s under dnsperf on the restarted replica.
-//   node bench/scale.ts [--services 100] [--per-service 1000] [--seconds 10] [--concurrency 128] [--load-budget 10 (min)]
+//   npx node bench/scale.ts [--services 100] [--per-service 1000] [--seconds 10] [--concurrency 128] [--load-budget 10 (min)]
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sdkClient, startCairn, type Cairn } from './lib/cairn.ts';

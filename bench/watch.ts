@@ -3,7 +3,7 @@
 // RegisterInstance to the first and the last stream that received its event; the API call's own time
 // with and without the streams. (b) Two replicas on one Redis: RegisterInstance through A, timed until
 // `curl -N` on B prints the event; beside it, bench/propagation.ts's DNS numbers from the same run.
-//   node bench/watch.ts [--watchers 10000] [--services 100] [--rounds 100] [--changes 1000] [--clients 2] [--no-dns]
+//   npx node bench/watch.ts [--watchers 10000] [--services 100] [--rounds 100] [--changes 1000] [--clients 2] [--no-dns]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

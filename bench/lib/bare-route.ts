@@ -1,7 +1,7 @@
 // The reference for the discovery benchmark, run as its own process: a bare fastify app whose POST
 // /<case> parses the JSON body and returns a JSON object (serialised by fastify per request) — the same
 // object cairn returned for that case, so the bodies have the same size.
-//   node bench/lib/bare-route.ts <port> <bodies.json>     (bodies.json: { "<case>": <object>, ... })
+//   npx node bench/lib/bare-route.ts <port> <bodies.json>     (bodies.json: { "<case>": <object>, ... })
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 
