@@ -34,7 +34,11 @@ export async function loadService(namespaceId: string, serviceId: string, query:
       HealthStatus: 'ALL',
       MaxResults: 1000,
     });
-    instances = (answer.Instances ?? []).map((i) => ({ id: i.InstanceId, attributes: i.Attributes ?? {} }));
+    // DiscoverInstances answers in a random order (as Cloud Map does): the table sorts it by id, so that
+    // rows do not jump about on every live refresh.
+    instances = (answer.Instances ?? [])
+      .map((i) => ({ id: i.InstanceId, attributes: i.Attributes ?? {} }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   } else {
     instances = (await listAll<Instance>('ListInstances', { ServiceId: serviceId, MaxResults: 100 }, 'Instances')).map((i) => ({
       id: i.Id,
