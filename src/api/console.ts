@@ -3,11 +3,10 @@
 // health last flipped, which replica probes it and the flips this replica has seen
 // (GET /v1/console/services/{serviceId}/instances, signed like every API call when --credentials is set).
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { hasHealth, type EffectiveHealth, type InstanceRecord, type ServiceRecord } from '../model/records.ts';
-import { InternalFailure, ServiceNotFound } from '../model/errors.ts';
+import { ServiceNotFound } from '../model/errors.ts';
 import type { HealthPoint, RegistryContext } from '../registry/index.ts';
-import { sendError, toCloudMapError } from './aws-json.ts';
 import { loadConsoleFiles, serveConsoleFiles } from './console-files.ts';
 
 export interface ConsoleOptions {
@@ -53,17 +52,14 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRouteO
     }),
   );
 
+  // A refusal or a missing service reaches the app's error handler, which answers in the AWS shape.
   app.get<{ Params: { serviceId: string } }>('/v1/console/services/:serviceId/instances', async (request, reply) => {
-    try {
-      await options.authenticate?.({ method: request.method, url: request.url, rawHeaders: request.raw.rawHeaders, body: EMPTY });
-      const catalog = options.ctx.catalog;
-      const service = catalog.service(request.params.serviceId);
-      if (!service) throw new ServiceNotFound(request.params.serviceId.slice(0, 64));
-      const rows = [...catalog.instancesOf(service.id).values()].map((i) => consoleInstance(options, service, i));
-      return reply.header('cache-control', 'no-store').send({ instances: rows });
-    } catch (e) {
-      return failed(request, reply, e);
-    }
+    await options.authenticate?.({ method: request.method, url: request.url, rawHeaders: request.raw.rawHeaders, body: EMPTY });
+    const catalog = options.ctx.catalog;
+    const service = catalog.service(request.params.serviceId);
+    if (!service) throw new ServiceNotFound(request.params.serviceId.slice(0, 64));
+    const rows = [...catalog.instancesOf(service.id).values()].map((i) => consoleInstance(options, service, i));
+    return reply.header('cache-control', 'no-store').send({ instances: rows });
   });
 }
 
@@ -77,11 +73,4 @@ function consoleInstance(options: ConsoleRouteOptions, service: ServiceRecord, i
   const seen = options.history.of(service.id, instance.id);
   const timeline = seen.length > 0 ? seen : [{ status: health === 'UNHEALTHY' ? ('UNHEALTHY' as const) : ('HEALTHY' as const), at: since }];
   return { instanceId: instance.id, health, since, check, probedBy: options.probedBy(service.id, instance.id) ?? null, timeline };
-}
-
-function failed(request: FastifyRequest, reply: FastifyReply, e: unknown): FastifyReply {
-  reply.header('x-amzn-RequestId', request.id);
-  const error = toCloudMapError(e);
-  if (error instanceof InternalFailure) request.log.error({ error: (e as Error).name }, 'console request failed');
-  return sendError(reply, error);
 }
