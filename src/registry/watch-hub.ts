@@ -277,7 +277,7 @@ export class WatchHub implements CatalogListener {
       if (c.type === 'deregister' || seen.has(c.instanceId)) continue;
       seen.add(c.instanceId);
       const record = touch.written.get(c.instanceId) ?? catalog.instance(service.id, c.instanceId);
-      if (record) instances.push(instanceSummaryJson(record, this.healthOf(service, c.instanceId), names.namespace, names.service));
+      if (record) instances.push(instanceSummaryJson(record, catalog.healthOf(service, c.instanceId), names.namespace, names.service));
     }
     return eventFrame('change', { ...names, revision: state.revision, instances, changes });
   }
@@ -291,7 +291,7 @@ export class WatchHub implements CatalogListener {
     const names = this.namesOf(service);
     const instances: string[] = [];
     for (const i of catalog.instancesOf(service.id).values()) {
-      instances.push(instanceSummaryJson(i, this.healthOf(service, i.id), names.namespace, names.service));
+      instances.push(instanceSummaryJson(i, catalog.healthOf(service, i.id), names.namespace, names.service));
     }
     const frame = eventFrame('snapshot', { ...names, revision: state.revision, instances, changes: [] });
     state.snapshot = { to: state.revision, frame };
@@ -300,10 +300,6 @@ export class WatchHub implements CatalogListener {
 
   private namesOf(service: ServiceRecord): { namespace: string; service: string } {
     return { namespace: this.catalog!.namespace(service.namespaceId)?.httpName ?? '', service: service.name };
-  }
-
-  private healthOf(service: ServiceRecord, instanceId: string) {
-    return hasHealth(service) ? this.catalog!.healthOf(service, instanceId) : 'UNKNOWN';
   }
 
   private requireState(serviceId: string): ServiceState {
