@@ -8,7 +8,7 @@ interface Entry {
   from: number;
   to: number;
   frame: Buffer;
-  /** Dropped with its service (or by clear) but still in the global queue until it reaches the front. */
+  /** Dropped with its service but still in the global queue until it reaches the front. */
   dead: boolean;
 }
 
@@ -72,14 +72,6 @@ export class WatchHistory {
     this.byService.delete(serviceId);
     for (const e of list) this.kill(e);
     this.compact();
-  }
-
-  clear(): void {
-    this.byService.clear();
-    this.queue = [];
-    this.head = 0;
-    this.bytes = 0;
-    this.deadInQueue = 0;
   }
 
   get size(): number {
