@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ListenError } from '../model/listen-error.ts';
 
-/** Binds the API's port; a failure is a ListenError naming the address. */
+/** Binds the API's port (or the metrics listener's); a failure is a ListenError naming the address. */
 export async function bindApi(app: FastifyInstance, host: string, port: number): Promise<{ host: string; port: number }> {
   await app.ready();
   // node:http's own listen: fastify's would log a line per address before the other listeners are bound.

@@ -3,7 +3,7 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { capConnections, httpServerOptions, type HttpBounds } from './http-bounds.ts';
 import { metricsRoute, type MetricsText } from './metrics-route.ts';
-import { ListenError } from '../model/listen-error.ts';
+import { bindApi } from './lifetime.ts';
 
 export interface MetricsListenerOptions {
   host: string;
@@ -29,14 +29,9 @@ export async function listenMetrics(o: MetricsListenerOptions): Promise<MetricsL
   capConnections(app.server, o.http.maxConnections, app.log);
   metricsRoute(app, o.text);
   try {
-    await app.listen({ host: o.host, port: o.port });
+    return { address: await bindApi(app, o.host, o.port), close: () => app.close() };
   } catch (e) {
     await app.close();
-    throw new ListenError(o.host, o.port, 'tcp', e);
+    throw e;
   }
-  const addr = app.server.address();
-  return {
-    address: typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: o.host, port: o.port },
-    close: () => app.close(),
-  };
 }
