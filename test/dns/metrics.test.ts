@@ -6,7 +6,7 @@ import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
-import { scrape, type Scrape } from '../support/prometheus.ts';
+import { moved, scrape } from '../support/prometheus.ts';
 import { seedInstance, seedNamespace, seedService } from '../support/seed.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { encodeQuery, tcpRaw, udp, udpRaw } from './dns-client.ts';
@@ -76,11 +76,6 @@ describe.each(['batched', 'dgram'] as const)('DNS metrics (UDP through %s)', (ud
     up?.close();
   });
 
-  /** What a counter moved by between two scrapes, for these labels. */
-  const moved = (before: Scrape, after: Scrape, name: string, labels: Record<string, string> = {}): number =>
-    (after.value(name, labels) ?? 0) - (before.value(name, labels) ?? 0);
-  const total = (s: Scrape, name: string): number => s.all(name).reduce((sum, x) => sum + x.value, 0);
-
   it('counts every answer once by transport, QTYPE and RCODE mnemonics, and times each in the histogram', async () => {
     const before = await scrape(base());
     const rcodeOf = async (a: Parameters<typeof udp>[1]) => (await udp(port, a)).packet.rcode;
@@ -123,7 +118,7 @@ describe.each(['batched', 'dgram'] as const)('DNS metrics (UDP through %s)', (ud
     ];
     for (const [transport, qtype, rcode, n] of expected)
       expect(moved(before, after, q, { transport, qtype, rcode }), `${transport} ${qtype} ${rcode}`).toBe(n);
-    expect(total(after, q) - total(before, q)).toBe(16);
+    expect(after.sum(q) - before.sum(q)).toBe(16);
     expect(after.types.get(q)).toBe('counter');
 
     const h = 'cairn_dns_response_seconds';
