@@ -1,7 +1,6 @@
 // The DNS metrics as GET /metrics shows them after real queries over UDP (both UDP paths) and TCP: each
 // answer counted once under its transport, QTYPE and RCODE mnemonics, timed in the histogram, forwarded
 // questions by result, and the TCP connections open.
-import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,26 +9,13 @@ import { moved, scrape } from '../support/prometheus.ts';
 import { seedInstance, seedNamespace, seedService } from '../support/seed.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { encodeQuery, tcpRaw, udp, udpRaw } from './dns-client.ts';
+import { reply, upstream, type Behaviour, type Upstream } from './upstream.ts';
 
-/** An upstream on UDP that answers names starting with `ok.` (NOERROR, one A record) and ignores the rest. */
-async function upstream(): Promise<{ port: number; close(): void }> {
-  const sock = dgram.createSocket('udp4');
-  sock.on('message', (msg, rinfo) => {
-    const q = dnsPacket.decode(msg);
-    const name = q.questions![0]!.name;
-    if (!name.startsWith('ok.')) return;
-    const reply = dnsPacket.encode({
-      id: q.id,
-      type: 'response',
-      flags: 0x0180,
-      questions: q.questions,
-      answers: [{ name, type: 'A', ttl: 30, data: '192.0.2.1' }],
-    });
-    sock.send(reply, rinfo.port, rinfo.address);
-  });
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  return { port: sock.address().port, close: () => sock.close() };
-}
+/** Answers names starting with `ok.` (NOERROR, one A record) and ignores the rest. */
+const okOnly: Behaviour = (query) => {
+  const name = dnsPacket.decode(query).questions![0]!.name;
+  return name.startsWith('ok.') ? reply(query, 0, { answers: [{ name, type: 'A', ttl: 30, data: '192.0.2.1' }] }) : null;
+};
 
 /** A message of the header's counts and flags followed by `body` (id 7). */
 const message = (h: { flags?: number; qd?: number }, body = Buffer.alloc(0)): Buffer => {
@@ -43,11 +29,11 @@ const message = (h: { flags?: number; qd?: number }, body = Buffer.alloc(0)): Bu
 describe.each(['batched', 'dgram'] as const)('DNS metrics (UDP through %s)', (udpIo) => {
   let t: TestServer;
   let port: number;
-  let up: { port: number; close(): void };
+  let up: Upstream;
   const base = (): string => t.endpoint;
 
   beforeAll(async () => {
-    up = await upstream();
+    up = await upstream(okOnly);
     t = await startTestServer({
       flags: ['--dns-udp-io', udpIo, '--upstream', `127.0.0.1:${up.port}`, '--upstream-timeout', '150ms', '--upstream-max-inflight', '1'],
     });
@@ -73,7 +59,7 @@ describe.each(['batched', 'dgram'] as const)('DNS metrics (UDP through %s)', (ud
   });
   afterAll(async () => {
     await t?.stop();
-    up?.close();
+    await up?.close();
   });
 
   it('counts every answer once by transport, QTYPE and RCODE mnemonics, and times each in the histogram', async () => {
