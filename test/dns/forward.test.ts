@@ -1,63 +1,12 @@
 // Forwarding (spec §9) against small upstream servers started here: who may recurse, what is sent
 // upstream, how the reply is relayed (names decompressed, OPT replaced), TCP retry on TC, fallback to
 // the next upstream, SERVFAIL when all fail, and what is never forwarded.
-import dgram from 'node:dgram';
-import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInstance, seedNamespace, seedService } from '../support/seed.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { lines, opt, udp } from './dns-client.ts';
-
-/** What an upstream does with a question name. */
-type Behaviour = (query: Buffer, transport: 'udp' | 'tcp') => Buffer | null;
-
-interface Upstream {
-  port: number;
-  seen: { raw: Buffer; transport: 'udp' | 'tcp' }[];
-  close(): Promise<void>;
-}
-
-/** A DNS server on one free port, UDP and TCP, answering with `behave`. */
-async function upstream(behave: Behaviour, attempt = 1): Promise<Upstream> {
-  const seen: Upstream['seen'] = [];
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const port = sock.address().port;
-  sock.on('message', (msg, rinfo) => {
-    seen.push({ raw: msg, transport: 'udp' });
-    const reply = behave(msg, 'udp');
-    if (reply) sock.send(reply, rinfo.port, rinfo.address);
-  });
-  const server = net.createServer((c) => {
-    c.on('data', (d: Buffer) => {
-      const msg = d.subarray(2, 2 + d.readUInt16BE(0));
-      seen.push({ raw: msg, transport: 'tcp' });
-      const reply = behave(msg, 'tcp');
-      if (reply) c.write(Buffer.concat([Buffer.from([reply.length >> 8, reply.length & 0xff]), reply]));
-    });
-    c.on('error', () => undefined);
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-  } catch (e) {
-    // The UDP port's number may be taken for TCP by another process: start again on a fresh port.
-    sock.close();
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 10) return upstream(behave, attempt + 1);
-    throw e;
-  }
-  return {
-    port,
-    seen,
-    close: async () => {
-      sock.close();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
+import { reply, upstream, type Behaviour, type Upstream } from './upstream.ts';
 
 const questionEnd = (q: Buffer): number => {
   let p = 12;
@@ -79,11 +28,6 @@ function compressedReply(query: Buffer): Buffer {
   const a = Buffer.from([0xc0 | (cnameAt >> 8), cnameAt & 0xff, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 192, 0, 2, 7]);
   const upstreamOpt = Buffer.from([0, 0, 41, 0x10, 0, 0, 0, 0, 0, 0, 0]);
   return Buffer.concat([header, query.subarray(12, qEnd), cname, a, upstreamOpt]);
-}
-
-function reply(query: Buffer, rcode: number, build: Partial<dnsPacket.Packet> = {}, tc = false): Buffer {
-  const q = dnsPacket.decode(query);
-  return dnsPacket.encode({ id: q.id, type: 'response', flags: (tc ? 0x0200 : 0) | 0x0180 | rcode, questions: q.questions, ...build });
 }
 
 const behaviour: Behaviour = (query, transport) => {

@@ -1,35 +1,21 @@
 // The DNS metrics as GET /metrics shows them after real queries over UDP (both UDP paths) and TCP: each
 // answer counted once under its transport, QTYPE and RCODE mnemonics, timed in the histogram, forwarded
 // questions by result, and the TCP connections open.
-import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
-import { scrape, type Scrape } from '../support/prometheus.ts';
+import { moved, scrape } from '../support/prometheus.ts';
 import { seedInstance, seedNamespace, seedService } from '../support/seed.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { encodeQuery, tcpRaw, udp, udpRaw } from './dns-client.ts';
+import { reply, upstream, type Behaviour, type Upstream } from './upstream.ts';
 
-/** An upstream on UDP that answers names starting with `ok.` (NOERROR, one A record) and ignores the rest. */
-async function upstream(): Promise<{ port: number; close(): void }> {
-  const sock = dgram.createSocket('udp4');
-  sock.on('message', (msg, rinfo) => {
-    const q = dnsPacket.decode(msg);
-    const name = q.questions![0]!.name;
-    if (!name.startsWith('ok.')) return;
-    const reply = dnsPacket.encode({
-      id: q.id,
-      type: 'response',
-      flags: 0x0180,
-      questions: q.questions,
-      answers: [{ name, type: 'A', ttl: 30, data: '192.0.2.1' }],
-    });
-    sock.send(reply, rinfo.port, rinfo.address);
-  });
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  return { port: sock.address().port, close: () => sock.close() };
-}
+/** Answers names starting with `ok.` (NOERROR, one A record) and ignores the rest. */
+const okOnly: Behaviour = (query) => {
+  const name = dnsPacket.decode(query).questions![0]!.name;
+  return name.startsWith('ok.') ? reply(query, 0, { answers: [{ name, type: 'A', ttl: 30, data: '192.0.2.1' }] }) : null;
+};
 
 /** A message of the header's counts and flags followed by `body` (id 7). */
 const message = (h: { flags?: number; qd?: number }, body = Buffer.alloc(0)): Buffer => {
@@ -43,11 +29,11 @@ const message = (h: { flags?: number; qd?: number }, body = Buffer.alloc(0)): Bu
 describe.each(['batched', 'dgram'] as const)('DNS metrics (UDP through %s)', (udpIo) => {
   let t: TestServer;
   let port: number;
-  let up: { port: number; close(): void };
+  let up: Upstream;
   const base = (): string => t.endpoint;
 
   beforeAll(async () => {
-    up = await upstream();
+    up = await upstream(okOnly);
     t = await startTestServer({
       flags: ['--dns-udp-io', udpIo, '--upstream', `127.0.0.1:${up.port}`, '--upstream-timeout', '150ms', '--upstream-max-inflight', '1'],
     });
@@ -73,13 +59,8 @@ describe.each(['batched', 'dgram'] as const)('DNS metrics (UDP through %s)', (ud
   });
   afterAll(async () => {
     await t?.stop();
-    up?.close();
+    await up?.close();
   });
-
-  /** What a counter moved by between two scrapes, for these labels. */
-  const moved = (before: Scrape, after: Scrape, name: string, labels: Record<string, string> = {}): number =>
-    (after.value(name, labels) ?? 0) - (before.value(name, labels) ?? 0);
-  const total = (s: Scrape, name: string): number => s.all(name).reduce((sum, x) => sum + x.value, 0);
 
   it('counts every answer once by transport, QTYPE and RCODE mnemonics, and times each in the histogram', async () => {
     const before = await scrape(base());
@@ -123,7 +104,7 @@ describe.each(['batched', 'dgram'] as const)('DNS metrics (UDP through %s)', (ud
     ];
     for (const [transport, qtype, rcode, n] of expected)
       expect(moved(before, after, q, { transport, qtype, rcode }), `${transport} ${qtype} ${rcode}`).toBe(n);
-    expect(total(after, q) - total(before, q)).toBe(16);
+    expect(after.sum(q) - before.sum(q)).toBe(16);
     expect(after.types.get(q)).toBe('counter');
 
     const h = 'cairn_dns_response_seconds';

@@ -15,6 +15,8 @@ export interface Scrape {
   value(name: string, labels?: Record<string, string>): number | undefined;
   /** The samples of a name (any labels). */
   all(name: string): Sample[];
+  /** The sum of the samples of a name (any labels). */
+  sum(name: string): number;
 }
 
 const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
@@ -52,8 +54,13 @@ export function parsePrometheus(text: string): Scrape {
     types,
     value: (name, labels = {}) => samples.find((s) => s.name === name && same(s.labels, labels))?.value,
     all: (name) => samples.filter((s) => s.name === name),
+    sum: (name) => samples.reduce((sum, s) => (s.name === name ? sum + s.value : sum), 0),
   };
 }
+
+/** What a counter moved by between two scrapes, for exactly these labels (absent counts as 0). */
+export const moved = (before: Scrape, after: Scrape, name: string, labels: Record<string, string> = {}): number =>
+  (after.value(name, labels) ?? 0) - (before.value(name, labels) ?? 0);
 
 /** GET /metrics of a base URL (http://host:port), checked to be Prometheus text. */
 export async function scrape(base: string): Promise<Scrape> {

@@ -59,9 +59,9 @@ export class Forwarder {
   /** Questions waiting for upstreams: each holds a socket for up to the timeout per upstream. */
   private pending = 0;
   private closed = false;
-  private readonly counts: DnsCounts | undefined;
+  private readonly counts: DnsCounts;
 
-  constructor(upstreams: Upstream[], timeoutMs: number, payload: number, maxPending = Infinity, counts?: DnsCounts) {
+  constructor(upstreams: Upstream[], timeoutMs: number, payload: number, maxPending: number, counts: DnsCounts) {
     this.upstreams = upstreams;
     this.timeoutMs = timeoutMs;
     this.payload = payload;
@@ -75,13 +75,13 @@ export class Forwarder {
    */
   async resolve(f: ForwardQuestion): Promise<Buffer | undefined> {
     if (this.pending >= this.maxPending) {
-      this.counts?.forwardedWith('overloaded');
+      this.counts.forwardedWith('overloaded');
       return undefined;
     }
     this.pending++;
     try {
       const reply = await this.ask(f);
-      this.counts?.forwardedWith(reply ? 'answered' : 'unanswered');
+      this.counts.forwardedWith(reply ? 'answered' : 'unanswered');
       return reply;
     } finally {
       this.pending--;
