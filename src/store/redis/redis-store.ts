@@ -250,10 +250,6 @@ export class RedisStore implements Store {
     };
   }
 
-  available(): boolean {
-    return this.availability.up;
-  }
-
   async lagSeconds(revision: number): Promise<number> {
     return this.read(() => feedLagSeconds(this.client, this.keys, revision));
   }
