@@ -134,10 +134,15 @@ function answerAsking(node: Redis): void {
   };
 }
 
-/** Resolves when every master of a Cluster has its connection ready (at once for one server). */
-export async function nodesReady(client: RedisClient, ms: number): Promise<void> {
-  if (!(client instanceof Cluster)) return;
+/**
+ * Resolves when the client is ready and, on a Cluster, the connection to every master too, with the
+ * Cluster slot of `key`, which every key of a registry shares (undefined for one server).
+ */
+export async function connected(client: RedisClient, key: string, ms: number): Promise<number | undefined> {
+  await whenReady(client, ms);
+  if (!(client instanceof Cluster)) return undefined;
   await Promise.all(client.nodes('master').map((node) => whenReady(node, ms)));
+  return Number(await client.cluster('KEYSLOT', key));
 }
 
 /** Another client to the same target for a blocking reader: no socket timeout, a command timeout instead. */
@@ -169,16 +174,17 @@ export async function readyToSend(client: RedisClient, slot: number | undefined,
   );
 }
 
-/** The connection to the master serving `slot`, as the Cluster last learnt it (undefined: not known). */
-export function slotOwner(client: Cluster, slot: number): Redis | undefined {
-  const key = client.slots[slot]?.[0];
-  return key === undefined ? undefined : client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key);
+/**
+ * The connection a command for `slot` went over: the client itself for one server, on a Cluster the one
+ * to the slot's master as it last learnt it (undefined: not known). WAIT counts that connection's writes.
+ */
+export function serverFor(client: RedisClient, slot: number | undefined): Redis | undefined {
+  return client instanceof Cluster ? slotOwner(client, slot ?? 0) : client;
 }
 
-/** The Cluster slot of a key (undefined for a client of one server). */
-export async function slotOf(client: RedisClient, key: string): Promise<number | undefined> {
-  if (!(client instanceof Cluster)) return undefined;
-  return Number(await client.cluster('KEYSLOT', key));
+function slotOwner(client: Cluster, slot: number): Redis | undefined {
+  const key = client.slots[slot]?.[0];
+  return key === undefined ? undefined : client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key);
 }
 
 /**
