@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort } from '../../bench/lib/ports.ts';
+import { eventually } from './eventually.ts';
 
 const run = promisify(execFile);
 
@@ -109,14 +110,15 @@ export function startStandalone(): Promise<Deployment & { port: number; child: C
   });
 }
 
-/** Polls `check` every 50 ms until it holds; throws `what` after `ms`. */
+/** Polls `check` every 50 ms until it holds (an error counts as not yet); throws `what` after `ms`. */
 export async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(
+    async () => {
+      if (!(await check().catch(() => false))) throw new Error(`timed out waiting for ${what}`);
+    },
+    ms,
+    50,
+  );
 }
 
 /** One command on a throwaway connection to a local port. */
