@@ -33,13 +33,16 @@ export interface Timing {
   socketTimeoutMs: number;
 }
 
+/** How long to wait before the next attempt to (re)connect: forever, with a short back-off. */
+const backOff = (attempts: number): number => Math.min(100 * attempts, 1000);
+
 /** Options shared by every connection: no offline queue, no resending, reconnect forever with a short back-off. */
 function failFastOptions(timing: Timing): RedisOptions {
   return {
     lazyConnect: true,
     enableOfflineQueue: false,
     ...nodeOptions(timing),
-    retryStrategy: (times) => Math.min(100 * times, 1000),
+    retryStrategy: backOff,
   };
 }
 
@@ -72,7 +75,7 @@ function sentinelClient(target: RedisTarget & { kind: 'sentinel' }, timing: Timi
     username,
     password,
     db,
-    sentinelRetryStrategy: (times) => Math.min(100 * times, 1000),
+    sentinelRetryStrategy: backOff,
     // Sentinel announces a failover (+switch-master): the client drops the old master at once and asks for
     // the new one, instead of writing on to a master that is about to be demoted and lose those writes.
     failoverDetector: true,
@@ -87,7 +90,7 @@ function clusterClient(target: RedisTarget & { kind: 'cluster' }, timing: Timing
     lazyConnect: true,
     enableOfflineQueue: false,
     scaleReads: 'master',
-    clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
+    clusterRetryStrategy: backOff,
     slotsRefreshTimeout: timing.connectTimeoutMs,
     // ioredis resends a command whose connection closed under it after this delay: a commit may already
     // have been carried out, so it is never resent (0); the writer answers WriteOutcomeUnknown instead.
