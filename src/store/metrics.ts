@@ -9,7 +9,7 @@ export function registerStoreMetrics(registry: Registry, store: Store, applied: 
     help: 'Whether the store is reachable from this replica (1) or not (0); the embedded memory store always is',
     registers: [registry],
     collect() {
-      this.set(store.available() ? 1 : 0);
+      this.set(store.reachability().up ? 1 : 0);
     },
   });
   new Gauge({

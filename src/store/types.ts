@@ -18,8 +18,6 @@ export interface Store extends ChangeFeed {
   reachability(): { up: boolean; downMs: number };
   /** Removes this replica from the live set at once (clean shutdown). */
   leave(replicaId: string): Promise<void>;
-  /** Whether the store is reachable, as far as its connections know (the memory store always is). */
-  available(): boolean;
   /**
    * How far a reader that has applied up to `revision` is behind, in seconds: the age of the oldest
    * change after it (0 when there is none). Rejects when the store cannot be asked.

@@ -44,9 +44,6 @@ class LostAnswerStore implements Store {
   close(): Promise<void> {
     return this.inner.close();
   }
-  available(): boolean {
-    return this.inner.available();
-  }
   lagSeconds(revision: number): Promise<number> {
     return this.inner.lagSeconds(revision);
   }

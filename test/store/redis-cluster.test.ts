@@ -53,6 +53,24 @@ async function owner(key: string): Promise<{ port: number; slot: number }> {
 
 const nodeId = async (port: number): Promise<string> => String(await nodes.get(port)!.cluster('MYID'));
 
+/**
+ * Starts moving the registry's slot to another master and moves its keys there: the old master answers
+ * ASK from now on. `finish()` hands the slot to the new master on every node: MOVED from then on.
+ */
+async function migrateSlot(prefix: string): Promise<{ from: number; to: number; keys: string[]; finish: () => Promise<void> }> {
+  const { port: from, slot } = await owner(`{${prefix}}`);
+  const to = cluster.ports.find((p) => p !== from)!;
+  const [fromId, toId] = [await nodeId(from), await nodeId(to)];
+  await nodes.get(to)!.cluster('SETSLOT', slot, 'IMPORTING', fromId);
+  await nodes.get(from)!.cluster('SETSLOT', slot, 'MIGRATING', toId);
+  const keys = await nodes.get(from)!.cluster('GETKEYSINSLOT', slot, 100);
+  await nodes.get(from)!.migrate('127.0.0.1', to, '', 0, 5000, 'KEYS', ...keys);
+  const finish = async (): Promise<void> => {
+    for (const port of cluster.ports) await nodes.get(port)!.cluster('SETSLOT', slot, 'NODE', toId);
+  };
+  return { from, to, keys, finish };
+}
+
 describe('the Redis store on a Cluster', () => {
   it('keeps every key of a registry on the one master that serves its hash tag', async () => {
     const prefix = newPrefix();
@@ -75,13 +93,7 @@ describe('the Redis store on a Cluster', () => {
     await store.heartbeat('replica-1', 60_000);
     store.follow(3, { change: (c) => seen.push(c.revision), reset: () => resets++ });
 
-    const { port: from, slot } = await owner(`{${prefix}}`);
-    const to = cluster.ports.find((p) => p !== from)!;
-    const [fromId, toId] = [await nodeId(from), await nodeId(to)];
-    await nodes.get(to)!.cluster('SETSLOT', slot, 'IMPORTING', fromId);
-    await nodes.get(from)!.cluster('SETSLOT', slot, 'MIGRATING', toId);
-    const keys = await nodes.get(from)!.cluster('GETKEYSINSLOT', slot, 100);
-    await nodes.get(from)!.migrate('127.0.0.1', to, '', 0, 5000, 'KEYS', ...keys);
+    const { from, to, keys, finish } = await migrateSlot(prefix);
     // Mid-migration the old master answers ASK: a one-key command is carried out on the new master...
     expect(await store.heartbeat('replica-2', 60_000)).toEqual(['replica-1', 'replica-2']);
     // ...while a commit names tables that exist on neither (TRYAGAIN until the migration ends): it is
@@ -93,7 +105,7 @@ describe('the Redis store on a Cluster', () => {
     expect(refused).toBeInstanceOf(ServiceUnavailable);
     expect(refused).not.toBeInstanceOf(WriteOutcomeUnknown);
     expect((refused as Error).message).toContain('nothing was written');
-    for (const port of cluster.ports) await nodes.get(port)!.cluster('SETSLOT', slot, 'NODE', toId);
+    await finish();
     // Migrated: the old master answers MOVED, and the client follows it for good.
     expect(await store.commit(3, [nsMutation('ns-3')])).toEqual({ ok: true, revision: 4 });
     expect(await store.commit(4, [nsMutation('ns-4')])).toEqual({ ok: true, revision: 5 });
@@ -118,20 +130,14 @@ describe('the Redis store on a Cluster', () => {
       const prefix = newPrefix();
       const store = await connect(prefix, 200);
       await store.heartbeat('replica-1', 60_000);
-      const { port: from, slot } = await owner(`{${prefix}}`);
-      const to = cluster.ports.find((p) => p !== from)!;
-      const [fromId, toId] = [await nodeId(from), await nodeId(to)];
-      await nodes.get(to)!.cluster('SETSLOT', slot, 'IMPORTING', fromId);
-      await nodes.get(from)!.cluster('SETSLOT', slot, 'MIGRATING', toId);
-      const keys = await nodes.get(from)!.cluster('GETKEYSINSLOT', slot, 100);
-      await nodes.get(from)!.migrate('127.0.0.1', to, '', 0, 5000, 'KEYS', ...keys);
+      const { to, finish } = await migrateSlot(prefix);
       await nodes.get(to)!.call('CLIENT', 'PAUSE', '800', 'ALL');
       const failed = await store.heartbeat('replica-2', 60_000).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(failed).toBeInstanceOf(ServiceUnavailable);
-      for (const port of cluster.ports) await nodes.get(port)!.cluster('SETSLOT', slot, 'NODE', toId);
+      await finish();
       await eventually(async () => expect(await store.heartbeat('replica-2', 60_000)).toEqual(['replica-1', 'replica-2']), 5000);
       expect(unhandled).toEqual([]);
     } finally {

@@ -1,6 +1,6 @@
 // What only the Redis store does: its key layout, validation of what it reads back, noticing that Redis
 // lost its data, failing fast while Redis is away and resuming when it is back, and its URL forms.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { RedisStore } from '../../src/store/redis/redis-store.ts';
 import type { Mutation } from '../../src/model/changes.ts';
 import { adminClient, keysMatching, type AdminClient } from '../support/redis-admin.ts';
 import { freePort, startRedis } from '../support/redis-global.ts';
+import { startProcess, stopProcess } from '../support/redis-deployments.ts';
 import { newPrefix } from '../support/server.ts';
 import { eventually } from '../support/eventually.ts';
 
@@ -342,22 +343,11 @@ describe('Redis URL forms', () => {
   it('reaches the master through Sentinel', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-sentinel-'));
     const [masterPort, sentinelPort] = [await freePort(), await freePort()];
-    const master = await startRedis(masterPort, dir);
+    const children = [await startRedis(masterPort, dir)];
     const conf = join(dir, 'sentinel.conf');
     writeFileSync(conf, `port ${sentinelPort}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor cairnmaster 127.0.0.1 ${masterPort} 1\n`);
-    const sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`sentinel did not start: ${out}`)), 10_000);
-        sentinel.stdout?.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('+monitor')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
+      children.push(await startProcess([conf, '--sentinel'], '+monitor'));
       const store = await connect({ prefix: newPrefix(), url: `redis+sentinel://127.0.0.1:${sentinelPort}/cairnmaster` });
       expect(await store.commit(0, [nsMutation('ns-a')])).toEqual({ ok: true, revision: 1 });
       expect((await store.snapshot()).tables.namespaces.get('ns-a')).toEqual(namespace('ns-a'));
@@ -366,11 +356,7 @@ describe('Redis URL forms', () => {
       await raw.quit();
     } finally {
       await Promise.all(stores.splice(0).map((s) => s.close()));
-      for (const child of [sentinel, master]) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      for (const child of children.reverse()) await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });
     }
   });

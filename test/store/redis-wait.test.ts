@@ -1,17 +1,12 @@
 // --redis-wait-replicas: a commit is acknowledged only once that many replicas have it (WAIT). Short of
 // them in time it fails with WriteOutcomeUnknown, since the master has applied it and a failover may or
 // may not keep it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Mutation } from '../../src/model/changes.ts';
 import { WriteOutcomeUnknown } from '../../src/model/errors.ts';
 import { RedisStore } from '../../src/store/redis/redis-store.ts';
-import { freePort } from '../support/redis-global.ts';
-import { replicasAcknowledge, startProcess, stopProcess } from '../support/redis-deployments.ts';
+import { startReplicated, type Deployment } from '../support/redis-deployments.ts';
 import { newPrefix } from '../support/server.ts';
 
 const nsMutation = (id: string): Mutation => ({
@@ -19,48 +14,25 @@ const nsMutation = (id: string): Mutation => ({
   key: id,
   value: { id, name: `${id}.example`, type: 'HTTP', httpName: id, createDate: 1 },
 });
-const dataArgs = (port: number, dir: string): string[] => [
-  '--port',
-  String(port),
-  '--bind',
-  '127.0.0.1',
-  '--save',
-  '',
-  '--dir',
-  dir,
-  '--repl-diskless-sync-delay',
-  '0',
-];
-
-let dir: string;
-let masterPort: number;
-let replicaPort: number;
-const children: ChildProcess[] = [];
+let redis: Deployment & { dataPorts: number[] };
 let replica: Redis;
 const stores: RedisStore[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cairn-wait-'));
-  [masterPort, replicaPort] = [await freePort(), await freePort()];
-  children.push(await startProcess(dataArgs(masterPort, dir)));
-  children.push(
-    await startProcess([...dataArgs(replicaPort, dir), '--dbfilename', 'replica.rdb', '--replicaof', '127.0.0.1', String(masterPort)]),
-  );
-  replica = new Redis(replicaPort, '127.0.0.1');
-  await replicasAcknowledge(masterPort, 1);
+  redis = await startReplicated(1);
+  replica = new Redis(redis.dataPorts[1]!, '127.0.0.1');
 });
 afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()));
 });
 afterAll(async () => {
   replica?.disconnect();
-  await Promise.all(children.map(stopProcess));
-  rmSync(dir, { recursive: true, force: true });
+  await redis?.stop();
 });
 
 async function connect(waitReplicas: number): Promise<{ store: RedisStore; prefix: string }> {
   const prefix = newPrefix();
-  const store = await RedisStore.connect({ url: `redis://127.0.0.1:${masterPort}`, prefix, waitReplicas, waitTimeoutMs: 200 });
+  const store = await RedisStore.connect({ url: redis.url, prefix, waitReplicas, waitTimeoutMs: 200 });
   stores.push(store);
   return { store, prefix };
 }

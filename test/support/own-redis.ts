@@ -1,10 +1,6 @@
 // A redis-server of a test's own, on a free port, that the test may freeze (SIGSTOP), thaw and kill
 // without disturbing the shared one other test files use.
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startRedis } from './redis-global.ts';
+import { startStandalone } from './redis-deployments.ts';
 
 export interface OwnRedis {
   url: string;
@@ -15,24 +11,19 @@ export interface OwnRedis {
 }
 
 export async function ownRedis(): Promise<OwnRedis> {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-own-redis-'));
-  const port = await freePort();
-  const child: ChildProcess = await startRedis(port, dir);
+  const redis = await startStandalone();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: redis.url,
     freeze: () => {
-      child.kill('SIGSTOP');
+      redis.child.kill('SIGSTOP');
     },
     thaw: () => {
-      child.kill('SIGCONT');
+      redis.child.kill('SIGCONT');
     },
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGKILL');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
+      // SIGKILL: a frozen server would hold SIGTERM until it is thawed.
+      redis.child.kill('SIGKILL');
+      await redis.stop();
     },
   };
 }

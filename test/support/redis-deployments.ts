@@ -1,5 +1,6 @@
-// Real Redis deployments for tests, on free loopback ports in a temporary folder: a three-master Cluster
-// (redis-cli --cluster create) and a master with a replica watched by three Sentinels. Each stops cleanly.
+// Real Redis deployments for tests, on free loopback ports in a temporary folder: one server, a master with
+// replicas, the same watched by three Sentinels, and a three-master Cluster (redis-cli --cluster create).
+// Each stops cleanly.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort } from '../../bench/lib/ports.ts';
+import { eventually } from './eventually.ts';
 
 const run = promisify(execFile);
 
@@ -71,14 +73,52 @@ const dataArgs = (port: number, dir: string): string[] => [
   `dump-${port}.rdb`,
 ];
 
-/** Polls `check` every 50 ms until it holds; throws `what` after `ms`. */
-export async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+/** A redis-server on `port` that keeps its files in `dir` and persists nothing, with `extra` arguments. */
+export function startRedis(port: number, dir: string, extra: string[] = []): Promise<ChildProcess> {
+  return startProcess([...dataArgs(port, dir), ...extra]);
+}
+
+/**
+ * Runs `start` with a new temporary folder and a list for the processes it starts; what it returns gains
+ * stop(), which ends them and removes the folder (at once when `start` fails).
+ */
+async function inFolder<T>(
+  name: string,
+  start: (dir: string, children: ChildProcess[]) => Promise<T>,
+): Promise<T & { stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), `cairn-${name}-`));
+  const children: ChildProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(children.map(stopProcess));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    return { ...(await start(dir, children)), stop };
+  } catch (e) {
+    await stop();
+    throw e;
   }
+}
+
+/** One redis-server of its own: `redis://` to it. */
+export function startStandalone(): Promise<Deployment & { port: number; child: ChildProcess }> {
+  return inFolder('redis', async (dir, children) => {
+    const port = await freePort();
+    const child = await startRedis(port, dir);
+    children.push(child);
+    return { url: `redis://127.0.0.1:${port}`, port, child };
+  });
+}
+
+/** Polls `check` every 50 ms until it holds (an error counts as not yet); throws `what` after `ms`. */
+export async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  await eventually(
+    async () => {
+      if (!(await check().catch(() => false))) throw new Error(`timed out waiting for ${what}`);
+    },
+    ms,
+    50,
+  );
 }
 
 /** One command on a throwaway connection to a local port. */
@@ -97,35 +137,43 @@ export async function ask<T>(port: number, call: (r: Redis) => Promise<T>): Prom
  * Resolves once `count` replicas acknowledge writes to the master at `port` (WAIT): a replica counts only
  * from its first acknowledgement, up to a second after it reports its link up.
  */
-export async function replicasAcknowledge(port: number, count: number): Promise<void> {
+async function replicasAcknowledge(port: number, count: number): Promise<void> {
   const acknowledged = (r: Redis): Promise<boolean> => r.set('cairn-test-probe', '1').then(async () => (await r.wait(count, 100)) >= count);
   await until(() => ask(port, acknowledged), 10_000, `${count} replicas to acknowledge writes on ${port}`);
 }
 
+/**
+ * A master and `replicas` replicas of it, resolved once every replica acknowledges writes, with their ports
+ * (the master's first).
+ */
+async function startMasterAndReplicas(replicas: number, dir: string, children: ChildProcess[]): Promise<number[]> {
+  const dataPorts: number[] = [];
+  for (let i = 0; i <= replicas; i++) dataPorts.push(await freePort());
+  const [master, ...others] = dataPorts as [number, ...number[]];
+  // A replica (re)joining syncs at once instead of waiting 5 s for others to share the transfer.
+  const quickSync = ['--repl-diskless-sync-delay', '0'];
+  children.push(await startRedis(master, dir, quickSync));
+  for (const replica of others) children.push(await startRedis(replica, dir, [...quickSync, '--replicaof', '127.0.0.1', String(master)]));
+  await replicasAcknowledge(master, replicas);
+  return dataPorts;
+}
+
+/** A master and `replicas` replicas of it, no Sentinel: `redis://` to the master. */
+export function startReplicated(replicas: number): Promise<Deployment & { dataPorts: number[] }> {
+  return inFolder('replicated', async (dir, children) => {
+    const dataPorts = await startMasterAndReplicas(replicas, dir, children);
+    return { url: `redis://127.0.0.1:${dataPorts[0]}`, dataPorts };
+  });
+}
+
 /** Three masters, no replicas, every slot covered: `redis+cluster://` with all three as seeds. */
-export async function startCluster(): Promise<Deployment & { ports: number[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-cluster-'));
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const children: ChildProcess[] = [];
-  const stop = async (): Promise<void> => {
-    await Promise.all(children.map(stopProcess));
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
+export function startCluster(): Promise<Deployment & { ports: number[] }> {
+  return inFolder('cluster', async (dir, children) => {
+    const ports = [await freePort(), await freePort(), await freePort()];
     for (const port of ports) {
       const bus = await freePort();
-      const args = [
-        ...dataArgs(port, dir),
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        join(dir, `nodes-${port}.conf`),
-        '--cluster-port',
-        String(bus),
-        '--cluster-node-timeout',
-        '2000',
-      ];
-      children.push(await startProcess(args));
+      const cluster = ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-port', String(bus)];
+      children.push(await startRedis(port, dir, [...cluster, '--cluster-node-timeout', '2000']));
     }
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
       timeout: 20_000,
@@ -137,37 +185,20 @@ export async function startCluster(): Promise<Deployment & { ports: number[] }> 
         `cluster_state:ok on ${port}`,
       );
     }
-    return { url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, ports, stop };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+    return { url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, ports };
+  });
 }
 
 /**
  * A master, `replicas` replicas and three Sentinels (quorum 2) watching them as `mymaster`, with a short
  * down-after so that a failover is quick. Resolves once every Sentinel knows the replicas and the others.
  */
-export async function startSentinels(replicas = 1): Promise<SentinelDeployment> {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-sentinel-'));
-  const masterName = 'mymaster';
-  const dataPorts: number[] = [];
-  for (let i = 0; i <= replicas; i++) dataPorts.push(await freePort());
-  const sentinelPorts = [await freePort(), await freePort(), await freePort()];
-  const children: ChildProcess[] = [];
-  const stop = async (): Promise<void> => {
-    await Promise.all(children.map(stopProcess));
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const [master, ...others] = dataPorts as [number, ...number[]];
-    // A replica (re)joining syncs at once instead of waiting 5 s for others to share the transfer.
-    const args = (port: number): string[] => [...dataArgs(port, dir), '--repl-diskless-sync-delay', '0'];
-    children.push(await startProcess(args(master)));
-    for (const replica of others) {
-      children.push(await startProcess([...args(replica), '--replicaof', '127.0.0.1', String(master)]));
-    }
-    await replicasAcknowledge(master, replicas);
+export function startSentinels(replicas = 1): Promise<SentinelDeployment> {
+  return inFolder('sentinel', async (dir, children) => {
+    const masterName = 'mymaster';
+    const dataPorts = await startMasterAndReplicas(replicas, dir, children);
+    const master = dataPorts[0]!;
+    const sentinelPorts = [await freePort(), await freePort(), await freePort()];
     for (const port of sentinelPorts) {
       const conf = join(dir, `sentinel-${port}.conf`);
       writeFileSync(
@@ -197,9 +228,6 @@ export async function startSentinels(replicas = 1): Promise<SentinelDeployment> 
       );
     }
     const url = `redis+sentinel://${sentinelPorts.map((p) => `127.0.0.1:${p}`).join(',')}/${masterName}`;
-    return { url, masterName, sentinelPorts, dataPorts, stop };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+    return { url, masterName, sentinelPorts, dataPorts };
+  });
 }

@@ -2,16 +2,12 @@
 // user's 6379), unless REDIS_URL names one, and a three-master Cluster for the tests that run on one too.
 // CAIRN_TEST_REDIS=cluster or sentinel runs every Redis test on that deployment instead (npm run
 // test:cluster, test:sentinel). Tests read the URLs with inject('redisUrl') and inject('redisClusterUrl').
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort } from '../../bench/lib/ports.ts';
-import { startCluster, startProcess, startSentinels, type Deployment } from './redis-deployments.ts';
+import { startCluster, startSentinels, startStandalone, type Deployment } from './redis-deployments.ts';
 
 // One free-port helper for tests and benchmarks: free for TCP and UDP, never handed out twice.
-export { freePort };
+export { freePort } from '../../bench/lib/ports.ts';
+export { startRedis } from './redis-deployments.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,27 +17,13 @@ declare module 'vitest' {
   }
 }
 
-export function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  return startProcess(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]);
-}
-
 /** The shared standalone Redis of the run, or the deployment CAIRN_TEST_REDIS names. */
 async function mainRedis(cluster: Promise<Deployment>): Promise<Deployment> {
   const kind = process.env.CAIRN_TEST_REDIS ?? 'standalone';
   if (kind === 'cluster') return { url: (await cluster).url, stop: async () => undefined };
   if (kind === 'sentinel') return startSentinels();
   if (kind !== 'standalone') throw new Error(`CAIRN_TEST_REDIS must be standalone, cluster or sentinel, not ${kind}`);
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-redis-'));
-  const child = await startRedis(port, dir);
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startStandalone();
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -49,10 +49,6 @@ export class MemoryStore implements Store {
     return { ok: true, revision: this.revision };
   }
 
-  available(): boolean {
-    return true;
-  }
-
   /** Changes reach followers in the same turn of the event loop: never behind when anyone can ask. */
   async lagSeconds(_revision: number): Promise<number> {
     return 0;

@@ -15,11 +15,6 @@ export class Availability {
     this.now = now;
   }
 
-  /** Whether every connection can use Redis. */
-  get up(): boolean {
-    return this.failing.size === 0;
-  }
-
   /** `part` could not use Redis (the connection closed, or a command got no answer). */
   lost(part: string, reason: string | undefined): void {
     if (this.failing.has(part)) return;

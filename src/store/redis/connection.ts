@@ -33,13 +33,16 @@ export interface Timing {
   socketTimeoutMs: number;
 }
 
+/** How long to wait before the next attempt to (re)connect: forever, with a short back-off. */
+const backOff = (attempts: number): number => Math.min(100 * attempts, 1000);
+
 /** Options shared by every connection: no offline queue, no resending, reconnect forever with a short back-off. */
 function failFastOptions(timing: Timing): RedisOptions {
   return {
     lazyConnect: true,
     enableOfflineQueue: false,
     ...nodeOptions(timing),
-    retryStrategy: (times) => Math.min(100 * times, 1000),
+    retryStrategy: backOff,
   };
 }
 
@@ -72,7 +75,7 @@ function sentinelClient(target: RedisTarget & { kind: 'sentinel' }, timing: Timi
     username,
     password,
     db,
-    sentinelRetryStrategy: (times) => Math.min(100 * times, 1000),
+    sentinelRetryStrategy: backOff,
     // Sentinel announces a failover (+switch-master): the client drops the old master at once and asks for
     // the new one, instead of writing on to a master that is about to be demoted and lose those writes.
     failoverDetector: true,
@@ -87,7 +90,7 @@ function clusterClient(target: RedisTarget & { kind: 'cluster' }, timing: Timing
     lazyConnect: true,
     enableOfflineQueue: false,
     scaleReads: 'master',
-    clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
+    clusterRetryStrategy: backOff,
     slotsRefreshTimeout: timing.connectTimeoutMs,
     // ioredis resends a command whose connection closed under it after this delay: a commit may already
     // have been carried out, so it is never resent (0); the writer answers WriteOutcomeUnknown instead.
@@ -134,10 +137,15 @@ function answerAsking(node: Redis): void {
   };
 }
 
-/** Resolves when every master of a Cluster has its connection ready (at once for one server). */
-export async function nodesReady(client: RedisClient, ms: number): Promise<void> {
-  if (!(client instanceof Cluster)) return;
+/**
+ * Resolves when the client is ready and, on a Cluster, the connection to every master too, with the
+ * Cluster slot of `key`, which every key of a registry shares (undefined for one server).
+ */
+export async function connected(client: RedisClient, key: string, ms: number): Promise<number | undefined> {
+  await whenReady(client, ms);
+  if (!(client instanceof Cluster)) return undefined;
   await Promise.all(client.nodes('master').map((node) => whenReady(node, ms)));
+  return Number(await client.cluster('KEYSLOT', key));
 }
 
 /** Another client to the same target for a blocking reader: no socket timeout, a command timeout instead. */
@@ -169,16 +177,17 @@ export async function readyToSend(client: RedisClient, slot: number | undefined,
   );
 }
 
-/** The connection to the master serving `slot`, as the Cluster last learnt it (undefined: not known). */
-export function slotOwner(client: Cluster, slot: number): Redis | undefined {
-  const key = client.slots[slot]?.[0];
-  return key === undefined ? undefined : client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key);
+/**
+ * The connection a command for `slot` went over: the client itself for one server, on a Cluster the one
+ * to the slot's master as it last learnt it (undefined: not known). WAIT counts that connection's writes.
+ */
+export function serverFor(client: RedisClient, slot: number | undefined): Redis | undefined {
+  return client instanceof Cluster ? slotOwner(client, slot ?? 0) : client;
 }
 
-/** The Cluster slot of a key (undefined for a client of one server). */
-export async function slotOf(client: RedisClient, key: string): Promise<number | undefined> {
-  if (!(client instanceof Cluster)) return undefined;
-  return Number(await client.cluster('KEYSLOT', key));
+function slotOwner(client: Cluster, slot: number): Redis | undefined {
+  const key = client.slots[slot]?.[0];
+  return key === undefined ? undefined : client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key);
 }
 
 /**

@@ -4,7 +4,6 @@
 // write may still be applied; the caller keeps serving what it has. Standalone, Sentinel and Cluster alike:
 // every key shares one hash tag, so on a Cluster every command goes to the one master of that slot.
 import { randomBytes } from 'node:crypto';
-import { Cluster } from 'ioredis';
 import { tableNames } from '../../model/records.ts';
 import { CloudMapError, ServiceUnavailable, StoreUnreachable, WriteOutcomeUnknown } from '../../model/errors.ts';
 import type { Change, FeedHandlers, Mutation, Snapshot, Tables } from '../../model/changes.ts';
@@ -13,13 +12,12 @@ import { Availability } from './availability.ts';
 import { encodeCommit } from './codec.ts';
 import {
   closeClient,
+  connected,
   createClient,
   duplicateForBlocking,
-  nodesReady,
   readyToSend,
   redact,
-  slotOf,
-  slotOwner,
+  serverFor,
   whenReady,
   type RedisClient,
 } from './connection.ts';
@@ -119,9 +117,7 @@ export class RedisStore implements Store {
     });
     const store = new RedisStore(client, options);
     try {
-      await whenReady(client, options.startTimeoutMs ?? 5000);
-      await nodesReady(client, options.startTimeoutMs ?? 5000);
-      store.slot = await slotOf(client, store.keys.rev);
+      store.slot = await connected(client, store.keys.rev, options.startTimeoutMs ?? 5000);
     } catch (e) {
       client.disconnect();
       throw new ServiceUnavailable(`Cannot reach Redis at ${redact(options.url)}: ${redact((e as Error).message)}`);
@@ -176,9 +172,9 @@ export class RedisStore implements Store {
    * so falling short is WriteOutcomeUnknown: a failover now may lose it; otherwise the feed brings it.
    */
   private async replicated(): Promise<void> {
-    // WAIT counts the writes of the connection it is sent on: the one the commit went through, which on a
-    // Cluster is the connection to the slot's master (after any redirection).
-    const connection = this.client instanceof Cluster ? slotOwner(this.client, this.slot ?? 0) : this.client;
+    // WAIT counts the writes of the connection it is sent on: the one the commit went through (after any
+    // redirection).
+    const connection = serverFor(this.client, this.slot);
     const acknowledged = connection ? await connection.wait(this.waitReplicas, this.waitTimeoutMs).catch(() => 0) : 0;
     if (acknowledged < this.waitReplicas) {
       if (!this.underReplicated)
@@ -248,10 +244,6 @@ export class RedisStore implements Store {
       this.followers.delete(follower);
       follower.stop();
     };
-  }
-
-  available(): boolean {
-    return this.availability.up;
   }
 
   async lagSeconds(revision: number): Promise<number> {
