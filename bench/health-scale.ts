@@ -13,6 +13,7 @@ import { duration, loadConfig } from '../src/config.ts';
 import { instanceKey, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../src/model/records.ts';
 import { startServer, type Server } from '../src/server.ts';
 import type { Mutation } from '../src/model/changes.ts';
+import { loopbackFlags } from './lib/ports.ts';
 import { int, machine, ms, renderTable } from './lib/table.ts';
 
 interface Options {
@@ -140,14 +141,7 @@ async function main(): Promise<void> {
   ];
   const config = loadConfig(
     [
-      '--api-host',
-      '127.0.0.1',
-      '--api-port',
-      '0',
-      '--dns-host',
-      '127.0.0.1',
-      '--dns-port',
-      '0',
+      ...loopbackFlags(),
       '--log-level',
       'warn',
       '--health-check-interval',

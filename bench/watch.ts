@@ -7,16 +7,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  CreateHttpNamespaceCommand,
-  CreateServiceCommand,
-  GetOperationCommand,
-  RegisterInstanceCommand,
-  type ServiceDiscoveryClient,
-} from '@aws-sdk/client-servicediscovery';
+import { CreateServiceCommand, RegisterInstanceCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { repoRoot, sdkClient, startCairn, type Cairn } from './lib/cairn.ts';
 import { LatencyRecorder } from './lib/dnsperf.ts';
 import { inspectorUrl, liveHeapBytes } from './lib/inspector.ts';
+import { createHttpNamespace } from './lib/load.ts';
 import { cpuPlan, hasTaskset, rssBytes, sleep, stopAll, waitFor } from './lib/proc.ts';
 import { startRedis, type Redis } from './lib/redis.ts';
 import { int, ms, renderTable, type Table } from './lib/table.ts';
@@ -81,15 +76,6 @@ async function memoryOf(cairn: Cairn, url: string): Promise<Memory> {
   const heap = await liveHeapBytes(url);
   await sleep(200);
   return { rss: rssBytes(cairn.proc.pid), heap };
-}
-
-async function createNamespace(client: ServiceDiscoveryClient): Promise<string> {
-  const { OperationId } = await client.send(new CreateHttpNamespaceCommand({ Name: NAMESPACE }));
-  return waitFor(
-    'the namespace',
-    async () => (await client.send(new GetOperationCommand({ OperationId }))).Operation?.Targets?.NAMESPACE,
-    10_000,
-  );
 }
 
 const watchPath = (service: string): string => `/v1/watch?namespace=${NAMESPACE}&service=${service}`;
@@ -219,7 +205,7 @@ async function benchFanOut(o: WatchOptions): Promise<Table> {
   const rows: FanOutRow[] = [];
   try {
     const inspector = await waitFor('the inspector URL', async () => inspectorUrl(cairn.proc.log()), 10_000);
-    const nsId = await createNamespace(client);
+    const nsId = await createHttpNamespace(client, NAMESPACE);
     const ids = new Map<string, { id: string; revision: number }>();
     const spread = Array.from({ length: o.services }, (_, i) => `svc-${i}`);
     for (const service of ['backend', ...spread]) {
@@ -327,7 +313,7 @@ async function benchAcrossReplicas(o: WatchOptions): Promise<Table[]> {
     };
     [a, b] = await Promise.all([startCairn({ name: 'watch-a', ...common }), startCairn({ name: 'watch-b', ...common })]);
     client = sdkClient(a.endpoint, 4);
-    const nsId = await createNamespace(client);
+    const nsId = await createHttpNamespace(client, NAMESPACE);
     const serviceId = (await client.send(new CreateServiceCommand({ Name: 'backend', NamespaceId: nsId }))).Service!.Id!;
     const bUrl = `${b.endpoint}${watchPath('backend')}`;
     await waitFor(
@@ -389,10 +375,9 @@ async function benchAcrossReplicas(o: WatchOptions): Promise<Table[]> {
 
 export async function benchWatch(o: WatchOptions): Promise<Table[]> {
   requireTools(['redis-server', 'curl']);
-  if (spawnSync('sh', ['-c', 'ulimit -n']).stdout.toString().trim() !== 'unlimited') {
-    const limit = Number(spawnSync('sh', ['-c', 'ulimit -n']).stdout.toString().trim());
-    if (limit < o.watchers + 1000) throw new Error(`ulimit -n is ${limit}: raise it above ${o.watchers + 1000} for ${o.watchers} streams`);
-  }
+  const limit = spawnSync('sh', ['-c', 'ulimit -n']).stdout.toString().trim();
+  if (limit !== 'unlimited' && Number(limit) < o.watchers + 1000)
+    throw new Error(`ulimit -n is ${limit}: raise it above ${o.watchers + 1000} for ${o.watchers} streams`);
   return [await benchFanOut(o), ...(await benchAcrossReplicas(o))];
 }
 

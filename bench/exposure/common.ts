@@ -1,7 +1,10 @@
 // What every probe of bench/exposure.ts shares: its result row, cairn's JSON log read back, small
-// statistics, and an SDK client with the settings a probe needs.
+// statistics, an SDK client with the settings a probe needs, connections held open slowly, and the
+// server's peak memory meanwhile.
 import { Agent } from 'node:http';
+import net from 'node:net';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { rssBytes } from '../lib/proc.ts';
 
 /** One row of the table: what was sent, what came back now, the numbers, and what was not safe. */
 export interface ProbeResult {
@@ -67,4 +70,46 @@ export function client(
 /** The environment of a child cairn: nothing from the caller's CAIRN_* variables leaks in. */
 export function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAIRN_')));
+}
+
+/** A connection a probe holds open: when it connected and closed, and what the server sent on it. */
+export interface SlowConnection {
+  socket: net.Socket;
+  connectedAt: number;
+  closedAt: number | undefined;
+  received: string;
+}
+
+/** Connects to 127.0.0.1:port and writes `first`; resolves once connected, or closed before that. */
+export function openSlow(port: number, first: string | Buffer): Promise<SlowConnection> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    const c: SlowConnection = { socket, connectedAt: NaN, closedAt: undefined, received: '' };
+    socket.on('data', (d: Buffer) => {
+      c.received += d.toString('latin1');
+    });
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      c.closedAt = performance.now();
+      resolve(c);
+    });
+    socket.once('connect', () => {
+      c.connectedAt = performance.now();
+      socket.write(first);
+      resolve(c);
+    });
+  });
+}
+
+/** The process's resident memory sampled every `everyMs` from now: the highest seen, until stop(). */
+export function rssPeak(pid: number, everyMs: number): { peak: () => number; stop: () => void } {
+  let peak = rssBytes(pid);
+  const sampler = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssBytes(pid));
+    } catch {
+      /* exited */
+    }
+  }, everyMs);
+  return { peak: () => peak, stop: () => clearInterval(sampler) };
 }

@@ -2,13 +2,12 @@
 // prefix) and then send one byte every 2 s, against the default --dns-tcp-idle-timeout (10s) and
 // --dns-tcp-max-connections (1000); the resident memory of the cairn process before, during and after,
 // and whether other clients are still answered meanwhile.
-import net from 'node:net';
 import { CreateServiceCommand, RegisterInstanceCommand } from '@aws-sdk/client-servicediscovery';
 import { startCairn } from '../lib/cairn.ts';
 import { createDnsNamespace } from '../lib/load.ts';
 import { rssBytes } from '../lib/proc.ts';
 import { mb } from '../lib/table.ts';
-import { client, n, quantile, s1, sleep, type ProbeResult } from './common.ts';
+import { client, n, openSlow, quantile, rssPeak, s1, sleep, type SlowConnection, type ProbeResult } from './common.ts';
 import { encodeQuery, parseReply, tcpExchange, udpExchange } from './dns-wire.ts';
 
 const CONNECTIONS = 5000;
@@ -16,29 +15,6 @@ const EVERY_MS = 2000;
 const BATCH = 250;
 /** Past the idle timeout of the last one opened, with room for a late cut to show. */
 const GIVE_UP_MS = 25_000;
-
-interface Trickler {
-  socket: net.Socket;
-  connectedAt: number;
-  closedAt: number | undefined;
-}
-
-function openTrickler(port: number): Promise<Trickler> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    const t: Trickler = { socket, connectedAt: NaN, closedAt: undefined };
-    socket.on('error', () => undefined);
-    socket.once('close', () => {
-      t.closedAt = performance.now();
-      resolve(t);
-    });
-    socket.once('connect', () => {
-      t.connectedAt = performance.now();
-      socket.write(Buffer.from([0xff, 0xff]));
-      resolve(t);
-    });
-  });
-}
 
 export async function tricklingDnsTcp(): Promise<ProbeResult> {
   const cairn = await startCairn({ name: 'row5-dns-tcp' });
@@ -71,16 +47,9 @@ export async function tricklingDnsTcp(): Promise<ProbeResult> {
     }
     await sleep(1000);
     const rssBefore = rssBytes(cairn.proc.pid);
-    let rssPeak = rssBefore;
-    const sampler = setInterval(() => {
-      try {
-        rssPeak = Math.max(rssPeak, rssBytes(cairn.proc.pid));
-      } catch {
-        /* exited */
-      }
-    }, 200);
+    const rss = rssPeak(cairn.proc.pid, 200);
 
-    const conns: Trickler[] = [];
+    const conns: SlowConnection[] = [];
     const trickle = setInterval(() => {
       for (const c of conns) if (c.closedAt === undefined && c.socket.writable) c.socket.write(Buffer.from([0x61]));
     }, EVERY_MS);
@@ -99,7 +68,11 @@ export async function tricklingDnsTcp(): Promise<ProbeResult> {
     })();
     const started = performance.now();
     for (let i = 0; i < CONNECTIONS; i += BATCH)
-      conns.push(...(await Promise.all(Array.from({ length: Math.min(BATCH, CONNECTIONS - i) }, () => openTrickler(cairn.dnsPort)))));
+      conns.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(BATCH, CONNECTIONS - i) }, () => openSlow(cairn.dnsPort, Buffer.from([0xff, 0xff]))),
+        )),
+      );
     const openedMs = performance.now() - started;
     const deadline = performance.now() + GIVE_UP_MS;
     while (conns.some((c) => c.closedAt === undefined) && performance.now() < deadline) await sleep(250);
@@ -108,7 +81,7 @@ export async function tricklingDnsTcp(): Promise<ProbeResult> {
     await prober;
     clearInterval(trickle);
     await sleep(3000);
-    clearInterval(sampler);
+    rss.stop();
     const rssAfter = rssBytes(cairn.proc.pid);
 
     const lifetimes = conns
@@ -133,7 +106,7 @@ export async function tricklingDnsTcp(): Promise<ProbeResult> {
         `other clients meanwhile: UDP ${probes.udpOk}/${probes.udp}, new TCP ${probes.tcpOk}/${probes.tcp} answered`,
       measured:
         `lived p50 ${s1(quantile(lifetimes, 0.5))} s, max ${s1(Math.max(...lifetimes))} s; all closed ${s1(allClosedMs)} s after the first; ` +
-        `RSS ${mb(rssBefore)} → peak ${mb(rssPeak)} → ${mb(rssAfter)} MB (3 s after)`,
+        `RSS ${mb(rssBefore)} → peak ${mb(rss.peak())} → ${mb(rssAfter)} MB (3 s after)`,
       problems,
     };
   } finally {

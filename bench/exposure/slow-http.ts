@@ -4,40 +4,13 @@ import net from 'node:net';
 import { startCairn } from '../lib/cairn.ts';
 import { rssBytes } from '../lib/proc.ts';
 import { mb } from '../lib/table.ts';
-import { n, quantile, s1, sleep, type ProbeResult } from './common.ts';
+import { n, openSlow, quantile, rssPeak, s1, sleep, type SlowConnection, type ProbeResult } from './common.ts';
 
 const CLIENTS = 1500;
 const CONTENT_LENGTH = 100_000;
 const EVERY_MS = 5000;
 /** Longer than the request timeout and its sweep: anything still open then was never cut. */
 const GIVE_UP_MS = 45_000;
-
-interface Slow {
-  socket: net.Socket;
-  connectedAt: number;
-  closedAt: number | undefined;
-  received: string;
-}
-
-function openSlow(port: number, head: string): Promise<Slow> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    const c: Slow = { socket, connectedAt: NaN, closedAt: undefined, received: '' };
-    socket.on('data', (d: Buffer) => {
-      c.received += d.toString('latin1');
-    });
-    socket.on('error', () => undefined);
-    socket.once('close', () => {
-      c.closedAt = performance.now();
-      resolve(c);
-    });
-    socket.once('connect', () => {
-      c.connectedAt = performance.now();
-      socket.write(head);
-      resolve(c);
-    });
-  });
-}
 
 /** A normal request on a new connection (not one fetch keeps alive): its status, or what happened instead. */
 function fresh(port: number): Promise<string> {
@@ -74,16 +47,9 @@ export async function slowBodies(): Promise<ProbeResult> {
       `POST / HTTP/1.1\r\nHost: 127.0.0.1:${cairn.apiPort}\r\nContent-Type: application/x-amz-json-1.1\r\n` +
       `X-Amz-Target: Route53AutoNaming_v20170314.ListServices\r\nContent-Length: ${CONTENT_LENGTH}\r\n\r\n`;
     const rssBefore = rssBytes(cairn.proc.pid);
-    let rssPeak = rssBefore;
-    const sampler = setInterval(() => {
-      try {
-        rssPeak = Math.max(rssPeak, rssBytes(cairn.proc.pid));
-      } catch {
-        /* exited */
-      }
-    }, 500);
+    const rss = rssPeak(cairn.proc.pid, 500);
     const started = performance.now();
-    const conns: Slow[] = [];
+    const conns: SlowConnection[] = [];
     // In batches, so the listen backlog never overflows and no connection waits for a SYN retry.
     for (let i = 0; i < CLIENTS; i += 100)
       conns.push(...(await Promise.all(Array.from({ length: Math.min(100, CLIENTS - i) }, () => openSlow(cairn.apiPort, head)))));
@@ -96,12 +62,12 @@ export async function slowBodies(): Promise<ProbeResult> {
     const deadline = performance.now() + GIVE_UP_MS;
     while (conns.some((c) => c.closedAt === undefined) && performance.now() < deadline) await sleep(250);
     clearInterval(trickle);
-    clearInterval(sampler);
+    rss.stop();
     const after = await fresh(cairn.apiPort);
     await sleep(1000);
     const rssAfter = rssBytes(cairn.proc.pid);
 
-    const lifetime = (c: Slow): number => (c.closedAt ?? NaN) - c.connectedAt;
+    const lifetime = (c: SlowConnection): number => (c.closedAt ?? NaN) - c.connectedAt;
     const refused = conns.filter((c) => c.received === '' && c.closedAt !== undefined && !(lifetime(c) > 2000));
     const cut = conns.filter((c) => c.received.startsWith('HTTP/1.1 408 ') && c.received.includes('RequestTimeoutException'));
     const stillOpen = conns.filter((c) => c.closedAt === undefined);
@@ -122,7 +88,7 @@ export async function slowBodies(): Promise<ProbeResult> {
         `A new client during the flood: ${duringFlood}; after it: ${after}`,
       measured:
         `cut after ${s1(Math.min(...cutTimes))}–${s1(Math.max(...cutTimes))} s (p50 ${s1(quantile(cutTimes, 0.5))}) with --api-request-timeout 30s; ` +
-        `RSS ${mb(rssBefore)} → peak ${mb(rssPeak)} → ${mb(rssAfter)} MB`,
+        `RSS ${mb(rssBefore)} → peak ${mb(rss.peak())} → ${mb(rssAfter)} MB`,
       problems,
     };
   } finally {

@@ -121,8 +121,8 @@ function parsedObject(body: Buffer): unknown {
   }
 }
 
-/** Whether any string in a JSON body is an IP address outside loopback (walked without recursion). */
-function foreignAddress(body: Buffer): boolean {
+/** Whether any value in a JSON body passes `test`, walked without recursion (false when it is not JSON). */
+function anyValue(body: Buffer, test: (v: unknown) => boolean): boolean {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
@@ -132,11 +132,14 @@ function foreignAddress(body: Buffer): boolean {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
-    if (typeof v === 'string' && isForeignAddress(v)) return true;
+    if (test(v)) return true;
     if (v !== null && typeof v === 'object') for (const x of Object.values(v)) stack.push(x);
   }
   return false;
 }
+
+/** Whether any string in a JSON body is an IP address outside loopback. */
+const foreignAddress = (body: Buffer): boolean => anyValue(body, (v) => typeof v === 'string' && isForeignAddress(v));
 
 /**
  * What in a body is the likely cause of a 5xx, when the fuzzer can tell: then the failures of every
@@ -148,22 +151,13 @@ function causeOf(body: Buffer): string | undefined {
   return undefined;
 }
 
+/** Whether an object in a JSON body has an own member `name` that holds an object (not an array). */
 function memberHoldingObject(body: Buffer, name: string): boolean {
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    return false;
-  }
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (v === null || typeof v !== 'object') continue;
-    const member = Array.isArray(v) ? undefined : (v as Record<string, unknown>)[name];
-    if (Object.hasOwn(v, name) && member !== null && typeof member === 'object' && !Array.isArray(member)) return true;
-    for (const x of Object.values(v)) stack.push(x);
-  }
-  return false;
+  return anyValue(body, (v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.hasOwn(v, name)) return false;
+    const member = (v as Record<string, unknown>)[name];
+    return member !== null && typeof member === 'object' && !Array.isArray(member);
+  });
 }
 
 /** Sends one request; a hang or a dropped connection is a Violation. */

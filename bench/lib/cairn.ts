@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { repoRoot, startNodeFlags } from './node-flags.ts';
-import { freePort } from './ports.ts';
+import { freePort, loopbackFlags } from './ports.ts';
 import { scratchDir, start, waitFor, type Proc } from './proc.ts';
 
 export { repoRoot, startNodeFlags };
@@ -45,14 +45,7 @@ export async function startCairn(o: CairnOptions): Promise<Cairn> {
   const apiPort = o.ports?.api ?? (await freePort());
   const dnsPort = o.ports?.dns ?? (await freePort());
   const flags = [
-    '--api-host',
-    '127.0.0.1',
-    '--api-port',
-    String(apiPort),
-    '--dns-host',
-    '127.0.0.1',
-    '--dns-port',
-    String(dnsPort),
+    ...loopbackFlags(apiPort, dnsPort),
     '--max-instances-per-service',
     String(o.maxInstancesPerService ?? 1000),
     '--max-instances-per-namespace',

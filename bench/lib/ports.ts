@@ -1,4 +1,5 @@
-// Free loopback ports, chosen by the OS: a TCP port that is free for UDP too (DNS servers need both).
+// Free loopback ports, chosen by the OS: a TCP port that is free for UDP too (DNS servers need both); and
+// the flags that put a replica on them. Imports nothing with side effects, so tests may use it.
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 
@@ -36,4 +37,9 @@ export async function freePort(): Promise<number> {
     return port;
   }
   throw new Error('no free port found on 127.0.0.1');
+}
+
+/** The flags that put a replica's API and DNS on 127.0.0.1 at these ports (0: the OS picks one). */
+export function loopbackFlags(apiPort = 0, dnsPort = 0): string[] {
+  return ['--api-host', '127.0.0.1', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort)];
 }

@@ -8,6 +8,7 @@ import { ListNamespacesCommand } from '@aws-sdk/client-servicediscovery';
 import type { ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { loopbackFlags } from '../../bench/lib/ports.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startServer } from '../../src/server.ts';
 import { eventually } from '../support/eventually.ts';
@@ -26,17 +27,6 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
   return { status: res.status, body: (await res.json()) as Readiness };
 }
 
-const flags = (apiPort: number, more: string[] = []): string[] => [
-  '--api-host',
-  '127.0.0.1',
-  '--api-port',
-  String(apiPort),
-  '--dns-host',
-  '127.0.0.1',
-  '--dns-port',
-  '0',
-  ...more,
-];
 const silent = pino({ level: 'silent' });
 
 describe('/readyz', () => {
@@ -46,7 +36,7 @@ describe('/readyz', () => {
     const held = new Promise<void>((r) => (release = r));
     let reached!: () => void;
     const loading = new Promise<void>((r) => (reached = r));
-    const starting = startServer(loadConfig(flags(port), {}), {
+    const starting = startServer(loadConfig(loopbackFlags(port), {}), {
       log: silent,
       beforeLoad: () => {
         reached();
@@ -84,7 +74,7 @@ describe('/readyz', () => {
     let redis: ChildProcess = await startRedis(redisPort, dir);
     const port = await freePort();
     const server = await startServer(
-      loadConfig(flags(port, ['--redis-url', `redis://127.0.0.1:${redisPort}`, '--redis-prefix', newPrefix()]), {}),
+      loadConfig([...loopbackFlags(port), '--redis-url', `redis://127.0.0.1:${redisPort}`, '--redis-prefix', newPrefix()], {}),
       { log: silent },
     );
     try {

@@ -1,6 +1,7 @@
 // The server as a user runs it: `node src/main.ts <flags>` in its own process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { loopbackFlags } from '../../bench/lib/ports.ts';
 import { freePort } from '../support/redis-global.ts';
 
 function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -56,7 +57,7 @@ describe('the cairn process', () => {
   it('serves /healthz, warns that the embedded store is not durable, and exits 0 on SIGTERM', async () => {
     const apiPort = await freePort();
     const dnsPort = await freePort();
-    const p = run(['--api-host', '127.0.0.1', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort)]);
+    const p = run(loopbackFlags(apiPort, dnsPort));
     await waitHealthy(apiPort);
     expect(p.output()).toContain('nothing survives a restart');
     expect(p.output()).not.toContain('without --credentials');

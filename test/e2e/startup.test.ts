@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { envName, settings } from '../../src/config.ts';
+import { loopbackFlags } from '../../bench/lib/ports.ts';
 import { freePort } from '../support/redis-global.ts';
 
 const repo = new URL('../../', import.meta.url).pathname;
@@ -85,8 +86,8 @@ describe('the command line', () => {
 });
 
 describe('a port already taken', () => {
-  async function refused(args: string[]): Promise<Run> {
-    const r = await cairn(['--api-host', '127.0.0.1', '--dns-host', '127.0.0.1', ...args]);
+  async function refused(apiPort: number, dnsPort: number): Promise<Run> {
+    const r = await cairn(loopbackFlags(apiPort, dnsPort));
     expect(r.code).toBe(1);
     // Nothing said it was listening or serving.
     expect(r.stdout).not.toMatch(/listening|serving|without --credentials/i);
@@ -98,7 +99,7 @@ describe('a port already taken', () => {
     const taken = dgram.createSocket('udp4');
     await new Promise<void>((r) => taken.bind(dnsPort, '127.0.0.1', r));
     try {
-      const r = await refused(['--api-port', String(apiPort), '--dns-port', String(dnsPort)]);
+      const r = await refused(apiPort, dnsPort);
       expect(r.stderr).toBe(
         `cairn: cannot listen on 127.0.0.1:${dnsPort}/udp (address already in use); choose another --dns-port or --dns-host\n`,
       );
@@ -114,7 +115,7 @@ describe('a port already taken', () => {
     const taken = net.createServer();
     await new Promise<void>((r) => taken.listen(dnsPort, '127.0.0.1', r));
     try {
-      const r = await refused(['--api-port', String(apiPort), '--dns-port', String(dnsPort)]);
+      const r = await refused(apiPort, dnsPort);
       expect(r.stderr).toBe(
         `cairn: cannot listen on 127.0.0.1:${dnsPort}/tcp (address already in use); choose another --dns-port or --dns-host\n`,
       );
@@ -128,7 +129,7 @@ describe('a port already taken', () => {
     const taken = net.createServer();
     await new Promise<void>((r) => taken.listen(apiPort, '127.0.0.1', r));
     try {
-      const r = await refused(['--api-port', String(apiPort), '--dns-port', String(dnsPort)]);
+      const r = await refused(apiPort, dnsPort);
       expect(r.stderr).toBe(
         `cairn: cannot listen on 127.0.0.1:${apiPort}/tcp (address already in use); choose another --api-port or --api-host\n`,
       );
@@ -143,10 +144,7 @@ describe('the log', () => {
 
   it('is JSON lines with ISO times when stdout is not a terminal', async () => {
     const [apiPort, dnsPort] = [await freePort(), await freePort()];
-    const r = await cairn(
-      ['--api-host', '127.0.0.1', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort)],
-      serving,
-    );
+    const r = await cairn(loopbackFlags(apiPort, dnsPort), serving);
     expect(r.code).toBe(0);
     const lines = r.stdout
       .trim()
@@ -160,21 +158,7 @@ describe('the log', () => {
 
   it('is one readable line per event with --log-format pretty', async () => {
     const [apiPort, dnsPort] = [await freePort(), await freePort()];
-    const r = await cairn(
-      [
-        '--log-format',
-        'pretty',
-        '--api-host',
-        '127.0.0.1',
-        '--api-port',
-        String(apiPort),
-        '--dns-host',
-        '127.0.0.1',
-        '--dns-port',
-        String(dnsPort),
-      ],
-      serving,
-    );
+    const r = await cairn(['--log-format', 'pretty', ...loopbackFlags(apiPort, dnsPort)], serving);
     expect(r.code).toBe(0);
     const line = r.stdout.split('\n').find((l) => l.includes('cairn is serving'));
     expect(line).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d{4}\] INFO: cairn is serving \{.*"api":"127\.0\.0\.1:\d+"/);

@@ -3,10 +3,9 @@
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pool } from '../../bench/fuzz/pool.ts';
-import { properties, runParameters, Stats, type FuzzTarget } from '../../bench/fuzz/properties.ts';
-import { FUZZ_VPC_FLAG, PROBE_NAME, seedProbe, seedTargets } from '../../bench/fuzz/resources.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { properties, runParameters, type FuzzTarget } from '../../bench/fuzz/properties.ts';
+import type { TestServer } from '../support/server.ts';
+import { startFuzzTarget } from './target.ts';
 
 let t: TestServer;
 let target: FuzzTarget;
@@ -14,8 +13,7 @@ let target: FuzzTarget;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  t = await startTestServer({
-    flags: FUZZ_VPC_FLAG,
+  const fuzz = await startFuzzTarget({
     log: pino(
       { level: 'error' },
       {
@@ -25,16 +23,8 @@ beforeAll(async () => {
       },
     ),
   });
-  const pool = new Pool();
-  await seedProbe(t.endpoint, pool);
-  await seedTargets(t.endpoint);
-  target = {
-    endpoint: t.endpoint,
-    dns: { host: '127.0.0.1', port: t.server.dnsAddress.port, probeName: PROBE_NAME, maxUdp: 1232 },
-    pool,
-    stats: new Stats(),
-    takeServerErrors: () => errors.splice(0),
-  };
+  t = fuzz.server;
+  target = { ...fuzz.target, takeServerErrors: () => errors.splice(0) };
   // Only what the fuzz input causes counts here (a start with --dns-port 0 may log a retried bind).
   errors.length = 0;
 });

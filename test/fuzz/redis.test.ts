@@ -2,26 +2,15 @@
 // get a 2xx or a 4xx when every write goes through Redis scripts and the change feed.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { Pool } from '../../bench/fuzz/pool.ts';
-import { properties, runParameters, Stats, type FuzzTarget } from '../../bench/fuzz/properties.ts';
-import { FUZZ_VPC_FLAG, refreshPool, seedProbe, seedTargets } from '../../bench/fuzz/resources.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { properties, runParameters, type FuzzTarget } from '../../bench/fuzz/properties.ts';
+import type { TestServer } from '../support/server.ts';
+import { startFuzzTarget } from './target.ts';
 
 let t: TestServer;
 let target: FuzzTarget;
 
 beforeAll(async () => {
-  t = await startTestServer({ store: 'redis', flags: FUZZ_VPC_FLAG });
-  const pool = new Pool();
-  await seedProbe(t.endpoint, pool);
-  await seedTargets(t.endpoint);
-  await refreshPool(t.endpoint, pool);
-  target = {
-    endpoint: t.endpoint,
-    dns: { host: '127.0.0.1', port: t.server.dnsAddress.port, probeName: '', maxUdp: 1232 },
-    pool,
-    stats: new Stats(),
-  };
+  ({ server: t, target } = await startFuzzTarget({ store: 'redis' }));
 });
 afterAll(async () => {
   await t.stop();

@@ -10,6 +10,7 @@ import {
   GetInstancesHealthStatusCommand,
   RegisterInstanceCommand,
 } from '@aws-sdk/client-servicediscovery';
+import { loopbackFlags } from '../../bench/lib/ports.ts';
 import { ownerOf } from '../../src/health/sharing.ts';
 import { instanceKey } from '../../src/model/records.ts';
 import { TestClock } from '../support/clock.ts';
@@ -82,14 +83,7 @@ async function spawnReplica(replicaId: string, prefix: string): Promise<ChildPro
     process.execPath,
     [
       'src/main.ts',
-      '--api-host',
-      '127.0.0.1',
-      '--api-port',
-      '0',
-      '--dns-host',
-      '127.0.0.1',
-      '--dns-port',
-      '0',
+      ...loopbackFlags(),
       '--redis-url',
       inject('redisUrl'),
       '--redis-prefix',

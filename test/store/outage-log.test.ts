@@ -10,6 +10,7 @@ import {
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loopbackFlags } from '../../bench/lib/ports.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startServer, type Server } from '../../src/server.ts';
 import { tcpListener, type TcpListener } from '../health/listeners.ts';
@@ -45,14 +46,7 @@ describe('the log while Redis is frozen', () => {
     probed = await tcpListener();
     const config = loadConfig(
       [
-        '--api-host',
-        '127.0.0.1',
-        '--api-port',
-        '0',
-        '--dns-host',
-        '127.0.0.1',
-        '--dns-port',
-        '0',
+        ...loopbackFlags(),
         '--redis-url',
         redis.url,
         '--redis-prefix',

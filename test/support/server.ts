@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { pino, type Logger } from 'pino';
 import { inject } from 'vitest';
+import { loopbackFlags } from '../../bench/lib/ports.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Timers } from '../../src/model/timers.ts';
 import { startServer, type Server } from '../../src/server.ts';
@@ -36,14 +37,7 @@ export const newPrefix = (): string => `t${randomBytes(5).toString('hex')}`;
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const prefix = options.prefix ?? newPrefix();
   const flags = [
-    '--api-host',
-    '127.0.0.1',
-    '--api-port',
-    '0',
-    '--dns-host',
-    '127.0.0.1',
-    '--dns-port',
-    '0',
+    ...loopbackFlags(),
     '--log-level',
     'silent',
     // Stopping drains: connections left open by a test's clients would otherwise hold each stop for the
