@@ -2,6 +2,7 @@
 // check and instances counted by health.
 import { useState } from 'preact/hooks';
 import { html } from '../html.ts';
+import { SearchBox } from '../components/search.ts';
 import { useLoad } from '../hooks.ts';
 import { call, listAll, type Namespace, type Service } from '../net/cloudmap.ts';
 import { healthCounts } from '../net/health-counts.ts';
@@ -58,15 +59,7 @@ export function NamespacePage({ namespaceId }: { namespaceId: string }) {
     <section>
       <div class="section-head">
         <h2>Services</h2>
-        <label class="search"
-          >Search
-          <input
-            type="search"
-            name="search"
-            placeholder="service"
-            value=${query}
-            onInput=${(e: Event) => setQuery((e.target as HTMLInputElement).value)}
-        /></label>
+        <${SearchBox} value=${query} placeholder="service" onInput=${setQuery} />
       </div>
       ${!data && !error && html`<p class="muted">Loading…</p>`}
       ${

@@ -2,6 +2,7 @@
 // operation's details from GetOperation; the search box looks within the page.
 import { useState } from 'preact/hooks';
 import { html } from '../html.ts';
+import { SearchBox } from '../components/search.ts';
 import { useLoad, useNow } from '../hooks.ts';
 import { call, type Operation } from '../net/cloudmap.ts';
 import { ago, clock, matches } from '../format.ts';
@@ -74,15 +75,7 @@ export function OperationsPage() {
               ${STATUSES.map((t) => html`<option value=${t} selected=${t === status}>${t || 'any'}</option>`)}
             </select></label
           >
-          <label class="search"
-            >Search
-            <input
-              type="search"
-              name="search"
-              placeholder="id or target on this page"
-              value=${search}
-              onInput=${(e: Event) => setSearch((e.target as HTMLInputElement).value)}
-          /></label>
+          <${SearchBox} value=${search} placeholder="id or target on this page" onInput=${setSearch} />
         </div>
       </div>
       ${error && html`<p class="error" role="alert">${error.message}</p>`} ${!data && !error && html`<p class="muted">Loading…</p>`}

@@ -2,6 +2,7 @@
 // instances; the search box finds namespaces and services by name.
 import { useState } from 'preact/hooks';
 import { html } from '../html.ts';
+import { SearchBox } from '../components/search.ts';
 import { useLoad } from '../hooks.ts';
 import { listAll, type Namespace, type Service } from '../net/cloudmap.ts';
 import { hrefNamespace, hrefService } from '../router.ts';
@@ -41,15 +42,7 @@ export function Overview() {
     <section>
       <div class="section-head">
         <h2>Namespaces</h2>
-        <label class="search"
-          >Search
-          <input
-            type="search"
-            name="search"
-            placeholder="namespace or service"
-            value=${query}
-            onInput=${(e: Event) => setQuery((e.target as HTMLInputElement).value)}
-        /></label>
+        <${SearchBox} value=${query} placeholder="namespace or service" onInput=${setQuery} />
       </div>
       ${error && html`<p class="error" role="alert">${error.message}</p>`} ${!data && !error && html`<p class="muted">Loading…</p>`}
       ${
