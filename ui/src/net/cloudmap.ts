@@ -68,6 +68,19 @@ export async function listAll<T>(operation: string, input: object, key: string, 
   return out;
 }
 
+/** A List* filter on one value. */
+export const filterEq = (name: string, value: string) => ({ Name: name, Values: [value], Condition: 'EQ' });
+
+/** A namespace's services: a service summary does not name its namespace, so the console asks per namespace. */
+export const listServices = (namespaceId: string): Promise<Service[]> =>
+  listAll<Service>('ListServices', { MaxResults: 100, Filters: [filterEq('NAMESPACE_ID', namespaceId)] }, 'Services');
+
+export const getNamespace = async (id: string): Promise<Namespace> =>
+  (await call<{ Namespace: Namespace }>('GetNamespace', { Id: id })).Namespace;
+
+/** The name DiscoverInstances and the watch stream take for a namespace. */
+export const httpName = (ns: Namespace): string => ns.Properties?.HttpProperties?.HttpName ?? ns.Name;
+
 // ---- shapes the console reads (epoch seconds as the JSON protocol sends them) ----
 
 export interface Namespace {

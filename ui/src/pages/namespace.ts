@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { html } from '../html.ts';
 import { SearchBox } from '../components/search.ts';
 import { useLoad } from '../hooks.ts';
-import { call, listAll, type Namespace, type Service } from '../net/cloudmap.ts';
+import { getNamespace, httpName, listServices, type Namespace, type Service } from '../net/cloudmap.ts';
 import { healthCounts } from '../net/health-counts.ts';
 import { HealthCounts } from '../components/badge.ts';
 import { healthCheck, matches, records } from '../format.ts';
@@ -16,10 +16,7 @@ interface Loaded {
 }
 
 async function loadNamespace(id: string): Promise<Loaded> {
-  const [{ Namespace: namespace }, services] = await Promise.all([
-    call<{ Namespace: Namespace }>('GetNamespace', { Id: id }),
-    listAll<Service>('ListServices', { MaxResults: 100, Filters: [{ Name: 'NAMESPACE_ID', Values: [id], Condition: 'EQ' }] }, 'Services'),
-  ]);
+  const [namespace, services] = await Promise.all([getNamespace(id), listServices(id)]);
   const withCounts = await Promise.all(services.map(async (s) => ({ ...s, counts: await healthCounts(s) })));
   return { namespace, services: withCounts.sort((a, b) => a.Name.localeCompare(b.Name)) };
 }
@@ -42,7 +39,7 @@ export function NamespacePage({ namespaceId }: { namespaceId: string }) {
           <dt>Id</dt>
           <dd class="mono">${ns.Id}</dd>
           <dt>HTTP name</dt>
-          <dd>${ns.Properties?.HttpProperties?.HttpName ?? ns.Name}</dd>
+          <dd>${httpName(ns)}</dd>
           ${
             ns.Properties?.DnsProperties?.SOA?.TTL !== undefined &&
             html`<dt>SOA TTL</dt>

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { html } from '../html.ts';
 import { SearchBox } from '../components/search.ts';
 import { useLoad, useNow } from '../hooks.ts';
-import { call, type Operation } from '../net/cloudmap.ts';
+import { call, filterEq, type Operation } from '../net/cloudmap.ts';
 import { ago, clock, matches } from '../format.ts';
 
 const PAGE = 20;
@@ -25,10 +25,7 @@ interface Page {
 }
 
 async function loadPage(token: string | undefined, type: string, status: string): Promise<Page> {
-  const filters = [
-    ...(type ? [{ Name: 'TYPE', Values: [type], Condition: 'EQ' }] : []),
-    ...(status ? [{ Name: 'STATUS', Values: [status], Condition: 'EQ' }] : []),
-  ];
+  const filters = [...(type ? [filterEq('TYPE', type)] : []), ...(status ? [filterEq('STATUS', status)] : [])];
   const page = await call<{ Operations?: { Id: string }[]; NextToken?: string }>('ListOperations', {
     MaxResults: PAGE,
     ...(filters.length ? { Filters: filters } : {}),

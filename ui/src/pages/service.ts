@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from '../html.ts';
 import { useLoad, useNow } from '../hooks.ts';
-import { call } from '../net/cloudmap.ts';
+import { call, httpName } from '../net/cloudmap.ts';
 import { followService, type LiveState } from '../live/follow.ts';
 import { HealthCounts } from '../components/badge.ts';
 import { ConfirmDialog, type Ask } from '../components/confirm.ts';
@@ -31,13 +31,13 @@ export function ServicePage({ namespaceId, serviceId, replica }: { namespaceId: 
   const [ask, setAsk] = useState<Ask | undefined>(undefined);
   const now = useNow();
 
-  const httpName = data?.namespace.Properties?.HttpProperties?.HttpName ?? data?.namespace.Name;
+  const namespaceName = data && httpName(data.namespace);
   const serviceName = data?.service.Name;
   useEffect(() => {
-    if (httpName === undefined || serviceName === undefined) return undefined;
-    const follow = followService(httpName, serviceName, reload, setLive);
+    if (namespaceName === undefined || serviceName === undefined) return undefined;
+    const follow = followService(namespaceName, serviceName, reload, setLive);
     return () => follow.stop();
-  }, [httpName, serviceName, reload]);
+  }, [namespaceName, serviceName, reload]);
 
   const fqdn = `${serviceName ?? serviceId}.${data?.namespace.Name ?? ''}`;
   const actions: RowActions = {
