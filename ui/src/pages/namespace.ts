@@ -5,20 +5,26 @@ import { html } from '../html.ts';
 import { SearchBox } from '../components/search.ts';
 import { useLoad } from '../hooks.ts';
 import { getNamespace, httpName, listServices, type Namespace, type Service } from '../net/cloudmap.ts';
-import { healthCounts } from '../net/health-counts.ts';
+import { instanceDetails } from '../net/console-api.ts';
 import { HealthCounts } from '../components/badge.ts';
 import { healthCheck, matches, records } from '../format.ts';
 import { hrefService } from '../router.ts';
 
 interface Loaded {
   namespace: Namespace;
-  services: (Service & { counts: Record<string, number> })[];
+  services: (Service & { health: string[] })[];
+}
+
+/** Each instance's health, as the service page shows it; a service without health checks has none to ask for. */
+async function healthOf(s: Service): Promise<string[]> {
+  if (!s.HealthCheckConfig && !s.HealthCheckCustomConfig) return new Array<string>(s.InstanceCount ?? 0).fill('UNKNOWN');
+  return (await instanceDetails(s.Id)).map((d) => d.health);
 }
 
 async function loadNamespace(id: string): Promise<Loaded> {
   const [namespace, services] = await Promise.all([getNamespace(id), listServices(id)]);
-  const withCounts = await Promise.all(services.map(async (s) => ({ ...s, counts: await healthCounts(s) })));
-  return { namespace, services: withCounts.sort((a, b) => a.Name.localeCompare(b.Name)) };
+  const withHealth = await Promise.all(services.map(async (s) => ({ ...s, health: await healthOf(s) })));
+  return { namespace, services: withHealth.sort((a, b) => a.Name.localeCompare(b.Name)) };
 }
 
 export function NamespacePage({ namespaceId }: { namespaceId: string }) {
@@ -82,7 +88,7 @@ export function NamespacePage({ namespaceId }: { namespaceId: string }) {
                   <td>${s.DnsConfig?.RoutingPolicy ?? '–'}</td>
                   <td>${records(s)}</td>
                   <td>${healthCheck(s)}</td>
-                  <td><${HealthCounts} counts=${s.counts} /></td>
+                  <td><${HealthCounts} statuses=${s.health} /></td>
                 </tr>`,
             )}
             ${

@@ -66,8 +66,6 @@ export function ServicePage({ namespaceId, serviceId, replica }: { namespaceId: 
   const rows = (data?.rows ?? []).filter((r) =>
     matches(filters.search, r.id, ...Object.entries(r.attributes).map(([k, v]) => `${k}=${v}`)),
   );
-  const counts: Record<string, number> = {};
-  for (const r of data?.rows ?? []) counts[r.detail?.health ?? 'UNKNOWN'] = (counts[r.detail?.health ?? 'UNKNOWN'] ?? 0) + 1;
   const s = data?.service;
   return html`<main>
     <nav class="crumbs">
@@ -89,7 +87,7 @@ export function ServicePage({ namespaceId, serviceId, replica }: { namespaceId: 
           <dt>Health check</dt>
           <dd>${healthCheck(s)}</dd>
           <dt>Instances</dt>
-          <dd><${HealthCounts} counts=${counts} /></dd>
+          <dd><${HealthCounts} statuses=${(data?.rows ?? []).map((r) => r.detail?.health ?? 'UNKNOWN')} /></dd>
           ${
             s.Description &&
             html`<dt>Description</dt>
