@@ -85,13 +85,11 @@ export const httpName = (ns: Namespace): string => ns.Properties?.HttpProperties
 
 export interface Namespace {
   Id: string;
-  Arn: string;
   Name: string;
   Type: 'HTTP' | 'DNS_PUBLIC' | 'DNS_PRIVATE';
   Description?: string;
   ServiceCount?: number;
-  Properties?: { HttpProperties?: { HttpName?: string }; DnsProperties?: { HostedZoneId?: string; SOA?: { TTL?: number } } };
-  CreateDate?: number;
+  Properties?: { HttpProperties?: { HttpName?: string }; DnsProperties?: { SOA?: { TTL?: number } } };
 }
 
 export interface DnsRecord {
@@ -101,16 +99,13 @@ export interface DnsRecord {
 
 export interface Service {
   Id: string;
-  Arn: string;
   Name: string;
   NamespaceId?: string;
-  Type?: string;
   Description?: string;
   InstanceCount?: number;
   DnsConfig?: { RoutingPolicy?: string; DnsRecords: DnsRecord[] };
   HealthCheckConfig?: { Type: string; ResourcePath?: string; FailureThreshold?: number };
-  HealthCheckCustomConfig?: { FailureThreshold?: number };
-  CreateDate?: number;
+  HealthCheckCustomConfig?: object;
 }
 
 export interface Instance {
@@ -120,7 +115,6 @@ export interface Instance {
 
 export interface DiscoveredInstance {
   InstanceId: string;
-  HealthStatus?: string;
   Attributes?: Record<string, string>;
 }
 
@@ -129,8 +123,6 @@ export interface Operation {
   Type?: string;
   Status?: string;
   ErrorMessage?: string;
-  ErrorCode?: string;
   CreateDate?: number;
-  UpdateDate?: number;
   Targets?: Record<string, string>;
 }
