@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const uiOut = join(root, 'dist', 'ui');
+const uiOut = join(root, 'dist', 'ui');
 
 export async function buildUi(): Promise<void> {
   const entry = join(root, 'ui', 'src', 'main.ts');

@@ -2,13 +2,12 @@
 // a fresh profile each time (playwright makes one per launch), and a screenshot per test in test-results/browser/.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'browser');
+const SHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'browser');
 
 export interface Chromium {
-  browser: Browser;
   page(): Promise<Page>;
   close(): Promise<void>;
 }
@@ -29,7 +28,6 @@ export async function launchChromium(): Promise<Chromium> {
     ],
   });
   return {
-    browser,
     page: async () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       return context.newPage();

@@ -48,6 +48,8 @@ export function useLoad<T>(load: () => Promise<T>, key: string, pollMs?: number)
         },
       )
       .finally(() => {
+        // A load for an earlier key no longer owns the flags: the new key's load may still be running.
+        if (mine !== generation.current) return;
         running.current = false;
         if (again.current) {
           again.current = false;

@@ -6,8 +6,10 @@ export function HealthBadge({ status }: { status: string | undefined }) {
   return html`<span class=${`badge badge-${s.toLowerCase()}`} data-health=${s}>${s.toLowerCase()}</span>`;
 }
 
-/** Instances of a service counted by health, as small badges. */
-export function HealthCounts({ counts }: { counts: Record<string, number> }) {
+/** Instances of a service counted by health (one status per instance), as small badges. */
+export function HealthCounts({ statuses }: { statuses: string[] }) {
+  const counts: Record<string, number> = {};
+  for (const s of statuses) counts[s] = (counts[s] ?? 0) + 1;
   const order = ['HEALTHY', 'UNHEALTHY', 'UNKNOWN'];
   const shown = order.filter((s) => (counts[s] ?? 0) > 0);
   if (shown.length === 0) return html`<span class="muted">none</span>`;

@@ -1,6 +1,7 @@
 // The instance filters: a search box (instance id and attribute text, here in the page) and attribute
 // pairs key=value, which go to DiscoverInstances as its QueryParameters.
 import { html } from '../html.ts';
+import { SearchBox } from './search.ts';
 
 export interface FilterValue {
   search: string;
@@ -10,15 +11,11 @@ export interface FilterValue {
 export function InstanceFilters({ value, onChange }: { value: FilterValue; onChange: (v: FilterValue) => void }) {
   const setPair = (i: number, text: string): void => onChange({ ...value, pairs: value.pairs.map((p, j) => (j === i ? text : p)) });
   return html`<div class="filters">
-    <label class="search"
-      >Search
-      <input
-        type="search"
-        name="search"
-        placeholder="instance id or attribute"
-        value=${value.search}
-        onInput=${(e: Event) => onChange({ ...value, search: (e.target as HTMLInputElement).value })}
-    /></label>
+    <${SearchBox}
+      value=${value.search}
+      placeholder="instance id or attribute"
+      onInput=${(v: string) => onChange({ ...value, search: v })}
+    />
     <fieldset>
       <legend>Attribute filters (DiscoverInstances)</legend>
       ${value.pairs.map(

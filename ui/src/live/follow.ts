@@ -1,8 +1,9 @@
-// Follows one service live: the watch stream (GET /v1/watch, server-sent events, signed like every call)
-// tells of each registration, deregistration and health flip. A server without the stream is polled.
+// Follows one service live: the watch stream (GET /v1/watch, server-sent events, signed like every call, so
+// read through fetch(): EventSource cannot sign its request) tells of each registration, deregistration and
+// health flip. A server without the stream is polled.
+import { createParser } from 'eventsource-parser';
 import { credentials } from '../net/session.ts';
 import { signedFetch } from '../net/signed-fetch.ts';
-import { readEvents } from './sse.ts';
 
 export type LiveState = 'connecting' | 'following' | 'polling' | 'reconnecting';
 
@@ -40,9 +41,13 @@ export function followService(namespace: string, service: string, onChange: () =
       }
       if (!res.ok || !res.body) throw new Error(`watch answered ${res.status}`);
       onState('following');
-      await readEvents(res.body, (e) => {
-        if (e.event === 'snapshot' || e.event === 'change') onChange();
+      const parser = createParser({
+        onEvent: (e) => {
+          if (e.event === 'snapshot' || e.event === 'change') onChange();
+        },
       });
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) parser.feed(chunk.value);
     } catch {
       if (abort.signal.aborted) return;
     }

@@ -6,13 +6,8 @@ export const SAMPLE_MS = 3000;
 export const WINDOW_MS = 10 * 60_000;
 const DNS_QUERIES = 'cairn_dns_queries_total';
 
-interface Sample {
-  at: number;
-  total: number;
-  byRcode: Record<string, number>;
-}
-
-export interface RatePoint {
+/** DNS queries at a time, in all and by rcode: counters in a sample, per-second rates between two. */
+export interface DnsPoint {
   at: number;
   total: number;
   byRcode: Record<string, number>;
@@ -20,7 +15,7 @@ export interface RatePoint {
 
 export type MetricsState = 'waiting' | 'sampling' | 'absent' | 'failing';
 
-let samples: Sample[] = [];
+let samples: DnsPoint[] = [];
 let state: MetricsState = 'waiting';
 let timer: ReturnType<typeof setInterval> | undefined;
 const listeners = new Set<() => void>();
@@ -63,8 +58,8 @@ async function sample(): Promise<void> {
 }
 
 /** Per-second rates between consecutive samples (a counter that went down restarted: its new value counts). */
-export function rates(): RatePoint[] {
-  const out: RatePoint[] = [];
+export function rates(): DnsPoint[] {
+  const out: DnsPoint[] = [];
   for (let i = 1; i < samples.length; i++) {
     const a = samples[i - 1]!;
     const b = samples[i]!;

@@ -68,17 +68,28 @@ export async function listAll<T>(operation: string, input: object, key: string, 
   return out;
 }
 
+/** A List* filter on one value. */
+export const filterEq = (name: string, value: string) => ({ Name: name, Values: [value], Condition: 'EQ' });
+
+/** A namespace's services: a service summary does not name its namespace, so the console asks per namespace. */
+export const listServices = (namespaceId: string): Promise<Service[]> =>
+  listAll<Service>('ListServices', { MaxResults: 100, Filters: [filterEq('NAMESPACE_ID', namespaceId)] }, 'Services');
+
+export const getNamespace = async (id: string): Promise<Namespace> =>
+  (await call<{ Namespace: Namespace }>('GetNamespace', { Id: id })).Namespace;
+
+/** The name DiscoverInstances and the watch stream take for a namespace. */
+export const httpName = (ns: Namespace): string => ns.Properties?.HttpProperties?.HttpName ?? ns.Name;
+
 // ---- shapes the console reads (epoch seconds as the JSON protocol sends them) ----
 
 export interface Namespace {
   Id: string;
-  Arn: string;
   Name: string;
   Type: 'HTTP' | 'DNS_PUBLIC' | 'DNS_PRIVATE';
   Description?: string;
   ServiceCount?: number;
-  Properties?: { HttpProperties?: { HttpName?: string }; DnsProperties?: { HostedZoneId?: string; SOA?: { TTL?: number } } };
-  CreateDate?: number;
+  Properties?: { HttpProperties?: { HttpName?: string }; DnsProperties?: { SOA?: { TTL?: number } } };
 }
 
 export interface DnsRecord {
@@ -88,16 +99,13 @@ export interface DnsRecord {
 
 export interface Service {
   Id: string;
-  Arn: string;
   Name: string;
   NamespaceId?: string;
-  Type?: string;
   Description?: string;
   InstanceCount?: number;
   DnsConfig?: { RoutingPolicy?: string; DnsRecords: DnsRecord[] };
   HealthCheckConfig?: { Type: string; ResourcePath?: string; FailureThreshold?: number };
-  HealthCheckCustomConfig?: { FailureThreshold?: number };
-  CreateDate?: number;
+  HealthCheckCustomConfig?: object;
 }
 
 export interface Instance {
@@ -107,7 +115,6 @@ export interface Instance {
 
 export interface DiscoveredInstance {
   InstanceId: string;
-  HealthStatus?: string;
   Attributes?: Record<string, string>;
 }
 
@@ -116,8 +123,6 @@ export interface Operation {
   Type?: string;
   Status?: string;
   ErrorMessage?: string;
-  ErrorCode?: string;
   CreateDate?: number;
-  UpdateDate?: number;
   Targets?: Record<string, string>;
 }

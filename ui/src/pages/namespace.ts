@@ -2,25 +2,29 @@
 // check and instances counted by health.
 import { useState } from 'preact/hooks';
 import { html } from '../html.ts';
+import { SearchBox } from '../components/search.ts';
 import { useLoad } from '../hooks.ts';
-import { call, listAll, type Namespace, type Service } from '../net/cloudmap.ts';
-import { healthCounts } from '../net/health-counts.ts';
+import { getNamespace, httpName, listServices, type Namespace, type Service } from '../net/cloudmap.ts';
+import { instanceDetails } from '../net/console-api.ts';
 import { HealthCounts } from '../components/badge.ts';
 import { healthCheck, matches, records } from '../format.ts';
 import { hrefService } from '../router.ts';
 
 interface Loaded {
   namespace: Namespace;
-  services: (Service & { counts: Record<string, number> })[];
+  services: (Service & { health: string[] })[];
+}
+
+/** Each instance's health, as the service page shows it; a service without health checks has none to ask for. */
+async function healthOf(s: Service): Promise<string[]> {
+  if (!s.HealthCheckConfig && !s.HealthCheckCustomConfig) return new Array<string>(s.InstanceCount ?? 0).fill('UNKNOWN');
+  return (await instanceDetails(s.Id)).map((d) => d.health);
 }
 
 async function loadNamespace(id: string): Promise<Loaded> {
-  const [{ Namespace: namespace }, services] = await Promise.all([
-    call<{ Namespace: Namespace }>('GetNamespace', { Id: id }),
-    listAll<Service>('ListServices', { MaxResults: 100, Filters: [{ Name: 'NAMESPACE_ID', Values: [id], Condition: 'EQ' }] }, 'Services'),
-  ]);
-  const withCounts = await Promise.all(services.map(async (s) => ({ ...s, counts: await healthCounts(s) })));
-  return { namespace, services: withCounts.sort((a, b) => a.Name.localeCompare(b.Name)) };
+  const [namespace, services] = await Promise.all([getNamespace(id), listServices(id)]);
+  const withHealth = await Promise.all(services.map(async (s) => ({ ...s, health: await healthOf(s) })));
+  return { namespace, services: withHealth.sort((a, b) => a.Name.localeCompare(b.Name)) };
 }
 
 export function NamespacePage({ namespaceId }: { namespaceId: string }) {
@@ -41,7 +45,7 @@ export function NamespacePage({ namespaceId }: { namespaceId: string }) {
           <dt>Id</dt>
           <dd class="mono">${ns.Id}</dd>
           <dt>HTTP name</dt>
-          <dd>${ns.Properties?.HttpProperties?.HttpName ?? ns.Name}</dd>
+          <dd>${httpName(ns)}</dd>
           ${
             ns.Properties?.DnsProperties?.SOA?.TTL !== undefined &&
             html`<dt>SOA TTL</dt>
@@ -58,15 +62,7 @@ export function NamespacePage({ namespaceId }: { namespaceId: string }) {
     <section>
       <div class="section-head">
         <h2>Services</h2>
-        <label class="search"
-          >Search
-          <input
-            type="search"
-            name="search"
-            placeholder="service"
-            value=${query}
-            onInput=${(e: Event) => setQuery((e.target as HTMLInputElement).value)}
-        /></label>
+        <${SearchBox} value=${query} placeholder="service" onInput=${setQuery} />
       </div>
       ${!data && !error && html`<p class="muted">Loading…</p>`}
       ${
@@ -92,7 +88,7 @@ export function NamespacePage({ namespaceId }: { namespaceId: string }) {
                   <td>${s.DnsConfig?.RoutingPolicy ?? '–'}</td>
                   <td>${records(s)}</td>
                   <td>${healthCheck(s)}</td>
-                  <td><${HealthCounts} counts=${s.counts} /></td>
+                  <td><${HealthCounts} statuses=${s.health} /></td>
                 </tr>`,
             )}
             ${

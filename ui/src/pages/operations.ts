@@ -2,8 +2,9 @@
 // operation's details from GetOperation; the search box looks within the page.
 import { useState } from 'preact/hooks';
 import { html } from '../html.ts';
+import { SearchBox } from '../components/search.ts';
 import { useLoad, useNow } from '../hooks.ts';
-import { call, type Operation } from '../net/cloudmap.ts';
+import { call, filterEq, type Operation } from '../net/cloudmap.ts';
 import { ago, clock, matches } from '../format.ts';
 
 const PAGE = 20;
@@ -24,10 +25,7 @@ interface Page {
 }
 
 async function loadPage(token: string | undefined, type: string, status: string): Promise<Page> {
-  const filters = [
-    ...(type ? [{ Name: 'TYPE', Values: [type], Condition: 'EQ' }] : []),
-    ...(status ? [{ Name: 'STATUS', Values: [status], Condition: 'EQ' }] : []),
-  ];
+  const filters = [...(type ? [filterEq('TYPE', type)] : []), ...(status ? [filterEq('STATUS', status)] : [])];
   const page = await call<{ Operations?: { Id: string }[]; NextToken?: string }>('ListOperations', {
     MaxResults: PAGE,
     ...(filters.length ? { Filters: filters } : {}),
@@ -74,15 +72,7 @@ export function OperationsPage() {
               ${STATUSES.map((t) => html`<option value=${t} selected=${t === status}>${t || 'any'}</option>`)}
             </select></label
           >
-          <label class="search"
-            >Search
-            <input
-              type="search"
-              name="search"
-              placeholder="id or target on this page"
-              value=${search}
-              onInput=${(e: Event) => setSearch((e.target as HTMLInputElement).value)}
-          /></label>
+          <${SearchBox} value=${search} placeholder="id or target on this page" onInput=${setSearch} />
         </div>
       </div>
       ${error && html`<p class="error" role="alert">${error.message}</p>`} ${!data && !error && html`<p class="muted">Loading…</p>`}

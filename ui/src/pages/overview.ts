@@ -2,8 +2,9 @@
 // instances; the search box finds namespaces and services by name.
 import { useState } from 'preact/hooks';
 import { html } from '../html.ts';
+import { SearchBox } from '../components/search.ts';
 import { useLoad } from '../hooks.ts';
-import { listAll, type Namespace, type Service } from '../net/cloudmap.ts';
+import { listAll, listServices, type Namespace, type Service } from '../net/cloudmap.ts';
 import { hrefNamespace, hrefService } from '../router.ts';
 import { matches } from '../format.ts';
 import { DnsCharts } from './dns-charts.ts';
@@ -13,16 +14,9 @@ interface Registry {
   services: Service[];
 }
 
-/** ListServices per namespace: a service summary does not name its namespace. */
 async function loadRegistry(): Promise<Registry> {
   const namespaces = await listAll<Namespace>('ListNamespaces', { MaxResults: 100 }, 'Namespaces');
-  const perNamespace = await Promise.all(
-    namespaces.map(async (n) => {
-      const filter = { Name: 'NAMESPACE_ID', Values: [n.Id], Condition: 'EQ' };
-      const services = await listAll<Service>('ListServices', { MaxResults: 100, Filters: [filter] }, 'Services');
-      return services.map((s) => ({ ...s, NamespaceId: n.Id }));
-    }),
-  );
+  const perNamespace = await Promise.all(namespaces.map(async (n) => (await listServices(n.Id)).map((s) => ({ ...s, NamespaceId: n.Id }))));
   return { namespaces: namespaces.sort((a, b) => a.Name.localeCompare(b.Name)), services: perNamespace.flat() };
 }
 
@@ -41,15 +35,7 @@ export function Overview() {
     <section>
       <div class="section-head">
         <h2>Namespaces</h2>
-        <label class="search"
-          >Search
-          <input
-            type="search"
-            name="search"
-            placeholder="namespace or service"
-            value=${query}
-            onInput=${(e: Event) => setQuery((e.target as HTMLInputElement).value)}
-        /></label>
+        <${SearchBox} value=${query} placeholder="namespace or service" onInput=${setQuery} />
       </div>
       ${error && html`<p class="error" role="alert">${error.message}</p>`} ${!data && !error && html`<p class="muted">Loading…</p>`}
       ${

@@ -1,6 +1,15 @@
 // What the service page shows, loaded together: the service, its namespace's HTTP name, its instances
 // (ListInstances, or DiscoverInstances when attribute filters are set) and cairn's health details.
-import { call, listAll, type DiscoveredInstance, type Instance, type Namespace, type Service } from '../net/cloudmap.ts';
+import {
+  call,
+  getNamespace,
+  httpName,
+  listAll,
+  type DiscoveredInstance,
+  type Instance,
+  type Namespace,
+  type Service,
+} from '../net/cloudmap.ts';
 import { instanceDetails, type InstanceDetail } from '../net/console-api.ts';
 
 export interface Row {
@@ -18,9 +27,9 @@ export interface ServiceData {
 }
 
 export async function loadService(namespaceId: string, serviceId: string, query: Record<string, string>): Promise<ServiceData> {
-  const [{ Service: service }, { Namespace: namespace }, details] = await Promise.all([
+  const [{ Service: service }, namespace, details] = await Promise.all([
     call<{ Service: Service }>('GetService', { Id: serviceId }),
-    call<{ Namespace: Namespace }>('GetNamespace', { Id: namespaceId }),
+    getNamespace(namespaceId),
     instanceDetails(serviceId),
   ]);
   const byId = new Map(details.map((d) => [d.instanceId, d]));
@@ -28,7 +37,7 @@ export async function loadService(namespaceId: string, serviceId: string, query:
   let instances: { id: string; attributes: Record<string, string> }[];
   if (discovered) {
     const answer = await call<{ Instances?: DiscoveredInstance[] }>('DiscoverInstances', {
-      NamespaceName: namespace.Properties?.HttpProperties?.HttpName ?? namespace.Name,
+      NamespaceName: httpName(namespace),
       ServiceName: service.Name,
       QueryParameters: query,
       HealthStatus: 'ALL',

@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from '../html.ts';
 import { useLoad, useNow } from '../hooks.ts';
-import { call } from '../net/cloudmap.ts';
+import { call, httpName } from '../net/cloudmap.ts';
 import { followService, type LiveState } from '../live/follow.ts';
 import { HealthCounts } from '../components/badge.ts';
 import { ConfirmDialog, type Ask } from '../components/confirm.ts';
@@ -31,13 +31,13 @@ export function ServicePage({ namespaceId, serviceId, replica }: { namespaceId: 
   const [ask, setAsk] = useState<Ask | undefined>(undefined);
   const now = useNow();
 
-  const httpName = data?.namespace.Properties?.HttpProperties?.HttpName ?? data?.namespace.Name;
+  const namespaceName = data && httpName(data.namespace);
   const serviceName = data?.service.Name;
   useEffect(() => {
-    if (httpName === undefined || serviceName === undefined) return undefined;
-    const follow = followService(httpName, serviceName, reload, setLive);
+    if (namespaceName === undefined || serviceName === undefined) return undefined;
+    const follow = followService(namespaceName, serviceName, reload, setLive);
     return () => follow.stop();
-  }, [httpName, serviceName, reload]);
+  }, [namespaceName, serviceName, reload]);
 
   const fqdn = `${serviceName ?? serviceId}.${data?.namespace.Name ?? ''}`;
   const actions: RowActions = {
@@ -66,8 +66,6 @@ export function ServicePage({ namespaceId, serviceId, replica }: { namespaceId: 
   const rows = (data?.rows ?? []).filter((r) =>
     matches(filters.search, r.id, ...Object.entries(r.attributes).map(([k, v]) => `${k}=${v}`)),
   );
-  const counts: Record<string, number> = {};
-  for (const r of data?.rows ?? []) counts[r.detail?.health ?? 'UNKNOWN'] = (counts[r.detail?.health ?? 'UNKNOWN'] ?? 0) + 1;
   const s = data?.service;
   return html`<main>
     <nav class="crumbs">
@@ -89,7 +87,7 @@ export function ServicePage({ namespaceId, serviceId, replica }: { namespaceId: 
           <dt>Health check</dt>
           <dd>${healthCheck(s)}</dd>
           <dt>Instances</dt>
-          <dd><${HealthCounts} counts=${counts} /></dd>
+          <dd><${HealthCounts} statuses=${(data?.rows ?? []).map((r) => r.detail?.health ?? 'UNKNOWN')} /></dd>
           ${
             s.Description &&
             html`<dt>Description</dt>
