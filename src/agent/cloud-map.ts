@@ -4,14 +4,15 @@
 import {
   DeregisterInstanceCommand,
   GetInstanceCommand,
-  GetInstancesHealthStatusCommand,
-  ListInstancesCommand,
-  ListNamespacesCommand,
-  ListServicesCommand,
+  paginateGetInstancesHealthStatus,
+  paginateListInstances,
+  paginateListNamespaces,
+  paginateListServices,
   RegisterInstanceCommand,
   ServiceDiscoveryClient,
   UpdateInstanceCustomHealthStatusCommand,
   type NamespaceSummary,
+  type ServiceFilter,
 } from '@aws-sdk/client-servicediscovery';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { Log } from '../model/log.ts';
@@ -176,12 +177,7 @@ export class CloudMap {
 
   private async allNamespaces(): Promise<NamespaceSummary[]> {
     const out: NamespaceSummary[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(new ListNamespacesCommand({ NextToken }));
-      out.push(...(page.Namespaces ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined);
+    for await (const page of paginateListNamespaces({ client: this.client }, {})) out.push(...(page.Namespaces ?? []));
     return out;
   }
 
@@ -189,35 +185,23 @@ export class CloudMap {
     const cached = this.services.get(namespaceId);
     if (cached !== undefined && !fresh) return cached;
     const byName = new Map<string, ServiceRef>();
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListServicesCommand({ NextToken, Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }] }),
-      );
+    const filter: ServiceFilter = { Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' };
+    for await (const page of paginateListServices({ client: this.client }, { Filters: [filter] })) {
       for (const s of page.Services ?? []) byName.set(s.Name!, { serviceId: s.Id!, customHealth: s.HealthCheckCustomConfig !== undefined });
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined);
+    }
     this.services.set(namespaceId, byName);
     return byName;
   }
 
   private async *instancesOf(serviceId: string) {
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(new ListInstancesCommand({ ServiceId: serviceId, NextToken }));
-      yield* page.Instances ?? [];
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined);
+    for await (const page of paginateListInstances({ client: this.client }, { ServiceId: serviceId })) yield* page.Instances ?? [];
   }
 
   private async fillHealth(serviceId: string, instances: Owned[]): Promise<void> {
     const status: Record<string, string> = {};
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(new GetInstancesHealthStatusCommand({ ServiceId: serviceId, NextToken }));
+    for await (const page of paginateGetInstancesHealthStatus({ client: this.client }, { ServiceId: serviceId })) {
       Object.assign(status, page.Status ?? {});
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined);
+    }
     for (const i of instances) {
       const s = status[i.instanceId];
       if (s === 'HEALTHY' || s === 'UNHEALTHY') i.health = s;
