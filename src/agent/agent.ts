@@ -68,7 +68,6 @@ export async function runAgent(o: AgentOptions): Promise<Agent> {
     stop: async () => {
       clearInterval(resync);
       stopping.abort();
-      worker.look('');
       await Promise.all([watching, working]);
       cloud.close();
     },
@@ -99,10 +98,12 @@ class Worker {
     this.cloud = cloud;
     this.backoff = backoff;
     this.signal = signal;
+    // Stopping ends the wait for work, so run() returns.
+    signal.addEventListener('abort', () => this.wake?.(), { once: true });
   }
 
   look(containerId: string): void {
-    if (containerId !== '') this.dirty.add(containerId);
+    this.dirty.add(containerId);
     this.wake?.();
   }
 
