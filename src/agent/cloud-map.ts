@@ -83,7 +83,7 @@ export class CloudMap {
   }
 
   /** Forgets the looked-up names, so the next lookups see namespaces and services created since. */
-  forgetNames(): void {
+  private forgetNames(): void {
     this.namespaces.clear();
     this.services.clear();
     this.namespacesAt = 0;
