@@ -64,7 +64,8 @@ export const describeError = (e: unknown): string => {
 
 export class CloudMap {
   private readonly client: ServiceDiscoveryClient;
-  private namespaces = new Map<string, NamespaceSummary[]>();
+  /** Namespace ids by name, as last listed (several namespaces may share a name). */
+  private namespaces = new Map<string, string[]>();
   private services = new Map<string, Map<string, ServiceRef>>();
   private namespacesAt = 0;
 
@@ -112,7 +113,7 @@ export class CloudMap {
     this.forgetNames();
     const owned: Owned[] = [];
     const taken = new Map<string, string>();
-    for (const ns of await this.allNamespaces()) {
+    for (const ns of await this.loadNamespaces()) {
       for (const ref of (await this.servicesOf(ns.Id!, true)).values()) {
         const mine: Owned[] = [];
         for await (const i of this.instancesOf(ref.serviceId)) {
@@ -166,19 +167,18 @@ export class CloudMap {
   }
 
   private async namespaceIds(name: string, fresh: boolean): Promise<string[]> {
-    if (fresh || this.namespacesAt === 0) {
-      const byName = new Map<string, NamespaceSummary[]>();
-      for (const ns of await this.allNamespaces()) byName.set(ns.Name!, [...(byName.get(ns.Name!) ?? []), ns]);
-      this.namespaces = byName;
-      this.namespacesAt = Date.now();
-    }
-    return (this.namespaces.get(name) ?? []).map((ns) => ns.Id!);
+    if (fresh || this.namespacesAt === 0) await this.loadNamespaces();
+    return this.namespaces.get(name) ?? [];
   }
 
-  private async allNamespaces(): Promise<NamespaceSummary[]> {
-    const out: NamespaceSummary[] = [];
-    for await (const page of paginateListNamespaces({ client: this.client }, {})) out.push(...(page.Namespaces ?? []));
-    return out;
+  /** Every namespace; their ids by name are kept for resolve(), so a reconcile lists them once. */
+  private async loadNamespaces(): Promise<NamespaceSummary[]> {
+    const all: NamespaceSummary[] = [];
+    for await (const page of paginateListNamespaces({ client: this.client }, {})) all.push(...(page.Namespaces ?? []));
+    this.namespaces = new Map();
+    for (const ns of all) this.namespaces.set(ns.Name!, [...(this.namespaces.get(ns.Name!) ?? []), ns.Id!]);
+    this.namespacesAt = Date.now();
+    return all;
   }
 
   private async servicesOf(namespaceId: string, fresh: boolean): Promise<Map<string, ServiceRef>> {
