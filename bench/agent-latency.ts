@@ -13,7 +13,7 @@ import {
   GetOperationCommand,
 } from '@aws-sdk/client-servicediscovery';
 import { repoRoot, sdkClient, startCairn } from './lib/cairn.ts';
-import { aRecords, dnsQuery, dockerOk, sweep } from './lib/docker.ts';
+import { aRecords, containerIp, dnsQuery, dockerOk, sweep } from './lib/docker.ts';
 import { start, stopAll, waitFor } from './lib/proc.ts';
 import { machine, ms, renderTable } from './lib/table.ts';
 
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       '100000',
     ]);
     const started = performance.now();
-    const ip = await dockerOk(['inspect', '-f', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, name]);
+    const ip = await containerIp(name, network);
     const [dnsUp, apiUp] = await Promise.all([until(started, () => dnsAnswers(ip)), until(started, () => listed(name))]);
     const stopping = performance.now();
     await dockerOk(['stop', '-t', '10', name]);

@@ -2,9 +2,9 @@
 // in step (level-triggered: it acts on what the container is now, not on what the event said). At start,
 // after a lost event stream, after a failure and every resync interval it reconciles everything instead.
 import type { Log } from '../model/log.ts';
-import { backoffDelay, defaultBackoff, type Backoff } from './backoff.ts';
+import { backoffWait, defaultBackoff, type Backoff } from './backoff.ts';
 import { CloudMap, describeError, isPermanent, type Credentials } from './cloud-map.ts';
-import { DockerSide, sleep } from './docker.ts';
+import { DockerSide } from './docker.ts';
 import { ATTRIBUTE, readLabels, type ContainerView } from './labels.ts';
 import { instanceKey, plan, type Owned, type Plan, type Resolved } from './planner.ts';
 
@@ -43,7 +43,7 @@ export async function runAgent(o: AgentOptions): Promise<Agent> {
       agentId = await docker.hostId();
     } catch (e) {
       if (failures === 0) o.log.warn({ error: (e as Error).message, socket: o.dockerSocket }, 'waiting for the Docker engine');
-      await sleep(backoffDelay(backoff, failures), stopping.signal);
+      await backoffWait(backoff, failures, stopping.signal);
     }
   }
   const cloud = new CloudMap({
@@ -68,7 +68,6 @@ export async function runAgent(o: AgentOptions): Promise<Agent> {
     stop: async () => {
       clearInterval(resync);
       stopping.abort();
-      worker.look('');
       await Promise.all([watching, working]);
       cloud.close();
     },
@@ -99,10 +98,12 @@ class Worker {
     this.cloud = cloud;
     this.backoff = backoff;
     this.signal = signal;
+    // Stopping ends the wait for work, so run() returns.
+    signal.addEventListener('abort', () => this.wake?.(), { once: true });
   }
 
   look(containerId: string): void {
-    if (containerId !== '') this.dirty.add(containerId);
+    this.dirty.add(containerId);
     this.wake?.();
   }
 
@@ -139,7 +140,7 @@ class Worker {
           this.outageSince = Date.now();
           this.o.log.warn({ error: describeError(e) }, 'cannot reach Docker or Cloud Map; retrying with backoff');
         } else this.o.log.debug({ error: describeError(e) }, 'still failing');
-        await sleep(backoffDelay(this.backoff, failures++), this.signal);
+        await backoffWait(this.backoff, failures++, this.signal);
       }
     }
   }

@@ -4,14 +4,15 @@
 import {
   DeregisterInstanceCommand,
   GetInstanceCommand,
-  GetInstancesHealthStatusCommand,
-  ListInstancesCommand,
-  ListNamespacesCommand,
-  ListServicesCommand,
+  paginateGetInstancesHealthStatus,
+  paginateListInstances,
+  paginateListNamespaces,
+  paginateListServices,
   RegisterInstanceCommand,
   ServiceDiscoveryClient,
   UpdateInstanceCustomHealthStatusCommand,
   type NamespaceSummary,
+  type ServiceFilter,
 } from '@aws-sdk/client-servicediscovery';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { Log } from '../model/log.ts';
@@ -63,7 +64,8 @@ export const describeError = (e: unknown): string => {
 
 export class CloudMap {
   private readonly client: ServiceDiscoveryClient;
-  private namespaces = new Map<string, NamespaceSummary[]>();
+  /** Namespace ids by name, as last listed (several namespaces may share a name). */
+  private namespaces = new Map<string, string[]>();
   private services = new Map<string, Map<string, ServiceRef>>();
   private namespacesAt = 0;
 
@@ -82,7 +84,7 @@ export class CloudMap {
   }
 
   /** Forgets the looked-up names, so the next lookups see namespaces and services created since. */
-  forgetNames(): void {
+  private forgetNames(): void {
     this.namespaces.clear();
     this.services.clear();
     this.namespacesAt = 0;
@@ -111,7 +113,7 @@ export class CloudMap {
     this.forgetNames();
     const owned: Owned[] = [];
     const taken = new Map<string, string>();
-    for (const ns of await this.allNamespaces()) {
+    for (const ns of await this.loadNamespaces()) {
       for (const ref of (await this.servicesOf(ns.Id!, true)).values()) {
         const mine: Owned[] = [];
         for await (const i of this.instancesOf(ref.serviceId)) {
@@ -165,59 +167,41 @@ export class CloudMap {
   }
 
   private async namespaceIds(name: string, fresh: boolean): Promise<string[]> {
-    if (fresh || this.namespacesAt === 0) {
-      const byName = new Map<string, NamespaceSummary[]>();
-      for (const ns of await this.allNamespaces()) byName.set(ns.Name!, [...(byName.get(ns.Name!) ?? []), ns]);
-      this.namespaces = byName;
-      this.namespacesAt = Date.now();
-    }
-    return (this.namespaces.get(name) ?? []).map((ns) => ns.Id!);
+    if (fresh || this.namespacesAt === 0) await this.loadNamespaces();
+    return this.namespaces.get(name) ?? [];
   }
 
-  private async allNamespaces(): Promise<NamespaceSummary[]> {
-    const out: NamespaceSummary[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(new ListNamespacesCommand({ NextToken }));
-      out.push(...(page.Namespaces ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined);
-    return out;
+  /** Every namespace; their ids by name are kept for resolve(), so a reconcile lists them once. */
+  private async loadNamespaces(): Promise<NamespaceSummary[]> {
+    const all: NamespaceSummary[] = [];
+    for await (const page of paginateListNamespaces({ client: this.client }, {})) all.push(...(page.Namespaces ?? []));
+    this.namespaces = new Map();
+    for (const ns of all) this.namespaces.set(ns.Name!, [...(this.namespaces.get(ns.Name!) ?? []), ns.Id!]);
+    this.namespacesAt = Date.now();
+    return all;
   }
 
   private async servicesOf(namespaceId: string, fresh: boolean): Promise<Map<string, ServiceRef>> {
     const cached = this.services.get(namespaceId);
     if (cached !== undefined && !fresh) return cached;
     const byName = new Map<string, ServiceRef>();
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListServicesCommand({ NextToken, Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }] }),
-      );
+    const filter: ServiceFilter = { Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' };
+    for await (const page of paginateListServices({ client: this.client }, { Filters: [filter] })) {
       for (const s of page.Services ?? []) byName.set(s.Name!, { serviceId: s.Id!, customHealth: s.HealthCheckCustomConfig !== undefined });
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined);
+    }
     this.services.set(namespaceId, byName);
     return byName;
   }
 
   private async *instancesOf(serviceId: string) {
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(new ListInstancesCommand({ ServiceId: serviceId, NextToken }));
-      yield* page.Instances ?? [];
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined);
+    for await (const page of paginateListInstances({ client: this.client }, { ServiceId: serviceId })) yield* page.Instances ?? [];
   }
 
   private async fillHealth(serviceId: string, instances: Owned[]): Promise<void> {
     const status: Record<string, string> = {};
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(new GetInstancesHealthStatusCommand({ ServiceId: serviceId, NextToken }));
+    for await (const page of paginateGetInstancesHealthStatus({ client: this.client }, { ServiceId: serviceId })) {
       Object.assign(status, page.Status ?? {});
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined);
+    }
     for (const i of instances) {
       const s = status[i.instanceId];
       if (s === 'HEALTHY' || s === 'UNHEALTHY') i.health = s;

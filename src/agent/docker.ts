@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import Docker from 'dockerode';
 import type { Log } from '../model/log.ts';
-import { backoffDelay, type Backoff } from './backoff.ts';
+import { backoffWait, type Backoff } from './backoff.ts';
 import { LABEL, type ContainerView } from './labels.ts';
 
 /** Container events after which a container may want to be registered, changed or deregistered. */
@@ -74,7 +74,7 @@ export class DockerSide {
           lostAt = Date.now();
           log.warn({ error: (e as Error).message }, 'lost the Docker event stream; reconnecting');
         } else log.debug({ error: (e as Error).message }, 'Docker still away');
-        await sleep(backoffDelay(backoff, failures++), signal);
+        await backoffWait(backoff, failures++, signal);
       }
     }
   }
@@ -127,17 +127,4 @@ function toView(info: Docker.ContainerInspectInfo): ContainerView {
     })),
     ...(health === 'starting' || health === 'healthy' || health === 'unhealthy' ? { health } : {}),
   };
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

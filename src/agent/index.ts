@@ -6,8 +6,8 @@ import { runAgent, type Agent } from './agent.ts';
 import { AgentOptionError, readAgentSettings, usage } from './options.ts';
 
 export { runAgent, type Agent, type AgentOptions } from './agent.ts';
-export { readLabels, LABEL, ATTRIBUTE, type ContainerView, type Desired, type LabelResult } from './labels.ts';
-export { plan, type Owned, type Plan, type Resolved } from './planner.ts';
+export { readLabels, type ContainerView } from './labels.ts';
+export { plan, type Owned, type Resolved } from './planner.ts';
 export { readAgentSettings, AgentOptionError, agentFlags, usage } from './options.ts';
 export { backoffDelay } from './backoff.ts';
 export { eventContainer } from './docker.ts';

@@ -3,10 +3,11 @@
 // from the client, whose resolver is cairn — and `down -v` removes it. The project, subnet and host ports are
 // the run's own, through the variables the compose file documents.
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { DiscoverInstancesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { DiscoverInstancesCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { aRecords, dnsQuery, docker, dockerOk } from '../../bench/lib/docker.ts';
 import { freePort } from '../../bench/lib/ports.ts';
 import { eventually } from '../support/eventually.ts';
+import { sdkClient } from '../support/server.ts';
 import { repoRoot } from './support/global.ts';
 
 const project = `cairntest${inject('runId')}`;
@@ -53,13 +54,7 @@ beforeAll(async () => {
     CAIRN_DNS_PORT: String(dnsPort),
   };
   await composeOk(['up', '-d'], 240_000);
-  client = new ServiceDiscoveryClient({
-    endpoint: `http://127.0.0.1:${apiPort}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-    disableHostPrefix: true,
-    maxAttempts: 1,
-  });
+  client = sdkClient(`http://127.0.0.1:${apiPort}`);
 }, 300_000);
 
 afterAll(async () => {

@@ -65,6 +65,12 @@ async function node(network: string, script: string, flags: string[] = []): Prom
   return r.out.trim();
 }
 
+/** busybox nslookup in a container on `network` whose resolver is `server`, with `search` as its search list; its output. */
+async function nslookup(network: string, server: string, search: string | undefined, ...args: string[]): Promise<string> {
+  const searchFlags = search !== undefined ? ['--dns-search', search] : [];
+  return (await stack.once(['--network', network, '--dns', server, ...searchFlags, 'busybox:stable', 'nslookup', ...args])).out;
+}
+
 /** Asks `server` directly (c-ares, no search list) for `name`; prints the addresses or the error code. */
 const ask = (server: string, name: string, type = 'A') =>
   `const r = new (require('dns').promises.Resolver)({ timeout: 2000, tries: 1 }); r.setServers(['${server}']);` +
@@ -98,19 +104,9 @@ afterAll(async () => {
 
 describe('a container with --dns <cairn> --dns-search kouzie.com', () => {
   it('resolves a short name through the search list (busybox nslookup and the C library)', async () => {
-    const r = await stack.once([
-      '--network',
-      inside.name,
-      '--dns',
-      main.ip,
-      '--dns-search',
-      'kouzie.com',
-      'busybox:stable',
-      'nslookup',
-      'backend',
-    ]);
-    expect(r.out).toContain('Name:\tbackend.kouzie.com');
-    expect(r.out).toContain(`Address: ${main.ip}`);
+    const out = await nslookup(inside.name, main.ip, 'kouzie.com', 'backend');
+    expect(out).toContain('Name:\tbackend.kouzie.com');
+    expect(out).toContain(`Address: ${main.ip}`);
     // getaddrinfo, as every program that opens a connection by name does.
     const libc = await node(inside.name, "require('dns').lookup('backend', { family: 4 }, (e, a) => console.log(e ? e.code : a))", [
       '--dns',
@@ -122,42 +118,21 @@ describe('a container with --dns <cairn> --dns-search kouzie.com', () => {
   });
 
   it('answers SRV for a short name through the search list', async () => {
-    const r = await stack.once([
-      '--network',
-      inside.name,
-      '--dns',
-      main.ip,
-      '--dns-search',
-      'kouzie.com',
-      'busybox:stable',
-      'nslookup',
-      '-type=srv',
-      'backend',
-    ]);
-    expect(r.out).toContain('backend.kouzie.com\tservice = 1 1 8080 backend-1.backend.kouzie.com');
+    const out = await nslookup(inside.name, main.ip, 'kouzie.com', '-type=srv', 'backend');
+    expect(out).toContain('backend.kouzie.com\tservice = 1 1 8080 backend-1.backend.kouzie.com');
   });
 
   it('gets names outside every namespace from the --upstream', async () => {
-    const r = await stack.once([
-      '--network',
-      inside.name,
-      '--dns',
-      main.ip,
-      '--dns-search',
-      'kouzie.com',
-      'busybox:stable',
-      'nslookup',
-      'www.outside.test',
-    ]);
-    expect(r.out).toContain(`Address: ${upstreamIp}`);
+    const out = await nslookup(inside.name, main.ip, 'kouzie.com', 'www.outside.test');
+    expect(out).toContain(`Address: ${upstreamIp}`);
     expect(await node(inside.name, ask(main.ip, 'www.outside.test'))).toBe(JSON.stringify([upstreamIp]));
   });
 
   it('gets REFUSED for them from a cairn without --upstream, and still its own names', async () => {
     expect(await node(inside.name, ask(bare.ip, 'www.outside.test'))).toBe('EREFUSED');
     expect(await node(inside.name, ask(bare.ip, 'backend.kouzie.com'))).toBe(JSON.stringify([bare.ip]));
-    const r = await stack.once(['--network', inside.name, '--dns', bare.ip, 'busybox:stable', 'nslookup', 'www.outside.test']);
-    expect(r.out).toContain('REFUSED');
+    const out = await nslookup(inside.name, bare.ip, undefined, 'www.outside.test');
+    expect(out).toContain('REFUSED');
   });
 });
 
@@ -165,7 +140,7 @@ describe('a container with its own resolv.conf', () => {
   it('resolves short names and SRV through cairn with no Docker resolver in between', async () => {
     const conf = join(dir, 'resolv.conf');
     writeFileSync(conf, `nameserver ${main.ip}\nsearch kouzie.com\n`);
-    const r = await stack.once([
+    const { out } = await stack.once([
       '--network',
       inside.name,
       '-v',
@@ -175,44 +150,24 @@ describe('a container with its own resolv.conf', () => {
       '-c',
       'cat /etc/resolv.conf; nslookup backend; nslookup -type=srv backend',
     ]);
-    expect(r.out).not.toContain('127.0.0.11');
-    expect(r.out).toContain(`Server:\t\t${main.ip}`);
-    expect(r.out).toContain(`Address: ${main.ip}`);
-    expect(r.out).toContain('service = 1 1 8080 backend-1.backend.kouzie.com');
+    expect(out).not.toContain('127.0.0.11');
+    expect(out).toContain(`Server:\t\t${main.ip}`);
+    expect(out).toContain(`Address: ${main.ip}`);
+    expect(out).toContain('service = 1 1 8080 backend-1.backend.kouzie.com');
   });
 });
 
 describe('a private namespace with --vpc vpc-inside=<subnet of one network>', () => {
   it('is answered to a container on that network', async () => {
     expect(await node(inside.name, ask(main.ip, 'db.private.test'))).toBe(JSON.stringify([main.ip]));
-    const r = await stack.once([
-      '--network',
-      inside.name,
-      '--dns',
-      main.ip,
-      '--dns-search',
-      'private.test',
-      'busybox:stable',
-      'nslookup',
-      'db',
-    ]);
-    expect(r.out).toContain(`Address: ${main.ip}`);
+    const out = await nslookup(inside.name, main.ip, 'private.test', 'db');
+    expect(out).toContain(`Address: ${main.ip}`);
   });
 
   it('is REFUSED to a container on another network, which still gets the public names', async () => {
     expect(await node(outside.name, ask(mainOutsideIp, 'db.private.test'))).toBe('EREFUSED');
     expect(await node(outside.name, ask(mainOutsideIp, 'backend.kouzie.com'))).toBe(JSON.stringify([main.ip]));
-    const r = await stack.once([
-      '--network',
-      outside.name,
-      '--dns',
-      mainOutsideIp,
-      '--dns-search',
-      'private.test',
-      'busybox:stable',
-      'nslookup',
-      'db',
-    ]);
-    expect(r.out).not.toContain(`Address: ${main.ip}`);
+    const out = await nslookup(outside.name, mainOutsideIp, 'private.test', 'db');
+    expect(out).not.toContain(`Address: ${main.ip}`);
   });
 });

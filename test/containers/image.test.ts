@@ -22,6 +22,8 @@ afterAll(async () => {
 
 const inspect = async <T>(what: string, format: string): Promise<T> =>
   JSON.parse(await dockerOk(['inspect', '-f', `{{json ${format}}}`, what])) as T;
+/** A shell script run in a throwaway container of the image: its output. */
+const inImage = (script: string): Promise<string> => dockerOk(['run', '--rm', '--entrypoint', 'sh', stack.image, '-c', script]);
 
 describe('the image', () => {
   it('runs as the non-root node user and serves DNS on port 53 (UDP and TCP)', async () => {
@@ -96,15 +98,7 @@ describe('the image', () => {
 
   it('holds production dependencies, the sources, the addon and the built console only, within 30 MB of node:24-slim', async () => {
     const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { devDependencies: Record<string, string> };
-    const listing = await dockerOk([
-      'run',
-      '--rm',
-      '--entrypoint',
-      'sh',
-      stack.image,
-      '-c',
-      'ls -A /app; echo --; ls -A /app/dist/ui; echo --; ls -A /app/node_modules /app/node_modules/@*',
-    ]);
+    const listing = await inImage('ls -A /app; echo --; ls -A /app/dist/ui; echo --; ls -A /app/node_modules /app/node_modules/@*');
     const [top, ui, modules] = listing.split('\n--\n');
     expect(top!.split('\n').sort()).toEqual(['build', 'dist', 'node_modules', 'package.json', 'src']);
     expect(ui!.split('\n')).toContain('index.html');
@@ -112,15 +106,7 @@ describe('the image', () => {
     expect(Object.keys(pkg.devDependencies).filter((d) => installed.has(d.split('/').pop()!) && !d.startsWith('@types/'))).toEqual([]);
     expect(installed.has('typescript')).toBe(false);
     expect(installed.has('vitest')).toBe(false);
-    const declarations = await dockerOk([
-      'run',
-      '--rm',
-      '--entrypoint',
-      'sh',
-      stack.image,
-      '-c',
-      "find /app/node_modules -name '*.d.ts' -o -name '*.map' | wc -l",
-    ]);
+    const declarations = await inImage("find /app/node_modules -name '*.d.ts' -o -name '*.map' | wc -l");
     expect(declarations).toBe('0');
     const size = Number(await dockerOk(['image', 'inspect', '-f', '{{.Size}}', stack.image]));
     const base = Number(await dockerOk(['image', 'inspect', '-f', '{{.Size}}', 'node:24-slim']));

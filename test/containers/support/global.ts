@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { docker, dockerOk, sweep } from '../../../bench/lib/docker.ts';
+import { docker, sweep } from '../../../bench/lib/docker.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,10 +25,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const runId = randomBytes(4).toString('hex');
   const image = `cairn-test:${runId}`;
   const teardown = async () => {
-    const projects = (await dockerOk(['ps', '-aq', '--filter', `label=com.docker.compose.project=cairntest${runId}`]))
-      .split('\n')
-      .filter((s) => s !== '');
-    if (projects.length > 0) await docker(['rm', '-f', '-v', ...projects]);
     await sweep(`com.docker.compose.project=cairntest${runId}`);
     await sweep(`cairn-test.run=${runId}`, [image]);
   };

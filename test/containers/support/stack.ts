@@ -1,10 +1,11 @@
 // What a container test file starts, under names and a label of its own: containers, networks, cairn
 // replicas; `clean()` removes them all (afterAll), and the run's global teardown sweeps the label again.
 import { randomBytes } from 'node:crypto';
-import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { inject } from 'vitest';
 import { containerIp, docker, dockerOk, sweep } from '../../../bench/lib/docker.ts';
 import { eventually } from '../../support/eventually.ts';
+import { sdkClient } from '../../support/server.ts';
 
 export class Stack {
   readonly runId = inject('runId');
@@ -12,6 +13,8 @@ export class Stack {
   /** Unique to this file: in names and in the label cairn-test.file. */
   readonly id = `${this.runId}-${randomBytes(3).toString('hex')}`;
   readonly label = `cairn-test.run=${this.runId}`;
+  /** The docker flags that put the run's label and this file's on what it starts. */
+  private readonly labels = ['--label', this.label, '--label', `cairn-test.file=${this.id}`];
   private readonly clients: ServiceDiscoveryClient[] = [];
 
   name(what: string): string {
@@ -21,7 +24,7 @@ export class Stack {
   /** Creates a bridge network; Docker picks its subnet. Returns the network's name and subnet. */
   async network(what: string): Promise<{ name: string; subnet: string }> {
     const name = this.name(what);
-    await dockerOk(['network', 'create', '--label', this.label, '--label', `cairn-test.file=${this.id}`, name]);
+    await dockerOk(['network', 'create', ...this.labels, name]);
     const subnet = await dockerOk(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', name]);
     return { name, subnet };
   }
@@ -29,13 +32,13 @@ export class Stack {
   /** `docker run -d` with the run's labels and a name of this file; returns the container's name. */
   async start(what: string, args: string[]): Promise<string> {
     const name = this.name(what);
-    await dockerOk(['run', '-d', '--name', name, '--label', this.label, '--label', `cairn-test.file=${this.id}`, ...args]);
+    await dockerOk(['run', '-d', '--name', name, ...this.labels, ...args]);
     return name;
   }
 
   /** `docker run --rm` (attached): its exit code and output. */
   async once(args: string[], timeoutMs = 30_000): Promise<{ code: number; out: string }> {
-    const r = await docker(['run', '--rm', '--label', this.label, '--label', `cairn-test.file=${this.id}`, ...args], { timeoutMs });
+    const r = await docker(['run', '--rm', ...this.labels, ...args], { timeoutMs });
     return { code: r.code, out: `${r.stdout}${r.stderr}` };
   }
 
@@ -60,13 +63,7 @@ export class Stack {
       20_000,
       100,
     );
-    const client = new ServiceDiscoveryClient({
-      endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-      disableHostPrefix: true,
-      maxAttempts: 1,
-    });
+    const client = sdkClient(endpoint);
     this.clients.push(client);
     return { name, ip, endpoint, client };
   }
