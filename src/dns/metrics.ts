@@ -1,8 +1,8 @@
 // The DNS server's metric families, read from its counts when scraped (docs/dns.md, "Metrics"): nothing
 // on the path of a query touches prom-client.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { registerBucketedHistogram } from './bucketed-histogram.ts';
-import { FORWARD_RESULTS, RESPONSE_BUCKETS, type DnsCounts } from './serve/index.ts';
+import { registerBucketedHistogram } from '../model/bucketed-histogram.ts';
+import { FORWARD_RESULTS, type DnsCounts } from './serve/index.ts';
 
 export function registerDnsMetrics(registry: Registry, counts: DnsCounts, tcpConnections: () => number): void {
   new Counter({
@@ -18,8 +18,7 @@ export function registerDnsMetrics(registry: Registry, counts: DnsCounts, tcpCon
   registerBucketedHistogram(registry, {
     name: 'cairn_dns_response_seconds',
     help: 'Time from reading a DNS query to handing its answer to the socket; the queries of one UDP batch (up to 64 datagrams) share the batch time',
-    bounds: RESPONSE_BUCKETS,
-    read: () => counts.times,
+    read: () => [[{}, counts.times]],
   });
   new Counter({
     name: 'cairn_dns_forwarded_total',

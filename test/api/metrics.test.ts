@@ -4,12 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { CreateServiceCommand, GetNamespaceCommand, ListNamespacesCommand } from '@aws-sdk/client-servicediscovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scrape, type Scrape } from '../support/prometheus.ts';
+import { moved, scrape, type Scrape } from '../support/prometheus.ts';
 import { rawCall, startTestServer, type TestServer } from '../support/server.ts';
 
 const TARGET = 'Route53AutoNaming_v20170314';
-const moved = (before: Scrape, after: Scrape, name: string, labels: Record<string, string>): number =>
-  (after.value(name, labels) ?? 0) - (before.value(name, labels) ?? 0);
 const labelValues = (s: Scrape, name: string, label: string): Set<string> => new Set(s.all(name).map((x) => x.labels[label]!));
 
 describe('API request metrics', () => {

@@ -1,6 +1,7 @@
 // What the DNS server counts while it answers: answers by transport, QTYPE and RCODE, answer times by
 // histogram bucket, forwarded questions by result. Plain numbers in arrays allocated once: the hot path
 // adds to them, and the metrics read them when scraped (docs/dns.md, "Metrics").
+import { Buckets } from '../../model/bucketed-histogram.ts';
 import { RCODE, TYPE } from '../wire/index.ts';
 import type { Transport } from './transport.ts';
 
@@ -41,21 +42,6 @@ export const RESPONSE_BUCKETS: readonly number[] = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ];
 
-/** Answer times by bucket (the last one is above every bound) and their sum, in seconds. */
-export class ResponseTimes {
-  readonly counts = new Float64Array(RESPONSE_BUCKETS.length + 1);
-  sum = 0;
-
-  /** `n` answers that took `ms` each (several datagrams of one batch share its time). */
-  record(ms: number, n: number): void {
-    const s = ms / 1000;
-    let i = 0;
-    while (i < RESPONSE_BUCKETS.length && s > RESPONSE_BUCKETS[i]!) i++;
-    this.counts[i]! += n;
-    this.sum += s * n;
-  }
-}
-
 export const FORWARD_RESULTS = ['answered', 'unanswered', 'overloaded'] as const;
 export type ForwardResult = (typeof FORWARD_RESULTS)[number];
 
@@ -63,7 +49,8 @@ export type ForwardResult = (typeof FORWARD_RESULTS)[number];
 export class DnsCounts {
   /** Answers sent, by [transport][QTYPE slot][RCODE slot]. */
   readonly answers = new Float64Array(TRANSPORT_LABELS.length * QTYPES * RCODES);
-  readonly times = new ResponseTimes();
+  /** Answer times, seconds. */
+  readonly times = new Buckets(RESPONSE_BUCKETS);
   /** Questions sent on to the upstreams, by FORWARD_RESULTS. */
   readonly forwarded = new Float64Array(FORWARD_RESULTS.length);
 

@@ -4,4 +4,4 @@ export { ClientViews } from './client-views.ts';
 export { Forwarder, type Upstream } from './forward.ts';
 export { listen, type UdpIo } from './listen.ts';
 export { Responder } from './respond.ts';
-export { DnsCounts, FORWARD_RESULTS, RESPONSE_BUCKETS } from './counts.ts';
+export { DnsCounts, FORWARD_RESULTS } from './counts.ts';

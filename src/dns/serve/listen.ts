@@ -5,7 +5,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { ListenError } from '../../model/listen-error.ts';
 import type { Log } from '../../model/log.ts';
-import type { ResponseTimes } from './counts.ts';
+import type { Buckets } from '../../model/bucketed-histogram.ts';
 import { listenTcp, type TcpListener } from './tcp.ts';
 import type { Fail, Handler } from './transport.ts';
 import { batchedUdpAddon, batchedUdpUnavailable, openBatchedUdp, type Addon } from './udp-batched.ts';
@@ -27,7 +27,7 @@ export interface ListenOptions {
   udpIo: UdpIo;
   handler: Handler;
   /** Where every answer's time is recorded. */
-  times: ResponseTimes;
+  times: Buckets;
   log: Log;
 }
 

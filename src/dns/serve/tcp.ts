@@ -2,7 +2,7 @@
 // timeout of its first byte, connections are capped (the one idle the longest makes room for a new
 // one), and a connection stops being read while its answers go unread or its upstream queries pile up.
 import net from 'node:net';
-import type { ResponseTimes } from './counts.ts';
+import type { Buckets } from '../../model/bucketed-histogram.ts';
 import type { Fail, Handler } from './transport.ts';
 import { framed } from '../wire/index.ts';
 
@@ -15,7 +15,7 @@ export interface TcpOptions {
   handler: Handler;
   fail: Fail;
   /** Each answer's time, from its message's last byte to its write. */
-  times: ResponseTimes;
+  times: Buckets;
 }
 
 export interface TcpListener {
@@ -224,7 +224,7 @@ class Connection {
     if (!this.socket.writable) return;
     // A copy: an answer is a view of a shared slab, which a queued write would otherwise keep alive.
     this.socket.write(Buffer.from(framed(answer)));
-    this.o.times.record(performance.now() - start, 1);
+    this.o.times.observe((performance.now() - start) / 1000, 1);
     if (!this.inMessage()) this.active();
   }
 

@@ -2,7 +2,7 @@
 // are answered synchronously into one output slab and leave with one sendmmsg per batch.
 import { createRequire } from 'node:module';
 import { BoundedMap } from '../../model/bounded-map.ts';
-import type { ResponseTimes } from './counts.ts';
+import type { Buckets } from '../../model/bucketed-histogram.ts';
 import type { Fail, Handler } from './transport.ts';
 
 export interface Addon {
@@ -81,7 +81,7 @@ function addressReader(metaBytes: Uint8Array, metaWords: number): (slot: number)
  * times are taken once per batch, from its arrival to its answers being handed to sendmmsg, and shared
  * by its answers: two clock reads per batch, not per datagram.
  */
-export function openBatchedUdp(a: Addon, host: string, port: number, handler: Handler, fail: Fail, times: ResponseTimes): BatchedUdp {
+export function openBatchedUdp(a: Addon, host: string, port: number, handler: Handler, fail: Fail, times: Buckets): BatchedUdp {
   const { BATCH, SLOT, META } = a;
   const input = Buffer.allocUnsafe(BATCH * SLOT);
   const meta = new Int32Array(BATCH * META);
@@ -99,7 +99,7 @@ export function openBatchedUdp(a: Addon, host: string, port: number, handler: Ha
       (b) => {
         if (!b) return;
         a.send(handle, b, address, to);
-        times.record(performance.now() - began, 1);
+        times.observe((performance.now() - began) / 1000, 1);
       },
       (err: unknown) => fail(err, 'dns query failed'),
     );
@@ -134,7 +134,7 @@ export function openBatchedUdp(a: Addon, host: string, port: number, handler: Ha
       outMeta[2 * i + 1] = res.length;
       off += res.length;
     }
-    if (answered > 0) times.record(performance.now() - began, answered);
+    if (answered > 0) times.observe((performance.now() - began) / 1000, answered);
   };
   // Bursts of queries should queue in the kernel, not be dropped (capped by net.core.rmem_max).
   const bound = a.open(handle, host, port, input, meta, output, outMeta, onBatch, 4 * 1024 * 1024);

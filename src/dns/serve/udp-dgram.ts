@@ -2,7 +2,7 @@
 // send per datagram.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import type { ResponseTimes } from './counts.ts';
+import type { Buckets } from '../../model/bucketed-histogram.ts';
 import type { Fail, Handler, Response } from './transport.ts';
 
 export interface DgramUdp {
@@ -11,7 +11,7 @@ export interface DgramUdp {
 }
 
 /** Binds `host:port` and answers every datagram with `handler`, recording each answer's time in `times`. */
-export async function openDgramUdp(host: string, port: number, handler: Handler, fail: Fail, times: ResponseTimes): Promise<DgramUdp> {
+export async function openDgramUdp(host: string, port: number, handler: Handler, fail: Fail, times: Buckets): Promise<DgramUdp> {
   const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
   udp.on('message', udpHandler(udp, handler, fail, times));
   await new Promise<void>((resolve, reject) => {
@@ -46,7 +46,7 @@ export async function openDgramUdp(host: string, port: number, handler: Handler,
   };
 }
 
-function udpHandler(udp: dgram.Socket, handler: Handler, fail: Fail, times: ResponseTimes) {
+function udpHandler(udp: dgram.Socket, handler: Handler, fail: Fail, times: Buckets) {
   const send = (b: Buffer, rinfo: dgram.RemoteInfo, start: number): void => {
     try {
       udp.send(b, rinfo.port, rinfo.address);
@@ -54,7 +54,7 @@ function udpHandler(udp: dgram.Socket, handler: Handler, fail: Fail, times: Resp
       fail(err, 'dns udp send failed'); // e.g. source port 0
       return;
     }
-    times.record(performance.now() - start, 1);
+    times.observe((performance.now() - start) / 1000, 1);
   };
   return (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     const start = performance.now();
