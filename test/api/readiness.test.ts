@@ -12,7 +12,8 @@ import { loopbackFlags } from '../../bench/lib/ports.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startServer } from '../../src/server.ts';
 import { eventually } from '../support/eventually.ts';
-import { freePort, startRedis } from '../support/redis-global.ts';
+import { freePort } from '../../bench/lib/ports.ts';
+import { startRedis } from '../support/redis-deployments.ts';
 import { newPrefix, rawCall, sdkClient, startTestServer } from '../support/server.ts';
 
 interface Readiness {

@@ -1,6 +1,7 @@
 // A cairn replica in a process of its own (started with --expose-gc by tcp-bounds.test.ts), so the test
 // can read its memory after a full collection while it floods the DNS TCP port from outside.
 import { pino } from 'pino';
+import { loopbackFlags } from '../../bench/lib/ports.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startServer } from '../../src/server.ts';
 import { seedInstance, seedNamespace, seedService } from '../support/seed.ts';
@@ -12,7 +13,7 @@ export interface ChildMemory {
 }
 export type ChildMessage = { port: number } | { memory: ChildMemory };
 
-const flags = ['--api-host', '127.0.0.1', '--api-port', '0', '--dns-host', '127.0.0.1', '--dns-port', '0', '--log-level', 'silent'];
+const flags = [...loopbackFlags(), '--log-level', 'silent'];
 const server = await startServer(loadConfig([...flags, ...process.argv.slice(2)], {}), { log: pino({ level: 'silent' }) });
 const ns = await seedNamespace(server, { name: 'flood.test', type: 'DNS_PUBLIC' });
 const big = await seedService(server, {

@@ -17,7 +17,7 @@ import dnsPacket from 'dns-packet';
 import { describe, expect, inject, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { adminClient } from '../support/redis-admin.ts';
-import { freePort } from '../support/redis-global.ts';
+import { freePort, loopbackFlags } from '../../bench/lib/ports.ts';
 import { newPrefix, sdkClient } from '../support/server.ts';
 
 const INSTANCES = 200;
@@ -38,7 +38,7 @@ describe('SIGTERM under an API and DNS load', () => {
       process.execPath,
       [
         'src/main.ts',
-        ...['--api-host', '127.0.0.1', '--api-port', String(apiPort), '--dns-host', '127.0.0.1', '--dns-port', String(dnsPort)],
+        ...loopbackFlags(apiPort, dnsPort),
         ...['--redis-url', inject('redisUrl'), '--redis-prefix', prefix, '--replica-id', replicaId],
       ],
       { cwd: new URL('../../', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] },

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { envName, settings } from '../../src/config.ts';
 import { loopbackFlags } from '../../bench/lib/ports.ts';
-import { freePort } from '../support/redis-global.ts';
+import { freePort } from '../../bench/lib/ports.ts';
 
 const repo = new URL('../../', import.meta.url).pathname;
 

@@ -5,10 +5,6 @@
 import type { TestProject } from 'vitest/node';
 import { startCluster, startSentinels, startStandalone, type Deployment } from './redis-deployments.ts';
 
-// One free-port helper for tests and benchmarks: free for TCP and UDP, never handed out twice.
-export { freePort } from '../../bench/lib/ports.ts';
-export { startRedis } from './redis-deployments.ts';
-
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
