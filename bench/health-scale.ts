@@ -9,7 +9,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { duration, loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
+import { parseDuration } from '../src/model/duration.ts';
 import { instanceKey, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from '../src/model/records.ts';
 import { startServer, type Server } from '../src/server.ts';
 import type { Mutation } from '../src/model/changes.ts';
@@ -39,10 +40,12 @@ function options(): Options {
       'shared-ports': { type: 'string', default: '8' },
     },
   });
+  const intervalMs = parseDuration(values.interval);
+  if (intervalMs === undefined) throw new Error(`--interval: '${values.interval}' is not a duration with a unit, e.g. 10s`);
   return {
     instances: Number(values.instances),
     interval: values.interval,
-    intervalMs: duration(values.interval),
+    intervalMs,
     rounds: Number(values.rounds),
     timeout: values.timeout,
     concurrency: Number(values.concurrency),

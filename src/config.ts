@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { distance } from 'fastest-levenshtein';
 import ipaddr from 'ipaddr.js';
+import { parseDuration } from './model/duration.ts';
 import { parseRedisTarget } from './model/redis-url.ts';
 import { redactSecrets } from './model/redact.ts';
 
@@ -10,11 +11,10 @@ export class ConfigError extends Error {}
 
 type Parser<T> = (raw: string) => T;
 
-const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-export const duration: Parser<number> = (raw) => {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(raw.trim());
-  if (!m) throw new Error('a duration with a unit, e.g. 500ms, 2s, 1m, 30d');
-  return Math.round(Number(m[1]) * durationUnits[m[2]!]!);
+const duration: Parser<number> = (raw) => {
+  const ms = parseDuration(raw);
+  if (ms === undefined) throw new Error('a duration with a unit, e.g. 500ms, 2s, 1m, 30d');
+  return ms;
 };
 const positiveDuration: Parser<number> = (raw) => {
   const ms = duration(raw);

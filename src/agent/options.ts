@@ -1,6 +1,7 @@
 // The agent's own settings, as flags and CAIRN_AGENT_* environment variables (flags win), like the server's:
 // a bad value stops the start with one line naming the flag, the value and what was expected.
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../model/duration.ts';
 import type { AgentOptions } from './agent.ts';
 
 export const usage =
@@ -30,13 +31,11 @@ const labelFilter: Parse = (raw) => {
   if (!/^[^=\s]+(=\S*)?$/.test(raw.trim())) throw new Error('KEY or KEY=VALUE, e.g. com.docker.compose.project=shop');
   return raw.trim();
 };
-const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const duration =
   (minMs: number): Parse =>
   (raw) => {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(raw.trim());
-    const ms = m ? Math.round(Number(m[1]) * units[m[2]!]!) : NaN;
-    if (!(ms >= minMs)) throw new Error(`a duration with a unit of at least ${minMs}ms, e.g. 500ms, 5s, 1m`);
+    const ms = parseDuration(raw);
+    if (ms === undefined || ms < minMs) throw new Error(`a duration with a unit of at least ${minMs}ms, e.g. 500ms, 5s, 1m`);
     return ms;
   };
 const level: Parse = (raw) => {

@@ -3,13 +3,13 @@
 // like every other request when --credentials is set; errors in the AWS shape.
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
-import { duration } from '../config.ts';
 import { InvalidInput } from '../model/errors.ts';
 import { inputSchema } from '../model/input-schema.ts';
 import type { DiscoverInstancesRequest } from '../model/inputs.ts';
 import type { Log } from '../model/log.ts';
 import { discoverInstances, discoveredService, type RegistryContext, type WatchHub, type WatchSink } from '../registry/index.ts';
 import type { RawRequest } from './sigv4.ts';
+import { parseDuration } from '../model/duration.ts';
 
 export interface WatchSettings {
   hub: WatchHub;
@@ -163,11 +163,10 @@ function blockingQuery(params: { namespace: string; service: string }, query: un
 }
 
 function waitOf(raw: string): number {
-  try {
-    return duration(raw);
-  } catch {
+  const ms = parseDuration(raw);
+  if (ms === undefined)
     throw new InvalidInput(`Query parameter wait must be a duration with a unit, e.g. 30s or 500ms, not '${clip(raw)}'`);
-  }
+  return ms;
 }
 
 /** namespace and service, nothing else. */
