@@ -30,16 +30,17 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function connect(waitReplicas: number): Promise<{ store: RedisStore; prefix: string }> {
+async function connect(waitReplicas: number, waitTimeoutMs = 200): Promise<{ store: RedisStore; prefix: string }> {
   const prefix = newPrefix();
-  const store = await RedisStore.connect({ url: redis.url, prefix, waitReplicas, waitTimeoutMs: 200 });
+  const store = await RedisStore.connect({ url: redis.url, prefix, waitReplicas, waitTimeoutMs });
   stores.push(store);
   return { store, prefix };
 }
 
 describe('--redis-wait-replicas', () => {
   it('acknowledges a commit once the replica has it', async () => {
-    const { store, prefix } = await connect(1);
+    // A wait long enough for a replica starved of CPU by a busy test run (CI saw one miss 200 ms).
+    const { store, prefix } = await connect(1, 2000);
     for (let k = 0; k < 20; k++) {
       expect(await store.commit(k, [nsMutation(`ns-${k}`)])).toEqual({ ok: true, revision: k + 1 });
       // Read on the replica at once: WAIT made sure it is there.
