@@ -18,6 +18,7 @@ import {
   type NamespaceFilter,
   type ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
+import { TestClock } from '../support/clock.ts';
 import { errorOf } from '../support/sdk-errors.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -141,11 +142,17 @@ describe('creating namespaces', () => {
 describe('listing namespaces', () => {
   let l: TestServer;
   beforeAll(async () => {
-    l = await startTestServer({ flags: ['--vpc', 'vpc-a=10.0.0.0/16'] });
-    for (let i = 0; i < 5; i++) await l.client.send(new CreateHttpNamespaceCommand({ Name: `http-${i}` }));
-    await l.client.send(new CreatePublicDnsNamespaceCommand({ Name: 'alpha.example' }));
-    await l.client.send(new CreatePublicDnsNamespaceCommand({ Name: 'beta.example' }));
-    await l.client.send(new CreatePrivateDnsNamespaceCommand({ Name: 'alpha.internal', Vpc: 'vpc-a' }));
+    // CreateDate has millisecond resolution and ties go by id, so each namespace gets a millisecond of its own.
+    const clock = new TestClock();
+    l = await startTestServer({ flags: ['--vpc', 'vpc-a=10.0.0.0/16'], timers: clock });
+    const create = async (sent: Promise<unknown>): Promise<void> => {
+      await sent;
+      await clock.advance(1);
+    };
+    for (let i = 0; i < 5; i++) await create(l.client.send(new CreateHttpNamespaceCommand({ Name: `http-${i}` })));
+    await create(l.client.send(new CreatePublicDnsNamespaceCommand({ Name: 'alpha.example' })));
+    await create(l.client.send(new CreatePublicDnsNamespaceCommand({ Name: 'beta.example' })));
+    await create(l.client.send(new CreatePrivateDnsNamespaceCommand({ Name: 'alpha.internal', Vpc: 'vpc-a' })));
   });
   afterAll(async () => {
     await l.stop();

@@ -19,6 +19,7 @@ import {
   UpdateServiceCommand,
   type ServiceFilter,
 } from '@aws-sdk/client-servicediscovery';
+import { TestClock } from '../support/clock.ts';
 import { removeInstance, seedInstance } from '../support/seed.ts';
 import { errorOf } from '../support/sdk-errors.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -171,15 +172,21 @@ describe('listing services', () => {
   let a: string;
   let b: string;
   beforeAll(async () => {
-    l = await startTestServer();
+    // CreateDate has millisecond resolution and ties go by id, so each service gets a millisecond of its own.
+    const clock = new TestClock();
+    l = await startTestServer({ timers: clock });
     const httpNamespace = async (Name: string): Promise<string> => {
       const { OperationId } = await l.client.send(new CreateHttpNamespaceCommand({ Name }));
       return (await l.client.send(new GetOperationCommand({ OperationId }))).Operation!.Targets!.NAMESPACE!;
     };
+    const createService = async (input: ConstructorParameters<typeof CreateServiceCommand>[0]): Promise<void> => {
+      await l.client.send(new CreateServiceCommand(input));
+      await clock.advance(1);
+    };
     a = await httpNamespace('list-a');
     b = await httpNamespace('list-b');
-    for (let i = 0; i < 5; i++) await l.client.send(new CreateServiceCommand({ Name: `a${i}`, NamespaceId: a }));
-    for (let i = 0; i < 2; i++) await l.client.send(new CreateServiceCommand({ Name: `b${i}`, NamespaceId: b, CreatorRequestId: `b${i}` }));
+    for (let i = 0; i < 5; i++) await createService({ Name: `a${i}`, NamespaceId: a });
+    for (let i = 0; i < 2; i++) await createService({ Name: `b${i}`, NamespaceId: b, CreatorRequestId: `b${i}` });
   });
   afterAll(async () => {
     await l.stop();

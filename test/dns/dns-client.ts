@@ -62,7 +62,7 @@ function qnameLength(raw: Buffer): number {
 
 export const decode = (raw: Buffer): Reply => ({ raw, packet: dnsPacket.decode(raw) });
 
-/** Sends raw bytes over UDP and resolves with the reply, or null after `timeoutMs` without one. */
+/** Sends raw bytes over UDP and resolves with the reply (same port, same id), or null after `timeoutMs` without one. */
 export function udpRaw(port: number, msg: Buffer, options: { from?: string; timeoutMs?: number } = {}): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket('udp4');
@@ -75,7 +75,10 @@ export function udpRaw(port: number, msg: Buffer, options: { from?: string; time
       socket.close();
       reject(e);
     });
-    socket.on('message', (reply) => {
+    socket.on('message', (reply, from) => {
+      // As a resolver does (RFC 5452 §9.1): a datagram from elsewhere, or one answering another query (a
+      // late reply to an earlier socket that had this port), is not the reply.
+      if (from.port !== port || (msg.length >= 2 && (reply.length < 2 || reply.readUInt16BE(0) !== msg.readUInt16BE(0)))) return;
       clearTimeout(timer);
       socket.close();
       resolve(reply);
