@@ -100,7 +100,9 @@ describe('SIGTERM under an API and DNS load', () => {
 
       const load = Array.from({ length: WORKERS }, (_, n) => worker(n));
       const slow = await slowRequest(apiPort);
-      await new Promise((r) => setTimeout(r, 800));
+      // Enough load in flight to drain: a count of requests, not a time, so that a slow machine gets there too.
+      await eventually(() => expect([sent.length > 20, dns.sent() > 80]).toEqual([true, true]), 15_000, 50);
+      await new Promise((r) => setTimeout(r, 200));
       signalledAt = Date.now();
       child.kill('SIGTERM');
 
@@ -149,7 +151,7 @@ describe('SIGTERM under an API and DNS load', () => {
 });
 
 /** UDP queries every 2 ms, each with its own id; what was sent when and answered when. */
-function dnsLoad(port: number): { stop(): { sentAt: number; answeredAt?: number }[] } {
+function dnsLoad(port: number): { sent(): number; stop(): { sentAt: number; answeredAt?: number }[] } {
   const socket = dgram.createSocket('udp4');
   const queries: { sentAt: number; answeredAt?: number }[] = [];
   socket.on('message', (msg) => {
@@ -171,6 +173,7 @@ function dnsLoad(port: number): { stop(): { sentAt: number; answeredAt?: number 
     }
   }, 2);
   return {
+    sent: () => queries.length,
     stop: () => {
       clearInterval(timer);
       socket.close();
