@@ -1,21 +1,41 @@
-// Free loopback ports, chosen by the OS: a TCP port that is free for UDP too (DNS servers need both); and
-// the flags that put a replica on them. Imports nothing with side effects, so tests may use it.
+// Free loopback ports: a TCP port that is free for UDP too (DNS servers need both); and the flags that put
+// a replica on them. Imports nothing with side effects, so tests may use it.
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const handedOut = new Set<number>();
 
-function tcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Where to look for a port: below the kernel's ephemeral range where there is room. A port the OS picked
+ * (bind to 0) is one it hands out again as the local port of any outgoing connection, so between the
+ * check and the server's own bind a client elsewhere in the run could take it; below the range only a
+ * program that asks for that very port can. Elsewhere (no /proc, a low range), the OS picks.
+ */
+function candidateRange(): [number, number] | undefined {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? [10_000, low - 1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const range = candidateRange();
+
+/** Listens on `port` (0: the OS picks) over TCP and closes again: the port, or undefined when taken. */
+function tcpPort(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, '127.0.0.1', () => {
       const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+      const bound = typeof addr === 'object' && addr ? addr.port : undefined;
+      srv.close(() => resolve(bound));
     });
   });
 }
+
+const candidate = (): number => (range ? range[0] + Math.floor(Math.random() * (range[1] - range[0] + 1)) : 0);
 
 function udpFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -31,8 +51,8 @@ function udpFree(port: number): Promise<boolean> {
 /** A port free on 127.0.0.1 for both TCP and UDP, never handed out twice in this run. */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const port = await tcpPort();
-    if (handedOut.has(port) || !(await udpFree(port))) continue;
+    const port = await tcpPort(candidate());
+    if (port === undefined || handedOut.has(port) || !(await udpFree(port))) continue;
     handedOut.add(port);
     return port;
   }
