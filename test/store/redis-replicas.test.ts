@@ -43,12 +43,14 @@ describe('replicas sharing one Redis', () => {
     await Promise.all([a?.stop(), b?.stop()]);
   });
 
-  it("shows a namespace created through A in B's catalog within 100 ms", async () => {
+  // Pushed by the change feed, not found at the idle feed's 2 s re-check: typically a few ms, and 500 ms
+  // leaves room for a loaded machine (bench/ measures the propagation time).
+  it("shows a namespace created through A in B's catalog within 500 ms", async () => {
     const seenByB = whenFound(b.server.catalog, (c) => c.namespaceByHttp('replicated') !== undefined);
     await a.client.send(new CreateHttpNamespaceCommand({ Name: 'replicated', CreatorRequestId: 'rep-1' }));
     const answered = performance.now();
     const seen = await seenByB;
-    expect(Math.max(0, seen - answered)).toBeLessThan(100);
+    expect(Math.max(0, seen - answered)).toBeLessThan(500);
     expect(b.server.catalog.namespaceByHttp('replicated')).toEqual(a.server.catalog.namespaceByHttp('replicated'));
   });
 
