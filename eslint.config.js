@@ -14,6 +14,8 @@ export default tseslint.config(
     },
     rules: {
       eqeqeq: ['error', 'always'],
+      // One import line per module (a type-only import beside it is fine).
+      'no-duplicate-imports': ['error', { allowSeparateTypeImports: true }],
       // A connection a callback may need before it is known (health/probe.ts) stays a let.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],

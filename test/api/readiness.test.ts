@@ -8,11 +8,10 @@ import { ListNamespacesCommand } from '@aws-sdk/client-servicediscovery';
 import type { ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loopbackFlags } from '../../bench/lib/ports.ts';
+import { freePort, loopbackFlags } from '../../bench/lib/ports.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startServer } from '../../src/server.ts';
 import { eventually } from '../support/eventually.ts';
-import { freePort } from '../../bench/lib/ports.ts';
 import { startRedis } from '../support/redis-deployments.ts';
 import { newPrefix, rawCall, sdkClient, startTestServer } from '../support/server.ts';
 

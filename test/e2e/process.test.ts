@@ -1,8 +1,7 @@
 // The server as a user runs it: `node src/main.ts <flags>` in its own process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { loopbackFlags } from '../../bench/lib/ports.ts';
-import { freePort } from '../../bench/lib/ports.ts';
+import { freePort, loopbackFlags } from '../../bench/lib/ports.ts';
 
 function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['src/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { envName, settings } from '../../src/config.ts';
-import { loopbackFlags } from '../../bench/lib/ports.ts';
-import { freePort } from '../../bench/lib/ports.ts';
+import { freePort, loopbackFlags } from '../../bench/lib/ports.ts';
 
 const repo = new URL('../../', import.meta.url).pathname;
 

@@ -12,8 +12,7 @@ import { RedisStore } from '../../src/store/redis/redis-store.ts';
 import type { Mutation } from '../../src/model/changes.ts';
 import { adminClient, keysMatching, type AdminClient } from '../support/redis-admin.ts';
 import { freePort } from '../../bench/lib/ports.ts';
-import { startRedis } from '../support/redis-deployments.ts';
-import { startProcess, stopProcess } from '../support/redis-deployments.ts';
+import { startProcess, startRedis, stopProcess } from '../support/redis-deployments.ts';
 import { newPrefix } from '../support/server.ts';
 import { eventually } from '../support/eventually.ts';
 
