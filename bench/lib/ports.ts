@@ -21,6 +21,7 @@ function candidateRange(): [number, number] | undefined {
   }
 }
 const range = candidateRange();
+const candidate = (): number => (range ? range[0] + Math.floor(Math.random() * (range[1] - range[0] + 1)) : 0);
 
 /** Listens on `port` (0: the OS picks) over TCP and closes again: the port, or undefined when taken. */
 function tcpPort(port: number): Promise<number | undefined> {
@@ -34,8 +35,6 @@ function tcpPort(port: number): Promise<number | undefined> {
     });
   });
 }
-
-const candidate = (): number => (range ? range[0] + Math.floor(Math.random() * (range[1] - range[0] + 1)) : 0);
 
 function udpFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

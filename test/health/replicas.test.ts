@@ -14,6 +14,7 @@ import { loopbackFlags } from '../../bench/lib/ports.ts';
 import { ownerOf } from '../../src/health/sharing.ts';
 import { instanceKey } from '../../src/model/records.ts';
 import { TestClock } from '../support/clock.ts';
+import { eventually } from '../support/eventually.ts';
 import { scrape } from '../support/prometheus.ts';
 import { seedNamespace } from '../support/seed.ts';
 import { newPrefix, startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
@@ -161,15 +162,7 @@ describe('health checks shared by two replicas on one Redis', () => {
     const checkedHere = async (t: TestServer) => (await scrape(t.endpoint)).value('cairn_health_checked_instances');
     // A replica starved of CPU can miss a heartbeat and have its share taken over until its next one; the
     // shares are what the replicas settle on, 3 each, and never the 6 checked instances on both.
-    const shares = await waitFor(
-      async () => {
-        const both = [await checkedHere(a), await checkedHere(b)];
-        return both[0] === 3 && both[1] === 3 ? both : undefined;
-      },
-      5000,
-      'each replica to show its own share on /metrics',
-    );
-    expect(shares).toEqual([3, 3]);
+    await eventually(async () => expect([await checkedHere(a), await checkedHere(b)]).toEqual([3, 3]), 5000);
   });
 
   it('shows a flip written by the probing replica on the other replica too', async () => {
