@@ -78,7 +78,8 @@ export function udpRaw(port: number, msg: Buffer, options: { from?: string; time
     socket.on('message', (reply, from) => {
       // As a resolver does (RFC 5452 §9.1): a datagram from elsewhere, or one answering another query (a
       // late reply to an earlier socket that had this port), is not the reply.
-      if (from.port !== port || (msg.length >= 2 && (reply.length < 2 || reply.readUInt16BE(0) !== msg.readUInt16BE(0)))) return;
+      const sameId = msg.length < 2 || (reply.length >= 2 && reply.readUInt16BE(0) === msg.readUInt16BE(0));
+      if (from.port !== port || !sameId) return;
       clearTimeout(timer);
       socket.close();
       resolve(reply);
