@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { envName, settings } from '../../src/config.ts';
 import { freePort, loopbackFlags } from '../../bench/lib/ports.ts';
 
@@ -23,6 +23,10 @@ function run(
   options: { env?: NodeJS.ProcessEnv; until?: (stdout: string) => boolean } = {},
 ): Promise<Run> {
   const child = spawn(command, args, { cwd: repo, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test that fails or times out before the process ends does not leave it running.
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => {
